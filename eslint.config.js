@@ -1,0 +1,60 @@
+// @ts-check
+import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+
+/**
+ * The layering rule, enforced: each layer imports only from the layers before it.
+ *   1 src/shared    pure TypeScript (zod only)
+ *   2 src/main/*    Node core: no electron
+ *   3 src/main/electron, src/main/headless  the front doors
+ *   4 src/preload   contextBridge only
+ *   5 src/renderer  React; the typed API only
+ * @param {string[]} patterns
+ * @param {string} message
+ */
+const forbid = (patterns, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+});
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'test-results/**', 'playwright-report/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs', 'scripts/**', 'bin/**'],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    files: ['src/shared/**'],
+    rules: forbid(['node:*', 'electron', 'react', 'react-dom', '**/main/**', '**/preload/**', '**/renderer/**', 'better-sqlite3', 'pino'],
+      'src/shared is pure TypeScript shared by every layer: no Node, Electron, React or other layers.'),
+  },
+  {
+    files: ['src/main/**'],
+    ignores: ['src/main/electron/**', 'src/main/index.ts'],
+    rules: forbid(['electron', 'electron/*', '**/preload/**', '**/renderer/**', 'react', 'react-dom'],
+      'The core runs under plain Node: only src/main/electron may import electron.'),
+  },
+  {
+    files: ['src/preload/**'],
+    rules: forbid(['**/main/**', '**/renderer/**', 'node:*', 'react'],
+      'The preload exposes the shared contract through contextBridge only.'),
+  },
+  {
+    files: ['src/renderer/**'],
+    languageOptions: { globals: globals.browser },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      ...forbid(['node:*', 'electron', '**/main/**', '**/preload/**', 'better-sqlite3', 'pino'],
+        'The renderer talks only to the typed console API (src/shared/contract).'),
+    },
+  },
+);

@@ -1,0 +1,5 @@
+export * from './common';
+export * from './crawler-messages';
+export * from './decode-crawler';
+export * from './encode-crawler';
+export * from './console-messages';
