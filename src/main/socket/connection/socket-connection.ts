@@ -1,0 +1,280 @@
+/**
+ * One crawler connection: framing in, ordered processing, spelling-aware and
+ * back-pressured writes out. The server decides what a line means; this class
+ * guarantees lines are handled one at a time, in order, with bounded memory.
+ */
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { encodeConsoleMessage, type Spelling, type WebAppMessage } from '../../../shared/protocol';
+import type { ConnectionInfo, ConnectionState } from '../../../shared/connection';
+import type { ConnectionEvent, ConnectionEventOf, ConnectionEventType, ConnectionMetadata } from '../types/connection';
+import { LineReader, type LineEvent } from './line-reader';
+
+export interface SocketConnectionOptions {
+  transport: 'unix' | 'tcp';
+  maxMessageSize: number;
+  messageDelimiter: string;
+  /** Most bytes waiting to be written to this peer before senders must wait. */
+  messageBufferSize: number;
+  /** How long a sender waits for a slow peer to drain before the connection is dropped. */
+  writeTimeout: number;
+  /** Handles one framed line; the next line waits until the returned promise settles. */
+  onLine: (connection: SocketConnection, event: LineEvent) => Promise<void> | void;
+  crawlerId?: string;
+  now?: () => number;
+}
+
+/** Inbound lines queued beyond this pause reading from the socket until the queue drains. */
+const PAUSE_AT = 1024;
+const RESUME_AT = 128;
+/** Senders allowed to wait for one slow peer; past this, the peer is dropped rather than queued for. */
+const MAX_WAITING_WRITERS = 256;
+
+export class SocketConnection extends EventEmitter {
+  readonly id = randomUUID();
+  readonly transport: 'unix' | 'tcp';
+  readonly connectedAt: number;
+  readonly metadata: ConnectionMetadata;
+  state: ConnectionState = 'connecting';
+  /** Replies use this spelling; documented until the crawler has shown otherwise. */
+  spelling: Spelling = 'documented';
+  lastMessageAt: number | null = null;
+  lastHeartbeatAt: number | null = null;
+  readonly stats = { messagesReceived: 0, messagesSent: 0, bytesReceived: 0, bytesSent: 0, errors: 0 };
+
+  private readonly reader: LineReader;
+  private readonly queue: LineEvent[] = [];
+  private queueHead = 0;
+  private processing = false;
+  private paused = false;
+  private closedReason: string | null = null;
+  private readonly closedPromise: Promise<void>;
+  private resolveClosed!: () => void;
+  private readonly socketClosedPromise: Promise<void>;
+  private waitingWriters = 0;
+  private socketClosed = false;
+  private finished = false;
+  private readonly now: () => number;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly options: SocketConnectionOptions,
+  ) {
+    super();
+    this.transport = options.transport;
+    this.now = options.now ?? Date.now;
+    this.connectedAt = this.now();
+    this.metadata = {
+      crawlerId: options.crawlerId ?? `crawler-${this.id.slice(0, 8)}`,
+      saidHello: false,
+      authenticated: options.transport === 'unix',
+      ...(socket.remoteAddress !== undefined && { remoteAddress: socket.remoteAddress }),
+    };
+    this.reader = new LineReader({ delimiter: options.messageDelimiter, maxLineBytes: options.maxMessageSize });
+    this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.socketClosedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
+    socket.setMaxListeners(MAX_WAITING_WRITERS + 16);
+
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    // A final line without a delimiter is still a message (a crawler that writes and exits).
+    socket.on('end', () => this.onData(Buffer.alloc(0), true));
+    socket.on('close', () => this.onClose());
+    // A reset or broken pipe ends in 'close'; the error itself is only worth noting.
+    socket.on('error', (err) => {
+      this.stats.errors++;
+      this.closedReason ??= `socket error: ${err.message}`;
+    });
+  }
+
+  get crawlerId(): string {
+    return this.metadata.crawlerId;
+  }
+
+  get isOpen(): boolean {
+    return !this.socketClosed && !this.socket.destroyed && this.socket.writable;
+  }
+
+  /** Bytes held for this peer: an unfinished inbound line plus unsent outbound data. */
+  get bufferedBytes(): number {
+    return this.reader.bufferedBytes + this.socket.writableLength;
+  }
+
+  setState(next: ConnectionState): void {
+    const previous = this.state;
+    if (previous === next || previous === 'closed') return;
+    this.state = next;
+    this.emitEvent({ type: 'state_changed', connectionId: this.id, previousState: previous, newState: next, timestamp: new Date() });
+  }
+
+  override on<T extends ConnectionEventType>(type: T, listener: (event: ConnectionEventOf<T>) => void): this {
+    return super.on(type, listener);
+  }
+
+  override once<T extends ConnectionEventType>(type: T, listener: (event: ConnectionEventOf<T>) => void): this {
+    return super.once(type, listener);
+  }
+
+  /** Emits a seed connection event. 'error' is only emitted when someone listens (never an unhandled throw). */
+  emitEvent(event: ConnectionEvent): void {
+    if (event.type === 'error' && this.listenerCount('error') === 0) return;
+    this.emit(event.type, event);
+  }
+
+  /**
+   * Sends a console message in this connection's spelling. Waits while the peer
+   * has more than `messageBufferSize` bytes unread; a peer that does not drain
+   * within `writeTimeout`, or that has too many senders waiting, is disconnected.
+   */
+  async send(message: WebAppMessage): Promise<void> {
+    const line = JSON.stringify(encodeConsoleMessage(message, this.spelling)) + this.options.messageDelimiter;
+    await this.writeLine(line);
+  }
+
+  async writeLine(line: string): Promise<void> {
+    if (!this.isOpen) throw new Error(`connection to ${this.crawlerId} is closed`);
+    while (this.socket.writableLength > 0 && this.socket.writableLength + line.length > this.options.messageBufferSize) {
+      await this.waitForDrain();
+      if (!this.isOpen) throw new Error(`connection to ${this.crawlerId} closed while waiting to write`);
+    }
+    this.socket.write(line);
+    this.stats.messagesSent++;
+    this.stats.bytesSent += Buffer.byteLength(line);
+  }
+
+  /**
+   * Closes the connection: flushes what is written, then ends; destroys if the
+   * peer does not close in time. Resolves when the socket is closed (safe to await
+   * from a message handler); `closed()` also waits for the lines still queued.
+   */
+  async close(reason: string, options: { graceful?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    this.closedReason ??= reason;
+    if (this.socket.destroyed) return this.socketClosedPromise;
+    if (options.graceful === false) {
+      this.socket.destroy();
+    } else {
+      this.socket.end();
+      const timer = setTimeout(() => this.socket.destroy(), options.timeoutMs ?? 2000);
+      timer.unref();
+      this.socket.once('close', () => clearTimeout(timer));
+    }
+    return this.socketClosedPromise;
+  }
+
+  /** Resolves when the socket has closed and every line received before has been handled. */
+  closed(): Promise<void> {
+    return this.closedPromise;
+  }
+
+  info(): ConnectionInfo {
+    const m = this.metadata;
+    return {
+      connection_id: this.id,
+      crawler_id: m.crawlerId,
+      transport: this.transport,
+      state: this.state,
+      spelling: this.spelling,
+      said_hello: m.saidHello,
+      ...(m.name !== undefined && { name: m.name }),
+      ...(m.version !== undefined && { version: m.version }),
+      ...(m.host !== undefined && { host: m.host }),
+      ...(m.pid !== undefined && { pid: m.pid }),
+      ...(m.maxConcurrentJobs !== undefined && { max_concurrent_jobs: m.maxConcurrentJobs }),
+      ...(m.capabilities !== undefined && { capabilities: m.capabilities }),
+      connected_at: this.connectedAt,
+      last_message_at: this.lastMessageAt,
+      last_heartbeat_at: this.lastHeartbeatAt,
+      messages_received: this.stats.messagesReceived,
+      messages_sent: this.stats.messagesSent,
+      bytes_received: this.stats.bytesReceived,
+      bytes_sent: this.stats.bytesSent,
+      errors: this.stats.errors,
+    };
+  }
+
+  private onData(chunk: Buffer, ended = false): void {
+    this.stats.bytesReceived += chunk.length;
+    this.reader.push(chunk, this.queue);
+    if (ended) this.reader.flush(this.queue);
+    if (!this.paused && this.queue.length - this.queueHead > PAUSE_AT) {
+      this.paused = true;
+      this.socket.pause();
+    }
+    if (!this.processing) void this.drainQueue();
+  }
+
+  private async drainQueue(): Promise<void> {
+    this.processing = true;
+    try {
+      while (this.queueHead < this.queue.length) {
+        const event = this.queue[this.queueHead]!;
+        this.queueHead++;
+        if (this.queueHead > 4096 && this.queueHead * 2 > this.queue.length) {
+          this.queue.splice(0, this.queueHead);
+          this.queueHead = 0;
+        }
+        // Lines that arrived before a close are still handled: a crawler may report
+        // job_completed and disconnect at once, and that report must not be lost.
+        const pending = this.options.onLine(this, event);
+        if (pending) await pending;
+        if (this.paused && this.queue.length - this.queueHead < RESUME_AT && !this.socket.destroyed) {
+          this.paused = false;
+          this.socket.resume();
+        }
+      }
+      this.queue.length = 0;
+      this.queueHead = 0;
+    } finally {
+      this.processing = false;
+      if (this.socketClosed) this.finishClose();
+    }
+  }
+
+  private waitForDrain(): Promise<void> {
+    if (this.waitingWriters >= MAX_WAITING_WRITERS) {
+      void this.close('slow consumer: too many messages waiting', { graceful: false });
+      return Promise.reject(new Error(`crawler ${this.crawlerId} is not reading its socket`));
+    }
+    this.waitingWriters++;
+    return new Promise<void>((resolve, reject) => {
+      const done = (err?: Error) => {
+        clearTimeout(timer);
+        this.socket.off('drain', onDrain);
+        this.socket.off('close', onClose);
+        this.waitingWriters--;
+        if (err) reject(err);
+        else resolve();
+      };
+      const onDrain = () => done();
+      const onClose = () => done();
+      const timer = setTimeout(() => {
+        void this.close(`slow consumer: nothing read for ${this.options.writeTimeout} ms`, { graceful: false });
+        done(new Error(`crawler ${this.crawlerId} did not read its socket within ${this.options.writeTimeout} ms`));
+      }, this.options.writeTimeout);
+      timer.unref();
+      this.socket.once('drain', onDrain);
+      this.socket.once('close', onClose);
+    });
+  }
+
+  private onClose(): void {
+    this.socketClosed = true;
+    this.reader.reset();
+    // 'disconnected' waits until every line received before the close is handled,
+    // so what follows a disconnect (requeueing jobs) never overtakes them.
+    if (!this.processing) this.finishClose();
+  }
+
+  private finishClose(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const reason = this.closedReason ?? 'peer closed the connection';
+    if (this.state !== 'closed') {
+      const previous = this.state;
+      this.state = 'closed';
+      this.emitEvent({ type: 'state_changed', connectionId: this.id, previousState: previous, newState: 'closed', timestamp: new Date() });
+    }
+    this.emitEvent({ type: 'disconnected', connectionId: this.id, reason, timestamp: new Date() });
+    this.resolveClosed();
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The seed's MessageRouter: middleware by priority, then the highest-priority
+ * handler that can handle the message. Nothing a handler or middleware throws
+ * escapes: it becomes a failed result and an error record.
+ */
+import type { CrawlerMessage } from '../../shared/protocol';
+import type { SocketConnection } from './connection/socket-connection';
+import type { MessageHandler, MessageMiddleware, MessageProcessingResult } from './types/router';
+import { ErrorManager, createMessageError } from './types/errors';
+import { type CrawlerBackend, MemoryBackend } from './backend';
+import { createDefaultHandlers } from './handlers';
+import type { ProgressTracker } from './progress/progress-tracker';
+
+export type { MessageHandler, MessageMiddleware, MessageProcessingResult } from './types/router';
+
+export interface MessageRouterOptions {
+  /** Where failures are recorded (the console's error log). */
+  errorManager?: ErrorManager;
+}
+
+export class MessageRouter {
+  private readonly handlers = new Map<string, MessageHandler[]>();
+  private middleware: MessageMiddleware[] = [];
+  readonly errorManager: ErrorManager;
+
+  constructor(options: MessageRouterOptions = {}) {
+    this.errorManager = options.errorManager ?? new ErrorManager();
+  }
+
+  registerHandler(messageType: string, handler: MessageHandler): void {
+    const list = this.handlers.get(messageType) ?? [];
+    list.push(handler);
+    // Stable sort: among equal priorities, the first registered wins.
+    list.sort((a, b) => b.getPriority() - a.getPriority());
+    this.handlers.set(messageType, list);
+  }
+
+  unregisterHandler(messageType: string, handler: MessageHandler): boolean {
+    const list = this.handlers.get(messageType);
+    const i = list?.indexOf(handler) ?? -1;
+    if (!list || i < 0) return false;
+    list.splice(i, 1);
+    return true;
+  }
+
+  addMiddleware(middleware: MessageMiddleware): void {
+    this.middleware = [...this.middleware, middleware].sort((a, b) => b.priority - a.priority);
+  }
+
+  removeMiddleware(name: string): boolean {
+    const before = this.middleware.length;
+    this.middleware = this.middleware.filter((m) => m.name !== name);
+    return this.middleware.length !== before;
+  }
+
+  /** Message types with at least one handler. */
+  getRegisteredTypes(): string[] {
+    return [...this.handlers.entries()].filter(([, l]) => l.length > 0).map(([t]) => t);
+  }
+
+  async processMessage(message: CrawlerMessage, connection: SocketConnection): Promise<MessageProcessingResult> {
+    let current: CrawlerMessage = message;
+    for (const mw of this.middleware) {
+      try {
+        const next = await mw.beforeProcess(current, connection);
+        if (next === null) return { success: true, dropped: true, handledBy: mw.name };
+        current = next;
+      } catch (err) {
+        return this.fail(current, connection, `middleware ${mw.name}`, err);
+      }
+    }
+
+    const handler = this.handlers.get(current.type)?.find((h) => safeCanHandle(h, current));
+    let result: MessageProcessingResult;
+    if (!handler) {
+      result = { success: false, code: 'unknown_type', error: `no handler accepts ${current.type} messages` };
+      this.record(current, connection, result.error!);
+    } else {
+      try {
+        result = await handler.handle(current, connection);
+        if (!result.success) this.record(current, connection, result.error ?? 'refused', result.code);
+      } catch (err) {
+        result = this.fail(current, connection, `${current.type} handler`, err);
+      }
+    }
+
+    for (const mw of this.middleware) {
+      if (!mw.afterProcess) continue;
+      try {
+        await mw.afterProcess(current, connection, result);
+      } catch (err) {
+        // The message was processed; a failing observer must not change its result.
+        this.record(current, connection, `middleware ${mw.name} afterProcess failed: ${errorText(err)}`);
+      }
+    }
+    return result;
+  }
+
+  private fail(message: CrawlerMessage, connection: SocketConnection, where: string, err: unknown): MessageProcessingResult {
+    const error = `${where} failed: ${errorText(err)}`;
+    this.record(message, connection, error, 'internal_error');
+    return { success: false, code: 'internal_error', error, shouldRetry: false };
+  }
+
+  private record(message: CrawlerMessage, connection: SocketConnection, error: string, code?: string): void {
+    const e = createMessageError(error, message.type, []);
+    e.context = { ...e.context, crawlerId: connection.crawlerId, jobId: message.job_id, code };
+    void this.errorManager.handleError(e);
+  }
+}
+
+function safeCanHandle(h: MessageHandler, m: CrawlerMessage): boolean {
+  try {
+    return h.canHandle(m);
+  } catch {
+    return false;
+  }
+}
+
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+export interface DefaultRouterOptions extends MessageRouterOptions {
+  backend?: CrawlerBackend;
+  progressTracker?: ProgressTracker;
+}
+
+/** A router with the built-in handler for every crawler message type (hello is the server's own). */
+export function createDefaultRouter(options: DefaultRouterOptions = {}): MessageRouter {
+  const router = new MessageRouter(options);
+  const backend = options.backend ?? new MemoryBackend(options.progressTracker);
+  for (const [type, handler] of createDefaultHandlers(backend)) router.registerHandler(type, handler);
+  return router;
+}

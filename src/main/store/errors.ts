@@ -1,0 +1,23 @@
+/** Why the store refused something. Callers branch on `code`; `message` is for people. */
+export type StoreErrorCode =
+  | 'schema_too_new'
+  | 'migration_failed'
+  | 'not_found'
+  | 'conflict'
+  | 'invalid'
+  | 'in_use'
+  | 'key_file_insecure'
+  | 'key_file_invalid'
+  | 'decrypt_failed'
+  | 'closed';
+
+export class StoreError extends Error {
+  override name = 'StoreError';
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

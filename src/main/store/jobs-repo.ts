@@ -1,0 +1,422 @@
+/**
+ * Jobs: storage and atomic state changes. The lifecycle rules (which change is
+ * allowed when) belong to the caller; the store guarantees that a change
+ * happens only from the statuses the caller names (compare-and-set in SQL)
+ * and that it and its history entry are committed together.
+ */
+import crypto from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import { CountsSchema, ResumeStateSchema } from '../../shared/protocol/common';
+import type { DiscoveredJob } from '../../shared/protocol/crawler-messages';
+import {
+  HELD_JOB_STATUSES,
+  JOB_STATUSES,
+  JobOriginSchema,
+  JobStatusSchema,
+  ListJobsQuerySchema,
+  type JobSortField,
+  type JobStatus,
+  type ListJobsQuery,
+} from '../../shared/jobs';
+import { StoreError } from './errors';
+import type { EventInput, EventsRepo } from './events-repo';
+import { JobSchema, rowDecoder, toJson, type Job } from './records';
+import { scrubSecretText } from './redact';
+import { parseInput, sqliteCode } from './validate';
+
+/** A new job. Everything but `job_type` has a default. */
+export const NewJobSchema = z.object({
+  /** Given by the operator or a crawler (adoption); a random UUID otherwise. */
+  id: z.string().min(1).max(256).optional(),
+  job_type: z.string().min(1),
+  gitlab_host: z.string().default(''),
+  entity_id: z.string().nullish(),
+  namespace_path: z.string().nullish(),
+  entity_name: z.string().nullish(),
+  priority: z.number().int().default(1),
+  status: JobStatusSchema.default('queued'),
+  origin: JobOriginSchema.default('operator'),
+  attempts: z.number().int().nonnegative().default(0),
+  parent_job_id: z.string().nullish(),
+  leased_to: z.string().nullish(),
+  lease_expires_at: z.number().nullish(),
+  credential_id: z.string().nullish(),
+  resume_state: ResumeStateSchema.nullish(),
+  resume: z.boolean().default(false),
+  estimated_size: CountsSchema.nullish(),
+  not_before: z.number().nullish(),
+  started_at: z.number().nullish(),
+  created_at: z.number().optional(),
+});
+export type NewJob = z.input<typeof NewJobSchema>;
+
+/** The columns a state change may set. `increment_attempts` adds one to `attempts` in SQL. */
+export const JobPatchSchema = JobSchema.pick({
+  status: true,
+  attempts: true,
+  priority: true,
+  leased_to: true,
+  lease_expires_at: true,
+  credential_id: true,
+  resume_state: true,
+  resume: true,
+  estimated_size: true,
+  not_before: true,
+  last_error: true,
+  started_at: true,
+  finished_at: true,
+  overall_completion: true,
+  stage: true,
+  message: true,
+  last_progress_at: true,
+  time_elapsed: true,
+  estimated_time_remaining: true,
+  job_type: true,
+  gitlab_host: true,
+  entity_id: true,
+  namespace_path: true,
+  entity_name: true,
+})
+  .partial()
+  .extend({ increment_attempts: z.boolean().optional() });
+export type JobPatch = z.input<typeof JobPatchSchema>;
+
+export interface ListJobsResult {
+  jobs: Job[];
+  /** Jobs matching the filters, ignoring limit/offset. */
+  total: number;
+}
+
+export interface DiscoveredJobsResult {
+  /** The new child jobs, in the order of the items. */
+  created: Job[];
+  /** Items that already had a child job of this parent (nothing was written for them). */
+  duplicates: number;
+}
+
+const decode = rowDecoder(JobSchema, ['resume_state', 'estimated_size'], ['resume']);
+const JSON_COLUMNS = new Set(['resume_state', 'estimated_size']);
+const SCRUBBED_COLUMNS = new Set(['last_error', 'message']);
+
+const SORT_COLUMNS: Record<JobSortField, string> = {
+  created_at: 'created_at',
+  updated_at: 'updated_at',
+  priority: 'priority',
+  status: 'status',
+  job_type: 'job_type',
+  namespace_path: 'namespace_path',
+  entity_name: 'entity_name',
+  started_at: 'started_at',
+  finished_at: 'finished_at',
+  overall_completion: 'overall_completion',
+  attempts: 'attempts',
+};
+
+const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** Converts a value to what its column stores. */
+function columnValue(column: string, value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (JSON_COLUMNS.has(column)) return toJson(value);
+  if (column === 'resume') return value ? 1 : 0;
+  if (SCRUBBED_COLUMNS.has(column) && typeof value === 'string') return scrubSecretText(value);
+  return value;
+}
+
+export class JobsRepo {
+  private readonly getStmt: Database.Statement;
+  private readonly statusStmt: Database.Statement;
+  private readonly insertStmt: Database.Statement;
+  private readonly insertChildStmt: Database.Statement;
+  private readonly queuedStmt: Database.Statement;
+  private readonly leaseStmt: Database.Statement;
+  private readonly leasedToStmt: Database.Statement;
+  private readonly expiredStmt: Database.Statement;
+  private readonly childrenStmt: Database.Statement;
+  private readonly countStmt: Database.Statement;
+  private readonly priorityStmt: Database.Statement;
+  private readonly updateCache = new Map<string, Database.Statement>();
+
+  readonly insertJob: (input: NewJob, event?: Partial<EventInput>) => Job;
+  readonly transition: (jobId: string, from: readonly JobStatus[], patch: JobPatch, event: EventInput) => boolean;
+  readonly leaseNextJobs: (crawlerId: string, n: number, leaseMs: number, now?: number) => Job[];
+  readonly insertDiscoveredJobs: (
+    parentId: string,
+    items: readonly DiscoveredJob[],
+    options?: { crawler_id?: string | null; at?: number },
+  ) => DiscoveredJobsResult;
+  readonly setPriority: (
+    jobId: string,
+    priority: number,
+    options?: { reason?: string; crawler_id?: string | null; fromStatuses?: readonly JobStatus[] },
+  ) => boolean;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly events: EventsRepo,
+    private readonly now: () => number,
+  ) {
+    this.getStmt = db.prepare('SELECT * FROM jobs WHERE id = ?');
+    this.statusStmt = db.prepare('SELECT status, priority FROM jobs WHERE id = ?');
+    const cols = Object.keys(NewJobSchema.shape).concat('updated_at');
+    this.insertStmt = db.prepare(
+      `INSERT INTO jobs (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')}) RETURNING *`,
+    );
+    // DO NOTHING (not OR IGNORE): only the uniqueness rule may skip a row; any
+    // other constraint violation is a bug and must fail.
+    this.insertChildStmt = db.prepare(`
+      INSERT INTO jobs (id, job_type, gitlab_host, entity_id, namespace_path, entity_name, priority, status,
+                        parent_job_id, origin, credential_id, estimated_size, created_at, updated_at)
+      VALUES (@id, @job_type, @gitlab_host, @entity_id, @namespace_path, @entity_name, @priority, 'queued',
+              @parent_job_id, 'discovery', @credential_id, @estimated_size, @at, @at)
+      ON CONFLICT DO NOTHING
+      RETURNING *`);
+    this.queuedStmt = db.prepare(`
+      SELECT id FROM jobs
+      WHERE status = 'queued' AND (not_before IS NULL OR not_before <= ?)
+      ORDER BY priority DESC, created_at ASC, rowid ASC
+      LIMIT ?`);
+    this.leaseStmt = db.prepare(`
+      UPDATE jobs SET status = 'assigned', leased_to = @crawler, lease_expires_at = @expires, updated_at = @now
+      WHERE id = @id AND status = 'queued'
+      RETURNING *`);
+    const held = HELD_JOB_STATUSES.map((s) => `'${s}'`).join(', ');
+    this.leasedToStmt = db.prepare(`SELECT * FROM jobs WHERE leased_to = ? AND status IN (${held}) ORDER BY created_at, rowid`);
+    this.expiredStmt = db.prepare(
+      `SELECT * FROM jobs WHERE status = 'assigned' AND lease_expires_at <= ? ORDER BY lease_expires_at, rowid`,
+    );
+    this.childrenStmt = db.prepare('SELECT * FROM jobs WHERE parent_job_id = ? ORDER BY created_at, rowid');
+    this.countStmt = db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status');
+    this.priorityStmt = db.prepare('UPDATE jobs SET priority = ?, updated_at = ? WHERE id = ?');
+
+    this.insertJob = db.transaction((input: NewJob, event?: Partial<EventInput>): Job => {
+      const job = parseInput(NewJobSchema, input, 'job');
+      const at = this.now();
+      const params: Record<string, unknown> = {};
+      for (const c of cols) params[c] = columnValue(c, (job as Record<string, unknown>)[c]);
+      params.id = job.id ?? crypto.randomUUID();
+      params.created_at = job.created_at ?? at;
+      params.updated_at = at;
+      let row: unknown;
+      try {
+        row = this.insertStmt.get(params);
+      } catch (err) {
+        const code = sqliteCode(err);
+        if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new StoreError('conflict', `job ${String(params.id)} already exists`);
+        if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+          throw new StoreError('invalid', 'the parent job or the credential of the new job does not exist');
+        }
+        if (code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          throw new StoreError('conflict', 'the parent job already has a child job for this entity');
+        }
+        throw err;
+      }
+      const created = decode(row);
+      this.events.insert(
+        created.id,
+        { ...event, kind: event?.kind ?? (job.origin === 'crawler' ? 'adopted' : 'created'), at: event?.at ?? at },
+        null,
+        created.status,
+      );
+      return created;
+    });
+
+    this.transition = db.transaction(
+      (jobId: string, from: readonly JobStatus[], patch: JobPatch, event: EventInput): boolean => {
+        const cur = this.statusStmt.get(jobId) as { status: JobStatus } | undefined;
+        if (cur === undefined || !from.includes(cur.status)) return false;
+        const { increment_attempts: inc = false, ...fields } = parseInput(JobPatchSchema, patch, 'job change');
+        const keys = Object.keys(fields)
+          .filter((k) => (fields as Record<string, unknown>)[k] !== undefined)
+          .sort();
+        const at = event.at ?? this.now();
+        const params: Record<string, unknown> = { __id: jobId, __now: at, __from: JSON.stringify(from) };
+        for (const k of keys) params[k] = columnValue(k, (fields as Record<string, unknown>)[k]);
+        if (this.updateStatement(keys, inc).run(params).changes !== 1) return false;
+        this.events.insert(jobId, { ...event, at }, cur.status, fields.status ?? cur.status);
+        return true;
+      },
+    );
+
+    this.leaseNextJobs = db.transaction((crawlerId: string, n: number, leaseMs: number, now?: number): Job[] => {
+      if (!(n > 0)) return [];
+      const at = now ?? this.now();
+      const expires = at + leaseMs;
+      const ids = this.queuedStmt.all(at, Math.floor(n)) as { id: string }[];
+      const leased: Job[] = [];
+      for (const { id } of ids) {
+        const row = this.leaseStmt.get({ id, crawler: crawlerId, expires, now: at });
+        if (row === undefined) continue;
+        this.events.insert(
+          id,
+          { kind: 'assigned', at, crawler_id: crawlerId, details: { lease_expires_at: expires } },
+          'queued',
+          'assigned',
+        );
+        leased.push(decode(row));
+      }
+      return leased;
+    });
+
+    this.insertDiscoveredJobs = db.transaction(
+      (parentId: string, items: readonly DiscoveredJob[], options: { crawler_id?: string | null; at?: number } = {}) => {
+        const parent = this.getJob(parentId);
+        if (parent === null) throw new StoreError('not_found', `discovering job ${parentId} does not exist`);
+        const at = options.at ?? this.now();
+        const created: Job[] = [];
+        for (const item of items) {
+          const row = this.insertChildStmt.get({
+            id: crypto.randomUUID(),
+            job_type: item.job_type,
+            gitlab_host: parent.gitlab_host,
+            entity_id: item.entity_id,
+            namespace_path: item.namespace_path,
+            entity_name: item.entity_name,
+            priority: item.priority,
+            parent_job_id: parentId,
+            credential_id: parent.credential_id,
+            estimated_size: toJson(item.estimated_size),
+            at,
+          });
+          if (row === undefined) continue;
+          const job = decode(row);
+          this.events.insert(
+            job.id,
+            { kind: 'created', at, crawler_id: options.crawler_id ?? null, details: { parent_job_id: parentId } },
+            null,
+            'queued',
+          );
+          created.push(job);
+        }
+        if (created.length > 0) {
+          this.events.insert(
+            parentId,
+            {
+              kind: 'jobs_discovered',
+              at,
+              crawler_id: options.crawler_id ?? null,
+              details: { created: created.length, duplicates: items.length - created.length },
+            },
+            parent.status,
+            parent.status,
+          );
+        }
+        return { created, duplicates: items.length - created.length };
+      },
+    );
+
+    this.setPriority = db.transaction(
+      (
+        jobId: string,
+        priority: number,
+        options: { reason?: string; crawler_id?: string | null; fromStatuses?: readonly JobStatus[] } = {},
+      ): boolean => {
+        if (!Number.isInteger(priority)) throw new StoreError('invalid', `priority must be an integer, got ${priority}`);
+        const cur = this.statusStmt.get(jobId) as { status: JobStatus; priority: number } | undefined;
+        if (cur === undefined) return false;
+        if (options.fromStatuses !== undefined && !options.fromStatuses.includes(cur.status)) return false;
+        if (cur.priority === priority) return true;
+        const at = this.now();
+        this.priorityStmt.run(priority, at, jobId);
+        this.events.insert(
+          jobId,
+          {
+            kind: 'priority_changed',
+            at,
+            reason: options.reason ?? null,
+            crawler_id: options.crawler_id ?? null,
+            details: { from: cur.priority, to: priority },
+          },
+          cur.status,
+          cur.status,
+        );
+        return true;
+      },
+    );
+  }
+
+  getJob(id: string): Job | null {
+    const row = this.getStmt.get(id);
+    return row === undefined ? null : decode(row);
+  }
+
+  /** Jobs a crawler holds (assigned, running or waiting for credentials), oldest first. */
+  jobsLeasedTo(crawlerId: string): Job[] {
+    return this.leasedToStmt.all(crawlerId).map(decode);
+  }
+
+  /** Assigned jobs whose lease ran out without a `job_started`. Running jobs have no lease (heartbeats keep them). */
+  expiredLeases(now: number = this.now()): Job[] {
+    return this.expiredStmt.all(now).map(decode);
+  }
+
+  /** The jobs a discovery job created, in creation order. */
+  childJobs(parentId: string): Job[] {
+    return this.childrenStmt.all(parentId).map(decode);
+  }
+
+  /** Number of jobs in each status (zero for the absent ones). */
+  countByStatus(): Record<JobStatus, number> {
+    const out = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+    for (const r of this.countStmt.all() as { status: JobStatus; n: number }[]) out[r.status] = r.n;
+    return out;
+  }
+
+  /**
+   * A page of jobs matching the filters, and how many match in all. An empty
+   * list filter (`status: []`) means no filter.
+   */
+  listJobs(query: ListJobsQuery = {}): ListJobsResult {
+    const q = parseInput(ListJobsQuerySchema, query, 'job query');
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const inList = (column: string, values: readonly string[] | undefined) => {
+      if (!values?.length) return;
+      where.push(`${column} IN (${placeholders(values.length)})`);
+      params.push(...values);
+    };
+    inList('status', q.status);
+    inList('job_type', q.job_type);
+    inList('origin', q.origin);
+    if (q.crawler !== undefined) {
+      where.push('leased_to = ?');
+      params.push(q.crawler);
+    }
+    if (q.parent_job_id !== undefined) {
+      where.push('parent_job_id = ?');
+      params.push(q.parent_job_id);
+    }
+    if (q.text) {
+      const like = `%${likeEscape(q.text)}%`;
+      where.push(
+        "(id LIKE ? ESCAPE '\\' OR entity_id LIKE ? ESCAPE '\\' OR namespace_path LIKE ? ESCAPE '\\' OR entity_name LIKE ? ESCAPE '\\')",
+      );
+      params.push(like, like, like, like);
+    }
+    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const dir = q.dir === 'asc' ? 'ASC' : 'DESC';
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM jobs ${whereSql}`).get(...params) as { n: number }).n;
+    const rows = this.db
+      .prepare(`SELECT * FROM jobs ${whereSql} ORDER BY ${SORT_COLUMNS[q.sort]} ${dir}, rowid ${dir} LIMIT ? OFFSET ?`)
+      .all(...params, q.limit, q.offset);
+    return { jobs: rows.map(decode), total };
+  }
+
+  private updateStatement(keys: readonly string[], inc: boolean): Database.Statement {
+    const cacheKey = `${keys.join(',')}|${inc ? 'inc' : ''}`;
+    let stmt = this.updateCache.get(cacheKey);
+    if (stmt === undefined) {
+      // Column names come from JobPatchSchema's keys only (parsed input), never from callers' strings.
+      const sets = keys.map((k) => `${k} = @${k}`);
+      if (inc) sets.push('attempts = attempts + 1');
+      sets.push('updated_at = @__now');
+      stmt = this.db.prepare(
+        `UPDATE jobs SET ${sets.join(', ')} WHERE id = @__id AND status IN (SELECT value FROM json_each(@__from))`,
+      );
+      this.updateCache.set(cacheKey, stmt);
+    }
+    return stmt;
+  }
+}
