@@ -43,6 +43,11 @@ export default tseslint.config(
       'The core runs under plain Node: only src/main/electron may import electron.'),
   },
   {
+    files: ['src/client/**'],
+    rules: forbid(['electron', 'electron/*', '**/main/**', '**/preload/**', '**/renderer/**', 'react', 'better-sqlite3'],
+      'The crawler client is a library for crawlers: it depends only on the shared protocol and Node.'),
+  },
+  {
     files: ['src/preload/**'],
     rules: forbid(['**/main/**', '**/renderer/**', 'node:*', 'react'],
       'The preload exposes the shared contract through contextBridge only.'),

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
+  type CrawlerMessage,
   type CrawlerMessageOf,
   type DecodeFailure,
   type ErrorData,
@@ -27,7 +28,7 @@ import { parseSocketConfig } from './config';
 import type { SocketServerConfig, SocketServerConfigInput } from './types/config';
 import { ErrorManager, createConnectionError, createMessageError } from './types/errors';
 import { type CrawlerBackend, MemoryBackend } from './backend';
-import { MessageRouter, createDefaultRouter } from './message-router';
+import { type MessageRouter, createDefaultRouter } from './message-router';
 import { ProgressTracker } from './progress/progress-tracker';
 import { type Logger, silentLogger } from './logger';
 import type { MessageProcessingResult } from './types/router';
@@ -48,7 +49,7 @@ export interface SocketServerEvents {
   crawler_disconnected: [{ connection: ConnectionInfo; reason: string; lost: boolean }];
   crawler_lost: [{ connection: ConnectionInfo; silentForMs: number }];
   heartbeat: [{ crawler_id: string; connection_id: string; at: number; data: CrawlerMessageOf<'heartbeat'>['data'] }];
-  message_processed: [{ connection: SocketConnection; message: import('../../shared/protocol').CrawlerMessage; result: MessageProcessingResult }];
+  message_processed: [{ connection: SocketConnection; message: CrawlerMessage; result: MessageProcessingResult }];
   protocol_error: [{ crawler_id: string; connection_id: string; error: ErrorData }];
   stopped: [];
 }
