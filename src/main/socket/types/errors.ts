@@ -8,31 +8,9 @@ import { z } from 'zod';
 // ---------------------------------------------------------------------------
 // Categories and severities
 
-export const ErrorCategory = {
-  CONNECTION: 'connection',
-  MESSAGE_PARSING: 'message_parsing',
-  MESSAGE_VALIDATION: 'message_validation',
-  DATABASE: 'database',
-  JOB_PROCESSING: 'job_processing',
-  AUTHENTICATION: 'authentication',
-  RATE_LIMITING: 'rate_limiting',
-  NETWORK: 'network',
-  TIMEOUT: 'timeout',
-  RESOURCE: 'resource',
-  CONFIGURATION: 'configuration',
-  INTERNAL: 'internal',
-} as const;
-export const ErrorCategorySchema = z.enum(ErrorCategory);
-export type ErrorCategory = z.infer<typeof ErrorCategorySchema>;
-
-export const ErrorSeverity = {
-  LOW: 'low',
-  MEDIUM: 'medium',
-  HIGH: 'high',
-  CRITICAL: 'critical',
-} as const;
-export const ErrorSeveritySchema = z.enum(ErrorSeverity);
-export type ErrorSeverity = z.infer<typeof ErrorSeveritySchema>;
+// The enums are shared with the UI (filters, badges): defined once in src/shared.
+import { ErrorCategory, ErrorCategorySchema, ErrorSeverity, ErrorSeveritySchema } from '../../../shared/errors';
+export { ErrorCategory, ErrorCategorySchema, ErrorSeverity, ErrorSeveritySchema } from '../../../shared/errors';
 
 // ---------------------------------------------------------------------------
 // Serialised form and redaction

@@ -1,0 +1,49 @@
+/**
+ * Events the core pushes to UIs. Transports deliver them in batches (at most
+ * ~10 a second per client) and coalesce them: within a batch only the latest
+ * state per job, per crawler and of the aggregate is kept.
+ */
+import { z } from 'zod';
+import { JobDtoSchema } from '../jobs';
+import { ErrorRecordSchema } from '../records';
+import { ConnectionInfoSchema } from '../connection';
+import { AggregateProgressSchema, JobProgressSchema } from '../progress';
+import { HeartbeatDataSchema } from '../protocol';
+
+export const ConsoleEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('crawler_connected'), crawler: ConnectionInfoSchema }),
+  z.object({ type: z.literal('crawler_updated'), crawler: ConnectionInfoSchema }),
+  z.object({ type: z.literal('crawler_disconnected'), crawler: ConnectionInfoSchema, reason: z.string(), lost: z.boolean() }),
+  z.object({ type: z.literal('heartbeat'), crawler_id: z.string(), connection_id: z.string(), at: z.number(), data: HeartbeatDataSchema }),
+  z.object({ type: z.literal('job_changed'), job: JobDtoSchema }),
+  z.object({ type: z.literal('progress'), progress: JobProgressSchema }),
+  z.object({ type: z.literal('error'), error: ErrorRecordSchema }),
+  z.object({ type: z.literal('aggregate'), aggregate: AggregateProgressSchema.nullable() }),
+]);
+export type ConsoleEvent = z.infer<typeof ConsoleEventSchema>;
+export type ConsoleEventType = ConsoleEvent['type'];
+
+/** One delivery to a client. `dropped` counts events coalesced away or cut to keep the batch bounded. */
+export const EventBatchSchema = z.object({ seq: z.number().int(), events: z.array(ConsoleEventSchema), dropped: z.number().int() });
+export type EventBatch = z.infer<typeof EventBatchSchema>;
+
+/**
+ * The key under which an event replaces an earlier one in the same batch
+ * (latest state wins), or null for events that are all kept (errors, connects).
+ */
+export function coalesceKey(e: ConsoleEvent): string | null {
+  switch (e.type) {
+    case 'job_changed':
+      return `job:${e.job.job_id}`;
+    case 'progress':
+      return `progress:${e.progress.job_id}`;
+    case 'heartbeat':
+      return `heartbeat:${e.connection_id}`;
+    case 'crawler_updated':
+      return `crawler:${e.crawler.connection_id}`;
+    case 'aggregate':
+      return 'aggregate';
+    default:
+      return null;
+  }
+}
