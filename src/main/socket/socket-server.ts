@@ -64,7 +64,7 @@ export interface SocketServerDeps {
 }
 
 export class SocketServer extends EventEmitter<SocketServerEvents> {
-  readonly config: SocketServerConfig;
+  private currentConfig: SocketServerConfig;
   readonly router: MessageRouter;
   readonly backend: CrawlerBackend;
   readonly progressTracker: ProgressTracker;
@@ -84,7 +84,7 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
 
   constructor(config?: SocketServerConfigInput, deps: SocketServerDeps = {}) {
     super();
-    this.config = parseSocketConfig(config ?? {});
+    this.currentConfig = parseSocketConfig(config ?? {});
     this.now = deps.now ?? Date.now;
     this.logger = deps.logger ?? silentLogger;
     this.errorManager = deps.errorManager ?? deps.router?.errorManager ?? new ErrorManager();
@@ -92,6 +92,21 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
     this.backend = deps.backend ?? new MemoryBackend(this.progressTracker);
     this.router =
       deps.router ?? createDefaultRouter({ backend: this.backend, progressTracker: this.progressTracker, errorManager: this.errorManager });
+  }
+
+  /** The configuration in force. */
+  get config(): SocketServerConfig {
+    return this.currentConfig;
+  }
+
+  /**
+   * Applies a new configuration while running. Limits, timeouts and sizes take
+   * effect at once (sizes for new connections); where the server listens
+   * (socketPath, host, port, enableTcp, backlog) only changes on restart.
+   */
+  applyConfig(next: SocketServerConfig): void {
+    const keep = { socketPath: this.currentConfig.socketPath, host: this.currentConfig.host, port: this.currentConfig.port, enableTcp: this.currentConfig.enableTcp, backlog: this.currentConfig.backlog };
+    this.currentConfig = this.isRunning ? { ...next, ...keep } : next;
   }
 
   get isRunning(): boolean {

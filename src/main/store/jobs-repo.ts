@@ -228,6 +228,7 @@ export class JobsRepo {
         const cur = this.statusStmt.get(jobId) as { status: JobStatus } | undefined;
         if (cur === undefined || !from.includes(cur.status)) return false;
         const { increment_attempts: inc = false, ...fields } = parseInput(JobPatchSchema, patch, 'job change');
+        if (inc && fields.attempts !== undefined) throw new StoreError('invalid', 'give attempts or increment_attempts, not both');
         const keys = Object.keys(fields)
           .filter((k) => (fields as Record<string, unknown>)[k] !== undefined)
           .sort();

@@ -5,43 +5,27 @@
  * becomes a transaction per message.
  */
 import type Database from 'better-sqlite3';
-import type { ResumeState } from '../../shared/protocol/common';
 import type { ProgressEntity } from '../../shared/protocol/crawler-messages';
-import { JobProgressRecordSchema, rowDecoder, toJson, type JobProgressRecord } from './records';
+import { JobProgressRecordSchema, rowDecoder, toJson, type Job, type JobProgressRecord } from './records';
 import { scrubSecretText } from './redact';
 
-/** One entity type's progress of a job. Absent values keep what was stored before. */
-export interface ProgressRow {
-  job_id: string;
-  entity_type: string;
-  total_discovered?: number | null;
-  total_processed?: number | null;
-  current_page?: number | null;
-  items_per_page?: number | null;
-  sub_collection?: string | null;
-  processing_rate?: number | null;
-  estimated_time_remaining?: number | null;
-  item_counts?: Record<string, number> | null;
-  /** Fields the crawler sent that the console does not model; replaces the stored ones when given. */
-  extras?: Record<string, unknown> | null;
-  updated_at?: number;
-}
+/**
+ * One entity type's progress of a job. Absent (or null) values keep what was
+ * stored before; `extras` (fields the crawler sent that the console does not
+ * model) replaces the stored ones when given.
+ */
+export type ProgressRow = Pick<JobProgressRecord, 'job_id' | 'entity_type'> &
+  Partial<Omit<JobProgressRecord, 'job_id' | 'entity_type'>>;
 
-/** Job-level progress written to the job row. Absent values keep what was stored before. */
-export interface JobProgressSummary {
-  job_id: string;
-  /** When the progress was reported (the job's `last_progress_at`). */
-  at?: number;
-  overall_completion?: number | null;
-  stage?: string | null;
-  message?: string | null;
-  time_elapsed?: number | null;
-  estimated_time_remaining?: number | null;
-  resume_state?: ResumeState | null;
-  /** The seed's SocketJobProgress status and milestones (see socket-database-operations). */
-  progress_status?: string | null;
-  milestones?: readonly Record<string, unknown>[] | null;
-}
+/** Job-level progress written to the job row. Absent (or null) values keep what was stored before. */
+export type JobProgressSummary = { job_id: string } &
+  Partial<Pick<Job, 'overall_completion' | 'stage' | 'message' | 'time_elapsed' | 'estimated_time_remaining' | 'resume_state'>> & {
+    /** When the progress was reported (becomes the job's `last_progress_at`). */
+    at?: number;
+    /** The seed's SocketJobProgress status and milestones (see socket-database-operations). */
+    progress_status?: string | null;
+    milestones?: readonly Record<string, unknown>[] | null;
+  };
 
 export interface ProgressBatchResult {
   /** Entity rows written. */

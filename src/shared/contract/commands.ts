@@ -87,11 +87,12 @@ export const CreateJobInputSchema = z
 export type CreateJobInput = z.input<typeof CreateJobInputSchema>;
 
 export const ListErrorsQuerySchema = z.object({
-  category: z.array(ErrorCategorySchema).optional(),
-  severity: z.array(ErrorSeveritySchema).optional(),
+  category: ErrorCategorySchema.optional(),
+  severity: ErrorSeveritySchema.optional(),
   crawler_id: z.string().optional(),
   job_id: z.string().optional(),
-  text: z.string().max(500).optional(),
+  /** Errors at or after this time (epoch ms). */
+  since: z.number().optional(),
   limit: z.number().int().min(1).max(MAX_LIST_LIMIT).default(100),
   offset: z.number().int().min(0).default(0),
 });

@@ -1,0 +1,214 @@
+/**
+ * The contract's commands, implemented on the core's parts. Inputs arrive
+ * validated (dispatchCommand); failures are ApiErrors a person can act on.
+ */
+import { ZodError } from 'zod';
+import type { CommandOutput, ConsoleCommandHandlers, CrawlerView, PublicConfig } from '../../shared/contract';
+import { ApiError } from '../../shared/contract/errors';
+import type { SocketServerConfig } from '../../shared/config';
+import type { JobDto } from '../../shared/jobs';
+import { ConfigError, type ConfigurationManager, type SocketConfigKey } from '../socket/config';
+import type { SocketServer } from '../socket/socket-server';
+import type { ProgressTracker } from '../socket/progress/progress-tracker';
+import { type Store, StoreError, type TokenCipher, toJobDto } from '../store';
+import type { JobService } from '../jobs/job-service';
+import type { ErrorLog } from './console-core';
+import { jobsToCsv } from './export';
+
+export interface CommandDeps {
+  store: Store;
+  server: SocketServer;
+  jobs: JobService;
+  tracker: ProgressTracker;
+  errors: ErrorLog;
+  configManager: ConfigurationManager;
+  cipher: TokenCipher;
+  dataDir: string;
+  restartRequired: readonly SocketConfigKey[];
+}
+
+export function publicConfig(config: SocketServerConfig): PublicConfig {
+  const { authToken, ...rest } = config;
+  return { ...rest, auth_token_set: authToken !== undefined };
+}
+
+export function createCommandHandlers(d: CommandDeps): ConsoleCommandHandlers {
+  const { store, server, jobs, tracker } = d;
+  const guard = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      throw toApiError(err);
+    }
+  };
+  const freshJobs = () => jobs.flush();
+
+  return {
+    async getStatus() {
+      const s = server.getStatus();
+      return {
+        isRunning: s.isRunning,
+        connections: s.connections,
+        activeConnections: s.activeConnections,
+        uptime: s.uptime,
+        config: publicConfig(s.config),
+        connectionStats: server.getConnectionStats(),
+        socketPath: server.socketPath,
+        tcp: server.tcpListenAddress,
+        tokenStorage: { kind: d.cipher.kind, secure: d.cipher.isSecure },
+        dataDir: d.dataDir,
+      };
+    },
+
+    async listCrawlers({ include_disconnected }) {
+      freshJobs();
+      const views: CrawlerView[] = [];
+      for (const { id, ...c } of store.crawlers.listCrawlers()) {
+        const conn = server.getConnection(id);
+        if (!conn && !include_disconnected) continue;
+        views.push({
+          ...c,
+          spelling: conn?.spelling ?? c.spelling,
+          crawler_id: id,
+          connection: conn?.info() ?? null,
+          active_jobs: jobs.heldCount(id),
+          capacity: conn ? jobs.capacityOf(conn) : (c.max_concurrent_jobs ?? server.config.maxConcurrentJobs),
+        });
+      }
+      const seen = (v: CrawlerView) => v.connection?.last_message_at ?? v.last_heartbeat_at ?? v.connected_at ?? 0;
+      views.sort((a, b) => Number(b.connection !== null) - Number(a.connection !== null) || seen(b) - seen(a));
+      return { crawlers: views };
+    },
+
+    async listJobs(query) {
+      freshJobs();
+      const { jobs: rows, total } = guard(() => store.jobs.listJobs(query));
+      return { jobs: rows.map(toJobDto), total };
+    },
+
+    async getJob({ job_id }) {
+      freshJobs();
+      d.errors.flush();
+      const job = store.jobs.getJob(job_id);
+      if (!job) throw new ApiError('not_found', `there is no job ${job_id}`);
+      const children = store.jobs.listJobs({ parent_job_id: job_id, limit: 100, sort: 'created_at', dir: 'asc' });
+      const parent = job.parent_job_id ? store.jobs.getJob(job.parent_job_id) : null;
+      return {
+        job: toJobDto(job),
+        progress: store.progress.getProgress(job_id),
+        live: tracker.snapshot(job_id) ?? null,
+        events: store.events.listJobEvents(job_id, 1000),
+        errors: store.errors.listErrors({ job_id, limit: 100 }).errors,
+        children: children.jobs.map(toJobDto),
+        children_total: children.total,
+        parent: parent ? toJobDto(parent) : null,
+      };
+    },
+
+    async createJob(input) {
+      let credentialId: string | null = null;
+      if (input.credential_id) {
+        if (!store.credentials.getCredential(input.credential_id)) throw new ApiError('not_found', `there is no saved credential ${input.credential_id}`);
+        credentialId = input.credential_id;
+      } else if (input.access_token) {
+        const token = input.access_token;
+        credentialId = guard(() => store.credentials.saveCredential({ gitlab_host: input.gitlab_host, label: input.credential_label ?? `${input.gitlab_host} token`, token })).id;
+      } else {
+        credentialId = store.credentials.findCredentialForHost(input.gitlab_host)?.id ?? null;
+      }
+      const job = await jobs.createJob({ ...input, credential_id: credentialId });
+      return { job: toJobDto(job) };
+    },
+
+    async cancelJob({ job_id, reason }) {
+      return { job: toJobDto(await jobs.cancelJob(job_id, reason)) };
+    },
+
+    async retryJob({ job_id }) {
+      return { job: toJobDto(jobs.retryJob(job_id)) };
+    },
+
+    async setJobPriority({ job_id, priority }) {
+      return { job: toJobDto(jobs.setPriority(job_id, priority)) };
+    },
+
+    async broadcast(message) {
+      return { delivered: await server.broadcast(message) };
+    },
+
+    async sendToCrawler({ crawler_id, message }) {
+      try {
+        await server.sendToCrawler(crawler_id, message);
+      } catch (err) {
+        const text = (err as Error).message;
+        if (/No connection found/.test(text)) throw new ApiError('not_found', `crawler ${crawler_id} is not connected`);
+        throw new ApiError('unavailable', `could not send to crawler ${crawler_id}: ${text}`);
+      }
+      return { delivered: true as const };
+    },
+
+    async listErrors(query) {
+      d.errors.flush();
+      return guard(() => store.errors.listErrors(query));
+    },
+
+    async getAggregateProgress() {
+      return tracker.getAggregateProgress();
+    },
+
+    async getConfig() {
+      return { config: publicConfig(d.configManager.getCurrentConfig()), restart_required_fields: [...d.restartRequired] };
+    },
+
+    async updateConfig(partial) {
+      const changed = guard(() => d.configManager.updateConfig(partial));
+      return {
+        config: publicConfig(d.configManager.getCurrentConfig()),
+        changed,
+        restart_required: changed.filter((k) => d.restartRequired.includes(k)),
+      };
+    },
+
+    async listCredentials() {
+      return { credentials: store.credentials.listCredentials() };
+    },
+
+    async saveCredential({ gitlab_host, label, access_token }) {
+      const credential = guard(() => store.credentials.saveCredential({ gitlab_host, label: label ?? `${gitlab_host} token`, token: access_token }));
+      const answered = await jobs.answerWaitingCrawlers(gitlab_host);
+      return { credential, answered_refresh_requests: answered };
+    },
+
+    async deleteCredential({ id }) {
+      const deleted = guard(() => store.credentials.deleteCredential(id));
+      if (!deleted) throw new ApiError('not_found', `there is no saved credential ${id}`);
+      return { deleted: true as const };
+    },
+
+    async exportJobs({ format, filter }): Promise<CommandOutput<'exportJobs'>> {
+      freshJobs();
+      const all: JobDto[] = [];
+      for (let offset = 0; ; offset += 1000) {
+        const page = guard(() => store.jobs.listJobs({ ...filter, limit: 1000, offset }));
+        all.push(...page.jobs.map(toJobDto));
+        if (page.jobs.length < 1000) break;
+      }
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      return format === 'csv'
+        ? { filename: `jobs-${stamp}.csv`, content_type: 'text/csv; charset=utf-8', content: jobsToCsv(all), count: all.length }
+        : { filename: `jobs-${stamp}.json`, content_type: 'application/json', content: JSON.stringify(all, null, 2), count: all.length };
+    },
+  };
+}
+
+/** Maps the core's failures to the contract's error codes. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof ConfigError) return new ApiError('invalid_input', err.message, { field: err.field });
+  if (err instanceof ZodError) return new ApiError('invalid_input', err.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '));
+  if (err instanceof StoreError) {
+    const code = err.code === 'not_found' ? 'not_found' : err.code === 'invalid' ? 'invalid_input' : err.code === 'in_use' || err.code === 'conflict' ? 'conflict' : 'internal';
+    return new ApiError(code, err.message);
+  }
+  return new ApiError('internal', 'the console hit an unexpected error; see its log');
+}

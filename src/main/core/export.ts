@@ -1,0 +1,23 @@
+/** Jobs as CSV (RFC 4180): the columns of the wire spelling, so an export reads like the API. */
+import type { JobDto } from '../../shared/jobs';
+
+const COLUMNS: (keyof JobDto)[] = [
+  'job_id', 'job_type', 'status', 'priority', 'gitlab_host', 'entity_id', 'namespace_path', 'entity_name',
+  'crawler_id', 'attempts', 'origin', 'parent_job_id', 'overall_completion', 'stage', 'last_error',
+  'created_at', 'started_at', 'finished_at', 'updated_at',
+];
+const TIME_COLUMNS = new Set<keyof JobDto>(['created_at', 'started_at', 'finished_at', 'updated_at']);
+
+function cell(v: unknown, time: boolean): string {
+  if (v === null || v === undefined) return '';
+  const s = time && typeof v === 'number' ? new Date(v).toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  // Quote when needed; a leading =,+,-,@ is prefixed so spreadsheets do not run it as a formula.
+  const safe = typeof v === 'string' && /^[=+\-@]/.test(s) ? `'${s}` : s;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function jobsToCsv(jobs: readonly JobDto[]): string {
+  const lines = [COLUMNS.join(',')];
+  for (const j of jobs) lines.push(COLUMNS.map((c) => cell(j[c], TIME_COLUMNS.has(c))).join(','));
+  return lines.join('\r\n') + '\r\n';
+}

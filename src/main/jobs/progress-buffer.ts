@@ -1,0 +1,78 @@
+/**
+ * Coalesces progress before it reaches SQLite: per job and entity type only the
+ * latest values are kept, and everything pending is written in one transaction
+ * per flush (every `intervalMs`, and before any lifecycle change of a job), so a
+ * stream of progress never becomes one transaction per message.
+ */
+import type { JobProgressData } from '../../shared/protocol';
+import type { Store } from '../store';
+import { progressRowFromEntity, type JobProgressSummary, type ProgressRow } from '../store/progress-repo';
+
+interface PendingJob {
+  rows: Map<string, ProgressRow>;
+  summary: JobProgressSummary;
+}
+
+export class ProgressBuffer {
+  private pending = new Map<string, PendingJob>();
+  private messages = 0;
+  /** Totals since start, for the benchmark and the status screen. */
+  readonly stats = { flushes: 0, messages: 0, rowsWritten: 0 };
+
+  constructor(private readonly store: Store) {}
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  add(jobId: string, data: JobProgressData, overallCompletion: number | undefined, at: number): void {
+    let p = this.pending.get(jobId);
+    if (!p) {
+      p = { rows: new Map(), summary: { job_id: jobId } };
+      this.pending.set(jobId, p);
+    }
+    for (const entity of data.progress) {
+      const row = progressRowFromEntity(jobId, entity, at);
+      const prev = p.rows.get(entity.entity_type);
+      p.rows.set(entity.entity_type, prev ? mergeDefined(prev, row) : row);
+    }
+    const s = p.summary;
+    s.at = at;
+    if (overallCompletion !== undefined) s.overall_completion = overallCompletion;
+    if (data.stage !== undefined) s.stage = data.stage;
+    if (data.message !== undefined) s.message = data.message;
+    if (data.time_elapsed !== undefined) s.time_elapsed = data.time_elapsed;
+    if (data.estimated_time_remaining !== undefined) s.estimated_time_remaining = data.estimated_time_remaining;
+    if (data.resume_state !== undefined) s.resume_state = data.resume_state;
+    this.messages++;
+  }
+
+  /** Drops what is pending for a job (it was cancelled or finished: its last progress no longer matters). */
+  discard(jobId: string): void {
+    this.pending.delete(jobId);
+  }
+
+  /** Writes everything pending in one transaction. */
+  flush(): number {
+    if (this.pending.size === 0) return 0;
+    const rows: ProgressRow[] = [];
+    const summaries: JobProgressSummary[] = [];
+    for (const p of this.pending.values()) {
+      for (const r of p.rows.values()) rows.push(r);
+      summaries.push(p.summary);
+    }
+    this.pending = new Map();
+    const result = this.store.progress.upsertProgressBatch(rows, summaries);
+    this.stats.flushes++;
+    this.stats.messages += this.messages;
+    this.stats.rowsWritten += result.written;
+    this.messages = 0;
+    return result.written;
+  }
+}
+
+function mergeDefined(prev: ProgressRow, next: ProgressRow): ProgressRow {
+  const out: Record<string, unknown> = { ...prev };
+  for (const [k, v] of Object.entries(next)) if (v !== undefined) out[k] = v;
+  return out as ProgressRow;
+}

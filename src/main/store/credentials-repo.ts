@@ -1,0 +1,145 @@
+/**
+ * GitLab credentials. Tokens are stored only as ciphertext (see token-cipher);
+ * everything this module returns is masked, except `getCredentialToken`, whose
+ * result must go nowhere but to the crawler that needs it.
+ */
+import crypto from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import { FINAL_JOB_STATUSES } from '../../shared/jobs';
+import { StoreError } from './errors';
+import { CredentialSchema, rowDecoder, type Credential } from './records';
+import type { TokenCipher } from './token-cipher';
+import { parseInput } from './validate';
+
+export const SaveCredentialSchema = z.object({
+  /** Replace this credential's host, label and token; a new credential when absent. */
+  id: z.string().min(1).optional(),
+  gitlab_host: z.string().trim().min(1).max(500),
+  label: z.string().trim().max(200).default(''),
+  token: z
+    .string()
+    .min(1)
+    .max(4096)
+    .refine((t) => t.trim().length > 0 && !/[\u0000-\u001f\u007f]/.test(t), 'must be non-blank text on one line'),
+});
+export type SaveCredentialInput = z.input<typeof SaveCredentialSchema>;
+
+/**
+ * The form hosts are stored and looked up in: no scheme, no trailing slash,
+ * host name in lower case ("https://GitLab.example.com/" → "gitlab.example.com").
+ * A path (GitLab under a relative URL root) is kept.
+ */
+export function normalizeHost(host: string): string {
+  const bare = host.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/+$/, '');
+  const slash = bare.indexOf('/');
+  return slash < 0 ? bare.toLowerCase() : bare.slice(0, slash).toLowerCase() + bare.slice(slash);
+}
+
+/** "••••abcd": the last four characters, and none of a short token (they would be most of it). */
+export const tokenHint = (token: string): string => (token.length >= 12 ? `••••${token.slice(-4)}` : '••••');
+
+const COLUMNS = 'id, gitlab_host, label, token_hint, cipher_kind, created_at, updated_at';
+const decode = rowDecoder(CredentialSchema, []);
+
+export class CredentialsRepo {
+  private readonly insertStmt: Database.Statement;
+  private readonly updateStmt: Database.Statement;
+  private readonly getStmt: Database.Statement;
+  private readonly secretStmt: Database.Statement;
+  private readonly forHostStmt: Database.Statement;
+  private readonly listStmt: Database.Statement;
+  private readonly inUseStmt: Database.Statement;
+  private readonly deleteStmt: Database.Statement;
+
+  readonly saveCredential: (input: SaveCredentialInput) => Credential;
+  /**
+   * Deletes a credential. Refused (StoreError 'in_use') while a job that is not
+   * finished uses it, so no queued or running job silently loses its token;
+   * finished jobs keep their history and their `credential_id` becomes null.
+   * False if there is no such credential.
+   */
+  readonly deleteCredential: (id: string) => boolean;
+
+  constructor(
+    db: Database.Database,
+    private readonly cipher: TokenCipher,
+    private readonly now: () => number,
+  ) {
+    this.insertStmt = db.prepare(`
+      INSERT INTO credentials (id, gitlab_host, label, token_ciphertext, token_hint, cipher_kind, created_at, updated_at)
+      VALUES (@id, @gitlab_host, @label, @token_ciphertext, @token_hint, @cipher_kind, @at, @at)
+      RETURNING ${COLUMNS}`);
+    this.updateStmt = db.prepare(`
+      UPDATE credentials SET gitlab_host = @gitlab_host, label = @label, token_ciphertext = @token_ciphertext,
+                             token_hint = @token_hint, cipher_kind = @cipher_kind, updated_at = @at
+      WHERE id = @id
+      RETURNING ${COLUMNS}`);
+    this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM credentials WHERE id = ?`);
+    this.secretStmt = db.prepare('SELECT token_ciphertext, cipher_kind FROM credentials WHERE id = ?');
+    this.forHostStmt = db.prepare(
+      `SELECT ${COLUMNS} FROM credentials WHERE gitlab_host = ? ORDER BY updated_at DESC, rowid DESC LIMIT 1`,
+    );
+    this.listStmt = db.prepare(`SELECT ${COLUMNS} FROM credentials ORDER BY gitlab_host, label, created_at`);
+    const final = FINAL_JOB_STATUSES.map((s) => `'${s}'`).join(', ');
+    this.inUseStmt = db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE credential_id = ? AND status NOT IN (${final})`);
+    this.deleteStmt = db.prepare('DELETE FROM credentials WHERE id = ?');
+
+    this.saveCredential = db.transaction((input: SaveCredentialInput): Credential => {
+      // Never echo the input in an error: it holds the token.
+      const c = parseInput(SaveCredentialSchema, input, 'credential');
+      const params = {
+        id: c.id ?? crypto.randomUUID(),
+        gitlab_host: normalizeHost(c.gitlab_host),
+        label: c.label,
+        token_ciphertext: this.cipher.encrypt(c.token),
+        token_hint: tokenHint(c.token),
+        cipher_kind: this.cipher.kind,
+        at: this.now(),
+      };
+      const row = c.id === undefined ? this.insertStmt.get(params) : this.updateStmt.get(params);
+      if (row === undefined) throw new StoreError('not_found', `credential ${c.id} does not exist`);
+      return decode(row);
+    });
+
+    this.deleteCredential = db.transaction((id: string): boolean => {
+      const { n } = this.inUseStmt.get(id) as { n: number };
+      if (n > 0) {
+        throw new StoreError(
+          'in_use',
+          `credential ${id} is used by ${n} unfinished job${n === 1 ? '' : 's'}; cancel them or give them another credential first`,
+        );
+      }
+      return this.deleteStmt.run(id).changes === 1;
+    });
+  }
+
+  getCredential(id: string): Credential | null {
+    const row = this.getStmt.get(id);
+    return row === undefined ? null : decode(row);
+  }
+
+  /** The plaintext token, or null if there is no such credential. Hand it only to the crawler that needs it. */
+  getCredentialToken(id: string): string | null {
+    const row = this.secretStmt.get(id) as { token_ciphertext: Buffer; cipher_kind: string } | undefined;
+    if (row === undefined) return null;
+    if (row.cipher_kind !== this.cipher.kind) {
+      throw new StoreError(
+        'decrypt_failed',
+        `the token of credential ${id} was encrypted by "${row.cipher_kind}", this console uses "${this.cipher.kind}"; save the token again`,
+      );
+    }
+    return this.cipher.decrypt(row.token_ciphertext);
+  }
+
+  /** The most recently saved credential for a host (compared in normalized form), or null. */
+  findCredentialForHost(host: string): Credential | null {
+    const row = this.forHostStmt.get(normalizeHost(host));
+    return row === undefined ? null : decode(row);
+  }
+
+  /** Every credential, masked. */
+  listCredentials(): Credential[] {
+    return this.listStmt.all().map(decode);
+  }
+}

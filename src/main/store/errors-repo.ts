@@ -1,0 +1,88 @@
+/** The error log: what went wrong, where, how badly. Context is redacted before it is written. */
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import { MAX_LIST_LIMIT } from '../../shared/jobs';
+import { ErrorCategorySchema, ErrorRecordSchema, ErrorSeveritySchema, rowDecoder, toJson, type ErrorRecord } from './records';
+import { redactSecrets, scrubSecretText } from './redact';
+import { parseInput } from './validate';
+
+export type ErrorInput = Pick<ErrorRecord, 'category' | 'severity' | 'message'> &
+  Partial<Pick<ErrorRecord, 'code' | 'context' | 'crawler_id' | 'job_id' | 'at'>>;
+
+export const ListErrorsQuerySchema = z.object({
+  category: ErrorCategorySchema.optional(),
+  severity: ErrorSeveritySchema.optional(),
+  crawler_id: z.string().optional(),
+  job_id: z.string().optional(),
+  /** Errors at or after this time (epoch ms). */
+  since: z.number().optional(),
+  /** Errors before this time (epoch ms). */
+  until: z.number().optional(),
+  limit: z.number().int().min(1).max(MAX_LIST_LIMIT).default(100),
+  offset: z.number().int().min(0).default(0),
+});
+export type ListErrorsQuery = z.input<typeof ListErrorsQuerySchema>;
+
+const decode = rowDecoder(ErrorRecordSchema, ['context']);
+
+export class ErrorsRepo {
+  private readonly insertStmt: Database.Statement;
+
+  /** Records many errors in one transaction (a burst of bad messages is one write). */
+  readonly recordErrors: (inputs: readonly ErrorInput[]) => number;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => number,
+  ) {
+    this.insertStmt = db.prepare(`
+      INSERT INTO errors (at, category, severity, code, message, context, crawler_id, job_id)
+      VALUES (@at, @category, @severity, @code, @message, @context, @crawler_id, @job_id)
+      RETURNING *`);
+    this.recordErrors = db.transaction((inputs: readonly ErrorInput[]) => {
+      for (const e of inputs) this.insertStmt.run(this.params(e));
+      return inputs.length;
+    });
+  }
+
+  recordError(input: ErrorInput): ErrorRecord {
+    return decode(this.insertStmt.get(this.params(input)));
+  }
+
+  /** Newest first, with the number matching the filter. */
+  listErrors(query: ListErrorsQuery = {}): { errors: ErrorRecord[]; total: number } {
+    const q = parseInput(ListErrorsQuerySchema, query, 'error query');
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const eq = (column: string, value: string | number | undefined, op = '=') => {
+      if (value === undefined) return;
+      where.push(`${column} ${op} ?`);
+      params.push(value);
+    };
+    eq('category', q.category);
+    eq('severity', q.severity);
+    eq('crawler_id', q.crawler_id);
+    eq('job_id', q.job_id);
+    eq('at', q.since, '>=');
+    eq('at', q.until, '<');
+    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM errors ${whereSql}`).get(...params) as { n: number }).n;
+    const rows = this.db
+      .prepare(`SELECT * FROM errors ${whereSql} ORDER BY at DESC, id DESC LIMIT ? OFFSET ?`)
+      .all(...params, q.limit, q.offset);
+    return { errors: rows.map(decode), total };
+  }
+
+  private params(e: ErrorInput) {
+    return {
+      at: e.at ?? this.now(),
+      category: e.category,
+      severity: e.severity,
+      code: e.code ?? null,
+      message: scrubSecretText(e.message),
+      context: toJson(e.context == null ? null : redactSecrets(e.context)),
+      crawler_id: e.crawler_id ?? null,
+      job_id: e.job_id ?? null,
+    };
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The console's database: one SQLite file (`console.db`) in the data
+ * directory, opened, checked and migrated here, with the repositories on top.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { CredentialsRepo } from './credentials-repo';
+import { CrawlersRepo } from './crawlers-repo';
+import { DATABASE_FILE, ensureDataDir, resolveDataDir } from './data-dir';
+import { EntitiesRepo } from './entities-repo';
+import { StoreError } from './errors';
+import { ErrorsRepo } from './errors-repo';
+import { EventsRepo } from './events-repo';
+import { JobsRepo } from './jobs-repo';
+import { latestSchemaVersion, readUserVersion, runMigrations, tooNewError, type MigrationResult } from './migrate';
+import { ProgressRepo } from './progress-repo';
+import type { Job } from './records';
+import {
+  createSocketDatabaseOperations,
+  type AssignmentInput,
+  type ProgressUpdate,
+  type SocketDatabaseOperations,
+  type SocketJobProgress,
+} from './socket-database-operations';
+import type { TokenCipher } from './token-cipher';
+import { sqliteCode } from './validate';
+
+export interface OpenStoreOptions {
+  /** The data directory; `console.db` is created in it. Default: `resolveDataDir()`. */
+  dataDir?: string;
+  /** The database file itself (overrides `dataDir`). */
+  file?: string;
+  cipher: TokenCipher;
+  /** Clock for timestamps (epoch ms). Default Date.now. */
+  now?: () => number;
+  /** How long a write waits for another connection's lock, ms. Default 5000. */
+  busyTimeoutMs?: number;
+}
+
+export class Store implements SocketDatabaseOperations {
+  readonly jobs: JobsRepo;
+  readonly events: EventsRepo;
+  readonly progress: ProgressRepo;
+  readonly crawlers: CrawlersRepo;
+  readonly errors: ErrorsRepo;
+  readonly credentials: CredentialsRepo;
+  readonly entities: EntitiesRepo;
+  private readonly ops: SocketDatabaseOperations;
+
+  constructor(
+    readonly db: Database.Database,
+    readonly file: string,
+    readonly cipher: TokenCipher,
+    readonly now: () => number,
+    readonly migration: MigrationResult,
+  ) {
+    this.events = new EventsRepo(db, now);
+    this.jobs = new JobsRepo(db, this.events, now);
+    this.progress = new ProgressRepo(db, now);
+    this.crawlers = new CrawlersRepo(db, now);
+    this.errors = new ErrorsRepo(db, now);
+    this.credentials = new CredentialsRepo(db, cipher, now);
+    this.entities = new EntitiesRepo(db, now);
+    const extrasStmt = db.prepare('SELECT progress_status, milestones FROM jobs WHERE id = ?');
+    this.ops = createSocketDatabaseOperations({
+      jobs: this.jobs,
+      progress: this.progress,
+      credentials: this.credentials,
+      progressExtras: (id) => extrasStmt.get(id) as { progress_status: string | null; milestones: string | null } | undefined,
+      now,
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.db.open;
+  }
+
+  /** Runs `fn` in one transaction (nested calls become savepoints); rolled back if it throws. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  createJobFromAssignment(assignment: AssignmentInput): Promise<Job> {
+    return this.ops.createJobFromAssignment(assignment);
+  }
+  updateJobFromProgress(jobId: string, progress: ProgressUpdate): Promise<Job> {
+    return this.ops.updateJobFromProgress(jobId, progress);
+  }
+  saveProgressUpdate(jobId: string, progress: SocketJobProgress): Promise<void> {
+    return this.ops.saveProgressUpdate(jobId, progress);
+  }
+  getJobProgress(jobId: string): Promise<SocketJobProgress | null> {
+    return this.ops.getJobProgress(jobId);
+  }
+
+  /** Closes the database (idempotent). */
+  close(): void {
+    if (!this.db.open) return;
+    try {
+      this.db.pragma('optimize');
+    } finally {
+      this.db.close();
+    }
+  }
+}
+
+/**
+ * Opens (creating if needed) and migrates the database. A database written by a
+ * newer version of the app is refused with StoreError('schema_too_new') and left
+ * exactly as it was.
+ */
+export function openStore(options: OpenStoreOptions): Store {
+  const file = options.file ?? path.join(options.dataDir ?? resolveDataDir(), DATABASE_FILE);
+  const inMemory = file === ':memory:';
+  if (!inMemory) {
+    ensureDataDir(path.dirname(file));
+    refuseIfTooNew(file);
+  }
+  const db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
+  try {
+    // Checked again before anything writes: another process may have upgraded it meanwhile.
+    const version = readUserVersion(db);
+    if (version > latestSchemaVersion()) throw tooNewError(version, latestSchemaVersion());
+    db.pragma('journal_mode = WAL');
+    // In WAL mode NORMAL is durable against a crash of the process (committed
+    // transactions are in the WAL, which the OS keeps); only a power loss or OS
+    // crash may undo the last commits, which would need FULL.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    const migration = runMigrations(db);
+    return new Store(db, file, options.cipher, options.now ?? Date.now, migration);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** Reads the schema version through a read-only connection, which cannot change the file. */
+function refuseIfTooNew(file: string): void {
+  if (!fs.existsSync(file)) return;
+  let version: number;
+  try {
+    const ro = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      version = readUserVersion(ro);
+    } finally {
+      ro.close();
+    }
+  } catch (cause) {
+    if (sqliteCode(cause) === 'SQLITE_NOTADB') {
+      throw new StoreError('invalid', `${file} is not a SQLite database (is the data directory right?)`, { cause });
+    }
+    throw cause;
+  }
+  const max = latestSchemaVersion();
+  if (version > max) throw tooNewError(version, max);
+}
