@@ -221,7 +221,8 @@ export class JobService implements CrawlerBackend {
     const h = this.held.get(id);
     // Hot path: the job is running and held by this crawler (no database read).
     if (!h || h.status !== 'running' || h.crawler !== c.crawlerId) {
-      const job = this.ownOrAdopt(c, id, m.data.progress[0]?.entity_type, {});
+      // Progress names the entity type being fetched (issues …), not the job's type: adopted as unknown.
+      const job = this.ownOrAdopt(c, id, undefined, {});
       if ('error' in job) return job.error;
       if (job.status !== 'running') {
         this.change(id, [job.status], { status: 'running', leased_to: c.crawlerId, lease_expires_at: null, started_at: job.started_at ?? this.now() }, {
