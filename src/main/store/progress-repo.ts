@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { ProgressEntity } from '../../shared/protocol/crawler-messages';
 import { JobProgressRecordSchema, rowDecoder, toJson, type Job, type JobProgressRecord } from './records';
-import { scrubSecretText } from './redact';
+import { redactSecrets, scrubSecretText } from './redact';
 
 /**
  * One entity type's progress of a job. Absent (or null) values keep what was
@@ -142,7 +142,8 @@ export class ProgressRepo {
           processing_rate: r.processing_rate ?? null,
           estimated_time_remaining: r.estimated_time_remaining ?? null,
           item_counts: toJson(r.item_counts),
-          extras: toJson(r.extras),
+          // Crawlers put anything in extras, even a token: redact before it is stored.
+          extras: toJson(r.extras === undefined || r.extras === null ? r.extras : redactSecrets(r.extras)),
           updated_at: r.updated_at ?? at,
         });
         if (info.changes > 0) result.written++;
