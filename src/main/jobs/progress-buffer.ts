@@ -4,12 +4,14 @@
  * per flush (every `intervalMs`, and before any lifecycle change of a job), so a
  * stream of progress never becomes one transaction per message.
  */
-import type { JobProgressData } from '../../shared/protocol';
+import type { JobProgressData, ProgressEntity } from '../../shared/protocol';
 import type { Store } from '../store';
 import { progressRowFromEntity, type JobProgressSummary, type ProgressRow } from '../store/progress-repo';
 
 interface PendingJob {
-  rows: Map<string, ProgressRow>;
+  /** Latest values per entity type, merged field by field (a crawler may send only some). */
+  entities: Map<string, Record<string, unknown>>;
+  at: Map<string, number>;
   summary: JobProgressSummary;
 }
 
@@ -28,13 +30,21 @@ export class ProgressBuffer {
   add(jobId: string, data: JobProgressData, overallCompletion: number | undefined, at: number): void {
     let p = this.pending.get(jobId);
     if (!p) {
-      p = { rows: new Map(), summary: { job_id: jobId } };
+      p = { entities: new Map(), at: new Map(), summary: { job_id: jobId } };
       this.pending.set(jobId, p);
     }
+    // The hot path: merge into one object per entity type; rows are built at flush.
     for (const entity of data.progress) {
-      const row = progressRowFromEntity(jobId, entity, at);
-      const prev = p.rows.get(entity.entity_type);
-      p.rows.set(entity.entity_type, prev ? mergeDefined(prev, row) : row);
+      const prev = p.entities.get(entity.entity_type);
+      if (prev) {
+        for (const k in entity) {
+          const v = (entity as Record<string, unknown>)[k];
+          if (v !== undefined) prev[k] = v;
+        }
+      } else {
+        p.entities.set(entity.entity_type, { ...entity });
+      }
+      p.at.set(entity.entity_type, at);
     }
     const s = p.summary;
     s.at = at;
@@ -58,7 +68,7 @@ export class ProgressBuffer {
     const rows: ProgressRow[] = [];
     const summaries: JobProgressSummary[] = [];
     for (const p of this.pending.values()) {
-      for (const r of p.rows.values()) rows.push(r);
+      for (const [type, entity] of p.entities) rows.push(progressRowFromEntity(p.summary.job_id, entity as ProgressEntity, p.at.get(type)));
       summaries.push(p.summary);
     }
     this.pending = new Map();
@@ -69,10 +79,4 @@ export class ProgressBuffer {
     this.messages = 0;
     return result.written;
   }
-}
-
-function mergeDefined(prev: ProgressRow, next: ProgressRow): ProgressRow {
-  const out: Record<string, unknown> = { ...prev };
-  for (const [k, v] of Object.entries(next)) if (v !== undefined) out[k] = v;
-  return out as ProgressRow;
 }

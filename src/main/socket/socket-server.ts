@@ -360,7 +360,9 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
     if (message.type === 'heartbeat') this.onHeartbeat(connection, message);
     else if (connection.state === 'connecting') connection.setState('active');
 
-    connection.emitEvent({ type: 'message', connectionId: connection.id, message, timestamp: new Date(this.now()) });
+    if (connection.listenerCount('message') > 0) {
+      connection.emitEvent({ type: 'message', connectionId: connection.id, message, timestamp: new Date(this.now()) });
+    }
     const result = await this.router.processMessage(message, connection);
     if (!result.success && !result.dropped) {
       await this.reply(connection, {

@@ -59,8 +59,16 @@ export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 export const keysOf = <T extends object>(o: T): (keyof T & string)[] => Object.keys(o) as (keyof T & string)[];
 
 /** Copies the fields of `source` not named in `known`: the unknown fields a crawler sent. */
-export function unknownFields(source: Record<string, unknown>, known: ReadonlySet<string>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(source)) if (!known.has(k)) out[k] = v;
-  return out;
+export function unknownFields(source: Record<string, unknown>, known: ReadonlySet<string>, into?: Record<string, unknown>): Record<string, unknown> {
+  // On the message path: no intermediate arrays, and one shared object when there is nothing to copy.
+  let out = into;
+  for (const k in source) {
+    if (known.has(k) || !Object.hasOwn(source, k)) continue;
+    out ??= {};
+    out[k] = source[k];
+  }
+  return out ?? NO_FIELDS;
 }
+
+/** The frozen empty record `unknownFields` returns when a message has no unknown fields. */
+export const NO_FIELDS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;

@@ -2,7 +2,7 @@
  * Decoding a crawler's line into the internal model. Never throws: every
  * refusal is a value with the error code the console replies with.
  */
-import { type ErrorCode, IsoTimestamp, JobIdSchema, type Spelling, unknownFields } from './common';
+import { type ErrorCode, IsoTimestamp, JobIdSchema, NO_FIELDS, type Spelling, unknownFields } from './common';
 import {
   type CrawlerMessage,
   type CrawlerMessageType,
@@ -86,7 +86,8 @@ export function decodeCrawlerMessage(value: unknown): DecodeResult {
       firstIssues ??= summarizeIssues(parsed.error.issues);
       continue;
     }
-    const extras = { ...unknownFields(value, ENVELOPE_KEYS), ...unknownFields(data, wire.known) };
+    const envelopeExtras = unknownFields(value, ENVELOPE_KEYS);
+    const extras = unknownFields(data, wire.known, envelopeExtras === NO_FIELDS ? undefined : { ...envelopeExtras });
     const message = {
       type,
       timestamp,

@@ -19,8 +19,7 @@ class BackendHandler<T extends CrawlerMessageType> implements MessageHandler {
     return message.type === this.type;
   }
   async handle(message: CrawlerMessage, connection: SocketConnection): Promise<MessageProcessingResult> {
-    const result = await this.run(message as CrawlerMessageOf<T>, connection);
-    return { handledBy: `default:${this.type}`, ...result };
+    return this.run(message as CrawlerMessageOf<T>, connection);
   }
   getPriority(): number {
     return DEFAULT_HANDLER_PRIORITY;

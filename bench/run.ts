@@ -1,0 +1,80 @@
+/**
+ * `npm run bench`: messages per second end to end (received, validated,
+ * routed, persisted) through the real console, against the ceiling of a
+ * parse-only server measured in the same run, with peak memory.
+ *
+ *   npm run bench -- --messages 2000000 --clients 4
+ */
+import { fork } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startConsoleCore } from '../src/main/core/console-core';
+import { startParseOnlyServer } from './parse-only-server';
+
+const { values } = parseArgs({
+  options: { messages: { type: 'string', default: '2000000' }, clients: { type: 'string', default: '4' } },
+});
+const total = Number(values.messages);
+const clients = Number(values.clients);
+const perClient = Math.floor(total / clients);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-bench-'));
+
+async function drive(socketPath: string, onTick?: () => void): Promise<{ seconds: number }> {
+  const procs = Array.from({ length: clients }, (_, i) =>
+    fork(path.resolve(import.meta.dirname, 'client.mjs'), [socketPath, String(perClient), i % 2 ? 'crawler' : 'documented', String(i)], { stdio: 'inherit' }),
+  );
+  await Promise.all(procs.map((p) => new Promise((r) => p.once('message', r))));
+  const ticker = onTick ? setInterval(onTick, 100) : null;
+  const start = process.hrtime.bigint();
+  for (const p of procs) p.send('go');
+  await Promise.all(
+    procs.map(
+      (p) =>
+        new Promise<void>((resolve, reject) => {
+          p.on('message', (m: { done?: boolean; error?: string }) => (m.done ? resolve() : m.error ? reject(new Error(m.error)) : undefined));
+        }),
+    ),
+  );
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (ticker) clearInterval(ticker);
+  for (const p of procs) p.kill();
+  return { seconds };
+}
+
+const mib = (b: number) => (b / 1024 / 1024).toFixed(0);
+
+// 1. The ceiling.
+const ceilingSocket = path.join(dir, 'parse-only.sock');
+const ceiling = await startParseOnlyServer(ceilingSocket);
+const c = await drive(ceilingSocket);
+await ceiling.close();
+const ceilingRate = (perClient * clients) / c.seconds;
+
+// 2. The console: real socket server, router, job service and SQLite file.
+const core = await startConsoleCore({ dataDir: path.join(dir, 'console'), config: { socketPath: path.join(dir, 'console.sock'), maxConnections: clients + 2, maxConcurrentJobs: 100 } });
+let peakRss = 0;
+const samples: number[] = [];
+const e = await drive(core.socketPath, () => {
+  const rss = process.memoryUsage().rss;
+  peakRss = Math.max(peakRss, rss);
+  samples.push(rss);
+});
+// Persisted means on disk: include the final flush.
+const flushStart = process.hrtime.bigint();
+const status = (await core.commands.listJobs({ limit: 1, offset: 0, sort: 'created_at', dir: 'desc' })).total;
+await core.stop();
+const flushSeconds = Number(process.hrtime.bigint() - flushStart) / 1e9;
+const consoleRate = (perClient * clients) / (e.seconds + flushSeconds);
+const q = (f: number) => mib(samples[Math.min(samples.length - 1, Math.floor(samples.length * f))] ?? 0);
+
+console.log(`
+Crawl Console benchmark — ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}
+  ${(perClient * clients).toLocaleString('en')} messages from ${clients} crawler processes over a Unix socket (mixed spellings)
+  parse-only ceiling : ${Math.round(ceilingRate).toLocaleString('en')} msg/s
+  console end to end : ${Math.round(consoleRate).toLocaleString('en')} msg/s (received, validated, routed, persisted; ${status} jobs)
+  ratio              : ${(consoleRate / ceilingRate).toFixed(2)}
+  console RSS        : peak ${mib(peakRss)} MiB; at 25/50/75/100 % of the run ${q(0.25)} / ${q(0.5)} / ${q(0.75)} / ${q(0.999)} MiB
+`);
+fs.rmSync(dir, { recursive: true, force: true });
