@@ -211,6 +211,25 @@ describe('messages in both spellings', () => {
     expect(info).toMatchObject({ crawler_id: 'crawler-doc', name: 'doc crawler', version: '1.2.3', max_concurrent_jobs: 3, said_hello: true });
   });
 
+  it('emits the seed connection events: message, error, disconnected', async () => {
+    const s = await startServer();
+    const seen: string[] = [];
+    s.on('crawler_connected', () => {
+      const conn = (s as unknown as { connections: Set<import('../../src/main/socket').SocketConnection> }).connections.values().next().value!;
+      conn.on('message', (e) => seen.push(`message:${e.message.type}`));
+      conn.on('error', (e) => seen.push(`error:${e.error.category}`));
+      conn.on('disconnected', (e) => seen.push(`disconnected:${e.reason}`));
+    });
+    const p = await connect();
+    await eventually(() => s.listConnections().length === 1);
+    p.send(documented.heartbeat);
+    p.write('not json\n');
+    await p.nextOfType('error');
+    await p.close();
+    await eventually(() => seen.length === 3);
+    expect(seen).toEqual(['message:heartbeat', 'error:message_parsing', 'disconnected:peer closed the connection']);
+  });
+
   it('gives a crawler that never says hello a stable generated id', async () => {
     const s = await startServer();
     const p = await connect();

@@ -26,7 +26,7 @@ import { SocketConnection } from './connection/socket-connection';
 import type { LineEvent } from './connection/line-reader';
 import { parseSocketConfig } from './config';
 import type { SocketServerConfig, SocketServerConfigInput } from './types/config';
-import { ErrorManager, createConnectionError, createMessageError } from './types/errors';
+import { ErrorCategory, ErrorManager, MessageError, createConnectionError } from './types/errors';
 import { type CrawlerBackend, MemoryBackend } from './backend';
 import { type MessageRouter, createDefaultRouter } from './message-router';
 import { ProgressTracker } from './progress/progress-tracker';
@@ -447,9 +447,18 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
       ...(failure.ref_type !== undefined && { ref_type: failure.ref_type }),
       ...(failure.job_id !== undefined && { job_id: failure.job_id }),
     };
-    const err = createMessageError(failure.message, failure.ref_type ?? 'unknown', []);
-    err.context = { ...err.context, crawlerId: connection.crawlerId, code: failure.code, ...(failure.job_id !== undefined && { jobId: failure.job_id }) };
+    const category = PARSING_CODES.has(failure.code)
+      ? ErrorCategory.MESSAGE_PARSING
+      : failure.code === 'auth_failed' || failure.code === 'auth_required'
+        ? ErrorCategory.AUTHENTICATION
+        : ErrorCategory.MESSAGE_VALIDATION;
+    const err = new MessageError(failure.message, failure.ref_type ?? 'unknown', [], {
+      category,
+      code: failure.code,
+      context: { crawlerId: connection.crawlerId, code: failure.code, ...(failure.job_id !== undefined && { jobId: failure.job_id }) },
+    });
     void this.errorManager.handleError(err);
+    connection.emitEvent({ type: 'error', connectionId: connection.id, error: err, timestamp: new Date(this.now()) });
     this.emitProtocolError(connection, data);
     await this.reply(connection, data);
   }
@@ -502,6 +511,9 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
     }
   }
 }
+
+/** Refusals of a line that could not be read as a message at all. */
+const PARSING_CODES: ReadonlySet<string> = new Set(['invalid_json', 'invalid_encoding', 'message_too_large', 'not_an_object']);
 
 /**
  * Makes a socket path usable: a stale socket left by a crash is removed; a live

@@ -10,6 +10,7 @@ import { encodeConsoleMessage, type Spelling, type WebAppMessage } from '../../.
 import type { ConnectionInfo, ConnectionState } from '../../../shared/connection';
 import type { ConnectionEvent, ConnectionEventOf, ConnectionEventType, ConnectionMetadata } from '../types/connection';
 import { LineReader, type LineEvent } from './line-reader';
+import { createConnectionError } from '../types/errors';
 
 export interface SocketConnectionOptions {
   transport: 'unix' | 'tcp';
@@ -84,6 +85,8 @@ export class SocketConnection extends EventEmitter {
     socket.on('error', (err) => {
       this.stats.errors++;
       this.closedReason ??= `socket error: ${err.message}`;
+      this.setState('error');
+      this.emitEvent({ type: 'error', connectionId: this.id, error: createConnectionError(err.message, this.id, { crawlerId: this.crawlerId }), timestamp: new Date() });
     });
   }
 
