@@ -48,6 +48,11 @@ export default tseslint.config(
       'The crawler client is a library for crawlers: it depends only on the shared protocol and Node.'),
   },
   {
+    files: ['src/simulator/**'],
+    rules: forbid(['electron', 'electron/*', '**/main/**', '**/preload/**', '**/renderer/**', 'react', 'better-sqlite3'],
+      'The simulator is a crawler like any other: it depends only on the shared protocol, the client library and Node.'),
+  },
+  {
     files: ['src/preload/**'],
     rules: forbid(['**/main/**', '**/renderer/**', 'node:*', 'react'],
       'The preload exposes the shared contract through contextBridge only.'),
