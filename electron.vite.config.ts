@@ -18,6 +18,8 @@ export default defineConfig({
   },
   preload: {
     build: {
+      // A sandboxed preload can require only electron and a few built-ins: bundle zod and the contract in.
+      externalizeDeps: false,
       outDir: 'out/preload',
       rollupOptions: {
         input: { index: resolve('src/preload/index.ts') },

@@ -1,2 +1,4 @@
-import { app } from 'electron';
-void app.whenReady();
+/** The Electron entry: everything lives in src/main/electron. */
+import { startElectronApp } from './electron/app';
+
+void startElectronApp();

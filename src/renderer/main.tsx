@@ -1,2 +1,35 @@
+/**
+ * The renderer's entry: picks the transport (the preload bridge in the desktop
+ * app, HTTP + SSE in a browser) and renders the console.
+ */
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-createRoot(document.getElementById('root')!).render(<h1>Crawl Console</h1>);
+import './styles.css';
+import { App, NoToken } from './components/App';
+import { bindTransport } from './state/store';
+import { createBridgeTransport } from './transport/bridge';
+import { createHttpTransport } from './transport/http';
+import { takeToken } from './transport/token';
+import type { ConsoleTransport } from './transport/types';
+
+const rootElement = document.getElementById('root');
+if (!rootElement) throw new Error('index.html has no #root element');
+const root = createRoot(rootElement);
+
+function chooseTransport(): ConsoleTransport | null {
+  if (window.crawlConsole) return createBridgeTransport(window.crawlConsole);
+  const token = takeToken();
+  return token ? createHttpTransport(token) : null;
+}
+
+const transport = chooseTransport();
+if (transport) {
+  bindTransport(transport);
+  root.render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+} else {
+  root.render(<NoToken />);
+}

@@ -6,6 +6,7 @@ import {
   type CrawlerMessage,
   type MessageHandler,
   type MessageProcessingResult,
+  type SocketConnection,
   SocketServer,
   type SocketServerConfigInput,
 } from '../../src/main/socket';
@@ -215,7 +216,7 @@ describe('messages in both spellings', () => {
     const s = await startServer();
     const seen: string[] = [];
     s.on('crawler_connected', () => {
-      const conn = (s as unknown as { connections: Set<import('../../src/main/socket').SocketConnection> }).connections.values().next().value!;
+      const conn = (s as unknown as { connections: Set<SocketConnection> }).connections.values().next().value!;
       conn.on('message', (e) => seen.push(`message:${e.message.type}`));
       conn.on('error', (e) => seen.push(`error:${e.error.category}`));
       conn.on('disconnected', (e) => seen.push(`disconnected:${e.reason}`));

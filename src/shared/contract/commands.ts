@@ -18,6 +18,7 @@ import { ConnectionInfoSchema, ConnectionStatsSchema } from '../connection';
 import { AggregateProgressSchema, JobProgressSchema } from '../progress';
 import { ErrorCategorySchema, ErrorSeveritySchema } from '../errors';
 import { SocketServerConfigShape } from '../config';
+import type { EventBatch } from './events';
 
 const Empty = z.object({}).prefault({});
 const JobRef = z.object({ job_id: z.string().min(1, 'job_id is required') });
@@ -175,6 +176,14 @@ export type ConsoleApi = { [K in CommandName]: (input: CommandInput<K>) => Promi
 
 /** What the core implements: inputs already validated. */
 export type ConsoleCommandHandlers = { [K in CommandName]: (input: CommandParsedInput<K>) => Promise<CommandOutput<K>> };
+
+/**
+ * What the Electron preload exposes as `window.crawlConsole`: one function per
+ * command, plus the event stream. Nothing generic (no channel names, no ipcRenderer).
+ */
+export type ConsoleBridge = ConsoleApi & {
+  onEvents(listener: (batch: EventBatch) => void): () => void;
+};
 
 export const isCommandName = (name: string): name is CommandName => Object.hasOwn(commands, name);
 

@@ -1,0 +1,128 @@
+/**
+ * The desktop app: one instance, one window, the core on the app's data
+ * directory, and a quit that waits for the core to stop (crawlers told, writes
+ * flushed, database closed) before the process exits.
+ */
+import { BrowserWindow, app, dialog, session } from 'electron';
+import path from 'node:path';
+import { startConsoleCore } from '../core/console-core';
+import type { ConsoleCore } from '../core/types';
+import { createLogger } from '../socket/logger';
+import { DATA_DIR_ENV, createFileKeyCipher, ensureDataDir } from '../store';
+import type { TokenCipher } from '../store/token-cipher';
+import { registerCommandHandlers, streamEventsTo } from './ipc';
+import { createSafeStorageCipher, safeStorageStatus } from './safe-storage-cipher';
+import { type RendererLocation, hardenSession, hardenWebContents } from './security';
+import { createMainWindow } from './window';
+
+interface AppArgs {
+  dataDir?: string;
+  socketPath?: string;
+}
+
+/** `--data-dir DIR` / `--data-dir=DIR`, `--socket PATH`; Chromium's own switches are left alone. */
+export function parseAppArgs(argv: readonly string[]): AppArgs {
+  const out: AppArgs = {};
+  const take = (name: string, i: number): string | undefined => {
+    const arg = argv[i] ?? '';
+    if (arg === `--${name}`) return argv[i + 1];
+    if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3);
+    return undefined;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    out.dataDir = take('data-dir', i) ?? out.dataDir;
+    out.socketPath = take('socket', i) ?? out.socketPath;
+  }
+  return out;
+}
+
+function chooseCipher(dataDir: string, warn: (message: string) => void): TokenCipher {
+  const status = safeStorageStatus();
+  const cipher = createSafeStorageCipher(status);
+  if (cipher && cipher.isSecure) return cipher;
+  if (cipher) {
+    warn(
+      `WARNING: no OS secret store is available (safeStorage backend "${status.backend ?? 'unknown'}"): ` +
+        'saved GitLab tokens are NOT protected by a keychain. Install and unlock GNOME Keyring or KWallet, then restart.',
+    );
+    return cipher;
+  }
+  warn('WARNING: safeStorage cannot encrypt on this system: saved GitLab tokens are encrypted with a key file in the data directory instead.');
+  return createFileKeyCipher(dataDir);
+}
+
+export async function startElectronApp(): Promise<void> {
+  if (!app.requestSingleInstanceLock()) {
+    // Another console owns the socket and the database: hand over to it.
+    app.quit();
+    return;
+  }
+  const args = parseAppArgs(process.argv);
+  const renderer: RendererLocation = {
+    file: path.join(import.meta.dirname, '../renderer/index.html'),
+    devUrl: !app.isPackaged ? (process.env.ELECTRON_RENDERER_URL ?? null) : null,
+  };
+  const preload = path.join(import.meta.dirname, '../preload/index.cjs');
+
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+  await app.whenReady();
+
+  const dataDir = ensureDataDir(path.resolve(args.dataDir ?? process.env[DATA_DIR_ENV] ?? app.getPath('userData')));
+  const logger = createLogger({ destination: path.join(dataDir, 'logs', 'console.log'), name: 'crawl-console-app' });
+  const warn = (message: string) => {
+    console.warn(message);
+    logger.warn(message);
+  };
+  hardenSession(session.defaultSession);
+
+  let core: ConsoleCore;
+  try {
+    core = await startConsoleCore({
+      dataDir,
+      config: args.socketPath ? { socketPath: path.resolve(args.socketPath) } : {},
+      cipher: chooseCipher(dataDir, warn),
+      logger,
+    });
+  } catch (error) {
+    dialog.showErrorBox('Crawl Console could not start', (error as Error).message);
+    app.exit(1);
+    return;
+  }
+  const unregister = registerCommandHandlers(core, renderer, logger);
+
+  let window: BrowserWindow | null = null;
+  const openWindow = () => {
+    window = createMainWindow(renderer, preload);
+    streamEventsTo(window, core);
+    window.on('closed', () => (window = null));
+  };
+  openWindow();
+
+  app.on('second-instance', () => {
+    if (!window) return openWindow();
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) openWindow();
+  });
+  app.on('window-all-closed', () => app.quit());
+
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    quitting = true;
+    // Hold the quit until crawlers have been told and the database is closed.
+    event.preventDefault();
+    unregister();
+    core.stop().then(
+      () => app.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'the core did not stop cleanly');
+        app.exit(1);
+      },
+    );
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
+  logger.info({ dataDir, socketPath: core.socketPath }, 'desktop console started');
+}

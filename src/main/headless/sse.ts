@@ -1,0 +1,57 @@
+/**
+ * The event stream of one browser tab: the core's events, batched and
+ * coalesced per client, as server-sent events named `batch`.
+ */
+import type { ServerResponse } from 'node:http';
+import type { ConsoleCore } from '../core/types';
+import { EventBatcher } from '../core/event-batcher';
+import type { ConsoleEvent } from '../../shared/contract';
+
+export const SSE_HEARTBEAT_MS = 15_000;
+/** How long a browser waits before reconnecting after the stream drops. */
+const RETRY_MS = 2_000;
+
+export interface SseClient {
+  close(): void;
+}
+
+export function openEventStream(
+  core: Pick<ConsoleCore, 'events'>,
+  res: ServerResponse,
+  options: { batchIntervalMs?: number; heartbeatMs?: number; onClose?: () => void } = {},
+): SseClient {
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-store',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no', // a reverse proxy must not hold the stream back
+  });
+  res.write(`retry: ${RETRY_MS}\n: connected\n\n`);
+
+  const batcher = new EventBatcher({
+    ...(options.batchIntervalMs !== undefined && { intervalMs: options.batchIntervalMs }),
+    // A slow tab makes write() return false: hold further batches (coalescing on) until the socket drains.
+    deliver: (batch) => res.write(`event: batch\nid: ${batch.seq}\ndata: ${JSON.stringify(batch)}\n\n`),
+  });
+  const onDrain = () => batcher.resume();
+  res.on('drain', onDrain);
+  const onEvent = (event: ConsoleEvent) => batcher.push(event);
+  core.events.on('event', onEvent);
+  // A comment line keeps proxies and idle timeouts from closing a quiet stream.
+  const heartbeat = setInterval(() => res.write(': ping\n\n'), options.heartbeatMs ?? SSE_HEARTBEAT_MS);
+  heartbeat.unref();
+
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(heartbeat);
+    core.events.off('event', onEvent);
+    res.off('drain', onDrain);
+    batcher.close();
+    if (!res.writableEnded) res.end();
+    options.onClose?.();
+  };
+  res.on('close', close);
+  return { close };
+}

@@ -1,0 +1,47 @@
+import { useConsole } from '../state/store';
+
+/**
+ * Loud in the desktop app when tokens are not guarded by the OS keychain (a user
+ * there expects it); a note in the headless console, whose key file is the
+ * documented design.
+ */
+export function TokenStorageBanner() {
+  const storage = useConsole((s) => s.status?.tokenStorage);
+  const kind = useConsole((s) => s.transportKind);
+  if (!storage || storage.secure) return null;
+  if (kind === 'electron') {
+    return (
+      <div className="banner banner-warning" role="alert" data-testid="token-storage-warning">
+        <strong>GitLab tokens are not protected by a keychain.</strong> This system offers the app no secret store ({storage.kind}), so
+        saved tokens can be read by anyone with access to your user account’s files. Install and unlock a keyring (e.g. GNOME Keyring
+        or KWallet) and restart the console.
+      </div>
+    );
+  }
+  return (
+    <div className="banner banner-note" data-testid="token-storage-note">
+      Saved GitLab tokens are encrypted with a key file in the console’s data directory (owner-only), not an OS keychain.
+    </div>
+  );
+}
+
+export function ConnectionProblem() {
+  const connection = useConsole((s) => s.connection);
+  const reason = useConsole((s) => s.connectionReason);
+  const lastError = useConsole((s) => s.lastError);
+  if (connection === 'closed' && reason) {
+    return (
+      <div className="banner banner-error" role="alert">
+        {reason}
+      </div>
+    );
+  }
+  if (lastError && connection === 'open') {
+    return (
+      <div className="banner banner-error" role="alert">
+        {lastError}
+      </div>
+    );
+  }
+  return null;
+}

@@ -1,0 +1,80 @@
+/**
+ * The renderer's state: the connection, the server status and the live
+ * crawler list. Fed by the transport's events; resynchronised from
+ * `listCrawlers` whenever the event stream (re)opens, since events missed while
+ * disconnected are not replayed.
+ */
+import { create } from 'zustand';
+import type { EventBatch, ServerStatus } from '../../shared/contract';
+import type { ConnectionStatus, ConsoleTransport } from '../transport/types';
+import { type CrawlerMap, applyEvents, fromViews } from './crawlers';
+
+export type View = 'overview' | 'crawlers' | 'jobs' | 'errors' | 'settings';
+
+export interface ConsoleState {
+  /** Which door this page came through: the desktop app's bridge, or a browser over HTTP. */
+  transportKind: ConsoleTransport['kind'] | null;
+  connection: ConnectionStatus;
+  connectionReason: string | null;
+  status: ServerStatus | null;
+  crawlers: CrawlerMap;
+  /** True once the crawler list has been loaded at least once. */
+  crawlersLoaded: boolean;
+  lastError: string | null;
+  view: View;
+  setView(view: View): void;
+}
+
+export const useConsole = create<ConsoleState>()((set) => ({
+  transportKind: null,
+  connection: 'connecting',
+  connectionReason: null,
+  status: null,
+  crawlers: {},
+  crawlersLoaded: false,
+  lastError: null,
+  view: 'crawlers',
+  setView: (view) => set({ view }),
+}));
+
+/** While the page is open, counts drift (events carry no message counters): refresh now and then. */
+const RESYNC_MS = 5_000;
+
+/** Connects the store to a transport. @returns a function that disconnects it. */
+export function bindTransport(transport: ConsoleTransport): () => void {
+  useConsole.setState({ transportKind: transport.kind });
+  // Events that arrive while a snapshot is in flight are replayed over it: the snapshot may predate them.
+  let replay: EventBatch[] | null = null;
+  let inFlight = false;
+  const resync = async () => {
+    if (inFlight) return;
+    inFlight = true;
+    replay = [];
+    try {
+      const [status, { crawlers }] = await Promise.all([transport.api.getStatus({}), transport.api.listCrawlers({ include_disconnected: false })]);
+      const events = replay.flatMap((b) => b.events);
+      useConsole.setState({ status, crawlers: applyEvents(fromViews(crawlers), events), crawlersLoaded: true, lastError: null });
+    } catch (error) {
+      useConsole.setState({ lastError: (error as Error).message });
+    } finally {
+      replay = null;
+      inFlight = false;
+    }
+  };
+  const offEvents = transport.onEvents((batch: EventBatch) => {
+    replay?.push(batch);
+    useConsole.setState((s) => ({ crawlers: applyEvents(s.crawlers, batch.events) }));
+  });
+  const offStatus = transport.onStatus((connection, reason) => {
+    useConsole.setState({ connection, connectionReason: reason ?? null });
+    if (connection === 'open') void resync();
+  });
+  const timer = setInterval(() => {
+    if (useConsole.getState().connection === 'open') void resync();
+  }, RESYNC_MS);
+  return () => {
+    offEvents();
+    offStatus();
+    clearInterval(timer);
+  };
+}
