@@ -244,6 +244,20 @@ describe('every command over HTTP', () => {
     expect(rows.every((r) => r.job_type === 'crawl_project')).toBe(true);
   });
 
+  it('exportErrors as CSV and JSON, filtered', async () => {
+    peer.write('{still not json\n');
+    await peer.nextOfType('error');
+    const csv = await ok('exportErrors', { format: 'csv', filter: { crawler_id: CRAWLER_ID } });
+    expect(csv.content_type).toMatch(/text\/csv/);
+    expect(csv.content.split('\r\n')[0]).toBe('id,at,category,severity,code,message,crawler_id,job_id,context');
+    expect(csv.count).toBeGreaterThanOrEqual(1);
+    expect(csv.content).toMatch(/invalid_json/);
+    const json = await ok('exportErrors', { format: 'json', filter: { category: 'message_parsing' } });
+    const rows = JSON.parse(json.content) as { category: string }[];
+    expect(rows.length).toBe(json.count);
+    expect(rows.every((r) => r.category === 'message_parsing')).toBe(true);
+  });
+
   it('deleteCredential removes a saved credential', async () => {
     const saved = await ok('saveCredential', { gitlab_host: 'other.example.com', access_token: 'glpat-throwaway-9999' });
     await ok('deleteCredential', { id: saved.credential.id });

@@ -7,13 +7,14 @@ import type { CommandOutput, ConsoleCommandHandlers, CrawlerView, PublicConfig }
 import { ApiError } from '../../shared/contract/errors';
 import type { SocketServerConfig } from '../../shared/config';
 import type { JobDto } from '../../shared/jobs';
+import type { ErrorRecord } from '../../shared/records';
 import { ConfigError, type ConfigurationManager, type SocketConfigKey } from '../socket/config';
 import type { SocketServer } from '../socket/socket-server';
 import type { ProgressTracker } from '../socket/progress/progress-tracker';
 import { type Store, StoreError, type TokenCipher, toJobDto } from '../store';
 import type { JobService } from '../jobs/job-service';
 import type { ErrorLog } from './console-core';
-import { jobsToCsv } from './export';
+import { errorsToCsv, jobsToCsv } from './export';
 
 export interface CommandDeps {
   store: Store;
@@ -193,13 +194,29 @@ export function createCommandHandlers(d: CommandDeps): ConsoleCommandHandlers {
         all.push(...page.jobs.map(toJobDto));
         if (page.jobs.length < 1000) break;
       }
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const stamp = fileStamp();
       return format === 'csv'
         ? { filename: `jobs-${stamp}.csv`, content_type: 'text/csv; charset=utf-8', content: jobsToCsv(all), count: all.length }
         : { filename: `jobs-${stamp}.json`, content_type: 'application/json', content: JSON.stringify(all, null, 2), count: all.length };
     },
+
+    async exportErrors({ format, filter }): Promise<CommandOutput<'exportErrors'>> {
+      d.errors.flush();
+      const all: ErrorRecord[] = [];
+      for (let offset = 0; ; offset += 1000) {
+        const page = guard(() => store.errors.listErrors({ ...filter, limit: 1000, offset }));
+        all.push(...page.errors);
+        if (page.errors.length < 1000) break;
+      }
+      const stamp = fileStamp();
+      return format === 'csv'
+        ? { filename: `errors-${stamp}.csv`, content_type: 'text/csv; charset=utf-8', content: errorsToCsv(all), count: all.length }
+        : { filename: `errors-${stamp}.json`, content_type: 'application/json', content: JSON.stringify(all, null, 2), count: all.length };
+    },
   };
 }
+
+const fileStamp = (): string => new Date().toISOString().replace(/[:.]/g, '-');
 
 /** Maps the core's failures to the contract's error codes. */
 export function toApiError(err: unknown): ApiError {

@@ -1,12 +1,13 @@
 /** Jobs as CSV (RFC 4180): the columns of the wire spelling, so an export reads like the API. */
 import type { JobDto } from '../../shared/jobs';
+import type { ErrorRecord } from '../../shared/records';
 
 const COLUMNS: (keyof JobDto)[] = [
   'job_id', 'job_type', 'status', 'priority', 'gitlab_host', 'entity_id', 'namespace_path', 'entity_name',
   'crawler_id', 'attempts', 'origin', 'parent_job_id', 'overall_completion', 'stage', 'last_error',
   'created_at', 'started_at', 'finished_at', 'updated_at',
 ];
-const TIME_COLUMNS = new Set<keyof JobDto>(['created_at', 'started_at', 'finished_at', 'updated_at']);
+const TIME_COLUMNS: ReadonlySet<string> = new Set(['created_at', 'started_at', 'finished_at', 'updated_at']);
 
 function cell(v: unknown, time: boolean): string {
   if (v === null || v === undefined) return '';
@@ -16,8 +17,13 @@ function cell(v: unknown, time: boolean): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export function jobsToCsv(jobs: readonly JobDto[]): string {
-  const lines = [COLUMNS.join(',')];
-  for (const j of jobs) lines.push(COLUMNS.map((c) => cell(j[c], TIME_COLUMNS.has(c))).join(','));
+function toCsv<T>(rows: readonly T[], columns: readonly (keyof T & string)[], timeColumns: ReadonlySet<string>): string {
+  const lines = [columns.join(',')];
+  for (const r of rows) lines.push(columns.map((c) => cell(r[c], timeColumns.has(c))).join(','));
   return lines.join('\r\n') + '\r\n';
 }
+
+export const jobsToCsv = (jobs: readonly JobDto[]): string => toCsv(jobs, COLUMNS, TIME_COLUMNS);
+
+const ERROR_COLUMNS: (keyof ErrorRecord & string)[] = ['id', 'at', 'category', 'severity', 'code', 'message', 'crawler_id', 'job_id', 'context'];
+export const errorsToCsv = (errors: readonly ErrorRecord[]): string => toCsv(errors, ERROR_COLUMNS, new Set(['at']));

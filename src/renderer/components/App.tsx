@@ -1,24 +1,12 @@
 import { useConsole } from '../state/store';
 import { ConnectionProblem, TokenStorageBanner } from './Banners';
-import { ComingSoon } from './ComingSoon';
 import { ConnectionIndicator } from './ConnectionIndicator';
-import { CrawlersView } from './CrawlersView';
+import { SCREENS } from '../screens';
 import { Nav } from './Nav';
 
 function Main() {
-  const view = useConsole((s) => s.view);
-  switch (view) {
-    case 'crawlers':
-      return <CrawlersView />;
-    case 'overview':
-      return <ComingSoon title="Overview" what="totals, aggregate progress and throughput across running jobs." />;
-    case 'jobs':
-      return <ComingSoon title="Jobs" what="the job list with filters, job details, creating, cancelling and retrying jobs." />;
-    case 'errors':
-      return <ComingSoon title="Errors" what="recorded errors by category, severity, crawler and job." />;
-    case 'settings':
-      return <ComingSoon title="Settings" what="the socket configuration and saved GitLab credentials." />;
-  }
+  const Screen = SCREENS[useConsole((s) => s.view)];
+  return <Screen />;
 }
 
 export function App() {

@@ -1,12 +1,5 @@
-import { type View, useConsole } from '../state/store';
-
-const ITEMS: { view: View; label: string }[] = [
-  { view: 'overview', label: 'Overview' },
-  { view: 'crawlers', label: 'Crawlers' },
-  { view: 'jobs', label: 'Jobs' },
-  { view: 'errors', label: 'Errors' },
-  { view: 'settings', label: 'Settings' },
-];
+import { useConsole } from '../state/store';
+import { NAV_ITEMS } from '../screens';
 
 export function Nav() {
   const view = useConsole((s) => s.view);
@@ -14,7 +7,7 @@ export function Nav() {
   return (
     <nav className="nav" aria-label="Main">
       <ul>
-        {ITEMS.map((item) => (
+        {NAV_ITEMS.map((item) => (
           <li key={item.view}>
             <button type="button" className="nav-item" aria-current={view === item.view ? 'page' : undefined} onClick={() => setView(item.view)} data-testid={`nav-${item.view}`}>
               {item.label}

@@ -8,8 +8,13 @@ import { create } from 'zustand';
 import type { EventBatch, ServerStatus } from '../../shared/contract';
 import type { ConnectionStatus, ConsoleTransport } from '../transport/types';
 import { type CrawlerMap, applyEvents, fromViews } from './crawlers';
+import { dispatchBatch, dispatchReconnect, setTransport } from './bus';
 
-export type View = 'overview' | 'crawlers' | 'jobs' | 'errors' | 'settings';
+/** Every screen. `job` is one job's detail (params.job_id); the others are in the navigation. */
+export type View = 'overview' | 'crawlers' | 'jobs' | 'job' | 'assign' | 'broadcast' | 'errors' | 'credentials' | 'settings';
+
+/** Parameters of the current screen (a job id, a preset filter, a preselected crawler …). */
+export type ViewParams = Readonly<Record<string, string>>;
 
 export interface ConsoleState {
   /** Which door this page came through: the desktop app's bridge, or a browser over HTTP. */
@@ -22,7 +27,10 @@ export interface ConsoleState {
   crawlersLoaded: boolean;
   lastError: string | null;
   view: View;
+  params: ViewParams;
   setView(view: View): void;
+  /** Opens a screen with parameters, e.g. navigate('job', { job_id }) or navigate('jobs', { crawler: id }). */
+  navigate(view: View, params?: ViewParams): void;
 }
 
 export const useConsole = create<ConsoleState>()((set) => ({
@@ -34,7 +42,9 @@ export const useConsole = create<ConsoleState>()((set) => ({
   crawlersLoaded: false,
   lastError: null,
   view: 'crawlers',
-  setView: (view) => set({ view }),
+  params: {},
+  setView: (view) => set({ view, params: {} }),
+  navigate: (view, params = {}) => set({ view, params }),
 }));
 
 /** While the page is open, counts drift (events carry no message counters): refresh now and then. */
@@ -61,13 +71,18 @@ export function bindTransport(transport: ConsoleTransport): () => void {
       inFlight = false;
     }
   };
+  setTransport(transport);
   const offEvents = transport.onEvents((batch: EventBatch) => {
     replay?.push(batch);
     useConsole.setState((s) => ({ crawlers: applyEvents(s.crawlers, batch.events) }));
+    dispatchBatch(batch);
   });
   const offStatus = transport.onStatus((connection, reason) => {
     useConsole.setState({ connection, connectionReason: reason ?? null });
-    if (connection === 'open') void resync();
+    if (connection === 'open') {
+      void resync();
+      dispatchReconnect();
+    }
   });
   const timer = setInterval(() => {
     if (useConsole.getState().connection === 'open') void resync();

@@ -162,6 +162,11 @@ export const commands = {
     z.object({ filename: z.string(), content_type: z.string(), content: z.string(), count: z.number().int() }),
     'Export jobs matching a filter as CSV or JSON.',
   ),
+  exportErrors: command(
+    z.object({ format: z.enum(['csv', 'json']), filter: ListErrorsQuerySchema.omit({ limit: true, offset: true }).prefault({}) }),
+    z.object({ filename: z.string(), content_type: z.string(), content: z.string(), count: z.number().int() }),
+    'Export errors matching a filter as CSV or JSON.',
+  ),
 } as const;
 
 export type Commands = typeof commands;

@@ -1,0 +1,29 @@
+/** Which component renders each view. */
+import type { ComponentType } from 'react';
+import type { View } from '../state/store';
+import { BroadcastScreen, CrawlersScreen, CredentialsScreen, ErrorsScreen, OverviewScreen, SettingsScreen } from './ops';
+import { AssignScreen, JobDetailScreen, JobsScreen } from './jobs';
+
+export const SCREENS: Record<View, ComponentType> = {
+  overview: OverviewScreen,
+  crawlers: CrawlersScreen,
+  jobs: JobsScreen,
+  job: JobDetailScreen,
+  assign: AssignScreen,
+  broadcast: BroadcastScreen,
+  errors: ErrorsScreen,
+  credentials: CredentialsScreen,
+  settings: SettingsScreen,
+};
+
+/** The navigation, in order (the job detail is reached from the jobs table). */
+export const NAV_ITEMS: { view: View; label: string }[] = [
+  { view: 'overview', label: 'Overview' },
+  { view: 'crawlers', label: 'Crawlers' },
+  { view: 'jobs', label: 'Jobs' },
+  { view: 'assign', label: 'Assign job' },
+  { view: 'broadcast', label: 'Broadcast' },
+  { view: 'errors', label: 'Errors' },
+  { view: 'credentials', label: 'Credentials' },
+  { view: 'settings', label: 'Settings' },
+];
