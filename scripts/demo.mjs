@@ -1,0 +1,71 @@
+// `npm run demo`: a headless console and simulated crawlers against it, so a new
+// user sees a live crawl within seconds. Builds first, starts `crawl-console
+// serve` on a fresh data directory, creates a discovery job (which fans out into
+// project, group and user crawls), starts the simulator, and prints the URL.
+// Ctrl+C stops both.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const bin = path.join(root, 'bin', 'crawl-console.js');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crawl-console-demo-'));
+const socketPath = path.join(dataDir, 'console.sock');
+const port = process.env.DEMO_HTTP_PORT ?? '7420';
+
+const built = spawnSync('npx', ['electron-vite', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+if (built.status !== 0) {
+  console.error('demo: the build failed (see above).');
+  process.exit(1);
+}
+
+const serve = spawn(process.execPath, [bin, 'serve', '--data-dir', dataDir, '--socket', socketPath, '--http-port', port], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+const url = await new Promise((resolve, reject) => {
+  let out = '';
+  serve.stdout.on('data', (chunk) => {
+    out += chunk;
+    const m = /Open:\s+(\S+)/.exec(out);
+    if (m) resolve(m[1]);
+  });
+  serve.once('exit', (code) => reject(new Error(`the console exited (${code}); is port ${port} free? set DEMO_HTTP_PORT`)));
+}).catch((err) => {
+  console.error(`demo: ${err.message}`);
+  process.exit(1);
+});
+
+const { origin, hash } = new URL(url);
+const token = new URLSearchParams(hash.slice(1)).get('token');
+const post = (command, input) =>
+  fetch(`${origin}/api/${command}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(input) }).then((r) => r.json());
+await post('createJob', { job_type: 'discover_namespaces', gitlab_host: 'gitlab.example.com', access_token: 'glpat-demo-token-not-real', namespace_path: 'acme', priority: 5 });
+
+const simulate = spawn(process.execPath, [bin, 'simulate', '--socket', socketPath, '--crawlers', '4', '--speed', '5', '--seed', 'demo', '--quiet'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+
+console.log(`
+Crawl Console demo
+  Open:    ${url}
+  Socket:  ${socketPath}
+  Four simulated crawlers are discovering and crawling a made-up GitLab group ("acme").
+  Press Ctrl+C to stop.`);
+
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  simulate.kill('SIGTERM');
+  serve.kill('SIGTERM');
+  serve.once('exit', () => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  });
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+serve.once('exit', () => {
+  if (!stopping) {
+    console.error('demo: the console stopped.');
+    simulate.kill('SIGTERM');
+    process.exit(1);
+  }
+});
