@@ -58,7 +58,40 @@ export class MessageRouter {
     return [...this.handlers.entries()].filter(([, l]) => l.length > 0).map(([t]) => t);
   }
 
-  async processMessage(message: CrawlerMessage, connection: SocketConnection): Promise<MessageProcessingResult> {
+  processMessage(message: CrawlerMessage, connection: SocketConnection): Promise<MessageProcessingResult> {
+    if (this.middleware.length > 0) return this.processWithMiddleware(message, connection);
+    // Without middleware (the default), one promise per message: this is the message path.
+    const handler = this.findHandler(message);
+    if (!handler) return Promise.resolve(this.noHandler(message, connection));
+    let pending: Promise<MessageProcessingResult>;
+    try {
+      pending = handler.handle(message, connection);
+    } catch (err) {
+      return Promise.resolve(this.fail(message, connection, `${message.type} handler`, err));
+    }
+    return pending.then(
+      (result) => {
+        if (!result.success) this.record(message, connection, result.error ?? 'refused', result.code);
+        return result;
+      },
+      (err: unknown) => this.fail(message, connection, `${message.type} handler`, err),
+    );
+  }
+
+  private findHandler(message: CrawlerMessage): MessageHandler | undefined {
+    const list = this.handlers.get(message.type);
+    if (!list) return undefined;
+    for (const h of list) if (safeCanHandle(h, message)) return h;
+    return undefined;
+  }
+
+  private noHandler(message: CrawlerMessage, connection: SocketConnection): MessageProcessingResult {
+    const result: MessageProcessingResult = { success: false, code: 'unknown_type', error: `no handler accepts ${message.type} messages` };
+    this.record(message, connection, result.error!);
+    return result;
+  }
+
+  private async processWithMiddleware(message: CrawlerMessage, connection: SocketConnection): Promise<MessageProcessingResult> {
     let current: CrawlerMessage = message;
     for (const mw of this.middleware) {
       try {
@@ -70,11 +103,10 @@ export class MessageRouter {
       }
     }
 
-    const handler = this.handlers.get(current.type)?.find((h) => safeCanHandle(h, current));
+    const handler = this.findHandler(current);
     let result: MessageProcessingResult;
     if (!handler) {
-      result = { success: false, code: 'unknown_type', error: `no handler accepts ${current.type} messages` };
-      this.record(current, connection, result.error!);
+      result = this.noHandler(current, connection);
     } else {
       try {
         result = await handler.handle(current, connection);

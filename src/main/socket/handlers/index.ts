@@ -18,8 +18,13 @@ class BackendHandler<T extends CrawlerMessageType> implements MessageHandler {
   canHandle(message: CrawlerMessage): boolean {
     return message.type === this.type;
   }
-  async handle(message: CrawlerMessage, connection: SocketConnection): Promise<MessageProcessingResult> {
-    return this.run(message as CrawlerMessageOf<T>, connection);
+  handle(message: CrawlerMessage, connection: SocketConnection): Promise<MessageProcessingResult> {
+    try {
+      const result = this.run(message as CrawlerMessageOf<T>, connection);
+      return result instanceof Promise ? result : Promise.resolve(result);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
   }
   getPriority(): number {
     return DEFAULT_HANDLER_PRIORITY;
