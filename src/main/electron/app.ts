@@ -14,6 +14,7 @@ import { registerCommandHandlers, streamEventsTo } from './ipc';
 import { createSafeStorageCipher, safeStorageStatus } from './safe-storage-cipher';
 import { type RendererLocation, hardenSession, hardenWebContents } from './security';
 import { createMainWindow } from './window';
+import { handleAppProtocol, registerAppScheme } from './app-protocol';
 
 interface AppArgs {
   dataDir?: string;
@@ -65,7 +66,9 @@ export async function startElectronApp(): Promise<void> {
   const preload = path.join(import.meta.dirname, '../preload/index.cjs');
 
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+  registerAppScheme();
   await app.whenReady();
+  handleAppProtocol(path.dirname(renderer.file));
 
   const dataDir = ensureDataDir(path.resolve(args.dataDir ?? process.env[DATA_DIR_ENV] ?? app.getPath('userData')));
   const logger = createLogger({ destination: path.join(dataDir, 'logs', 'console.log'), name: 'crawl-console-app' });

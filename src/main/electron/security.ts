@@ -3,22 +3,9 @@
  * core, what it may load, and where links may go.
  */
 import { type Session, type WebContents, type WebFrameMain, shell } from 'electron';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CONTENT_SECURITY_POLICY } from '../../shared/security';
+import { APP_HOST, APP_SCHEME } from './app-protocol';
 
-/** The same policy as the headless console's header and the page's meta tag. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 /** Where the app's own page comes from: the built file, or the dev server under `electron-vite dev`. */
 export interface RendererLocation {
@@ -36,10 +23,8 @@ export function isTrustedFrame(frame: WebFrameMain | null | undefined, renderer:
     return false;
   }
   if (renderer.devUrl) return url.origin === new URL(renderer.devUrl).origin;
-  if (url.protocol !== 'file:') return false;
-  url.hash = '';
-  url.search = '';
-  return path.resolve(fileURLToPath(url)) === path.resolve(renderer.file);
+  // The built page is served from app://console/ (see app-protocol.ts).
+  return url.protocol === `${APP_SCHEME}:` && url.host === APP_HOST && url.pathname === '/index.html';
 }
 
 /** Opens a link in the user's browser, only for http(s) URLs. */
@@ -59,9 +44,10 @@ export function hardenSession(session: Session): void {
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
-  // The console needs no camera, notifications, geolocation …
-  session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+  // The console needs desktop notifications (job failed for good, crawler lost) and nothing else:
+  // no camera, microphone, geolocation, clipboard …
+  session.setPermissionRequestHandler((_wc, permission, callback) => callback(permission === 'notifications'));
+  session.setPermissionCheckHandler((_wc, permission) => permission === 'notifications');
 }
 
 /** No navigation away from the app, no new windows; http(s) links opened as new windows go to the system browser. */

@@ -4,6 +4,7 @@
  */
 import { BrowserWindow } from 'electron';
 import type { RendererLocation } from './security';
+import { APP_ENTRY } from './app-protocol';
 
 export function createMainWindow(renderer: RendererLocation, preload: string): BrowserWindow {
   const window = new BrowserWindow({
@@ -28,6 +29,6 @@ export function createMainWindow(renderer: RendererLocation, preload: string): B
   });
   window.once('ready-to-show', () => window.show());
   if (renderer.devUrl) void window.loadURL(renderer.devUrl);
-  else void window.loadFile(renderer.file);
+  else void window.loadURL(APP_ENTRY);
   return window;
 }
