@@ -465,3 +465,10 @@ describe('ConfigurationManager', () => {
     expect(() => new ConfigurationManager({ env: { SOCKET_MAX_CONNECTIONS: '0' } })).toThrow(ConfigError);
   });
 });
+
+describe('platform defaults', () => {
+  it('uses a named pipe on Windows, where there is no /tmp for a Unix socket', () => {
+    expect(environmentDefaults('production', 'win32').socketPath).toBe('\\\\.\\pipe\\crawler-socket');
+    expect(environmentDefaults('production', 'linux').socketPath).toBeUndefined();
+  });
+});

@@ -146,10 +146,14 @@ export function loadConfigFromEnvironment(env: NodeJS.ProcessEnv = process.env):
 }
 
 /** NODE_ENV-specific defaults: chattier logs in development, quieter under test. */
-export function environmentDefaults(nodeEnv: string | undefined): SocketServerConfigInput {
+export function environmentDefaults(nodeEnv: string | undefined, platform: NodeJS.Platform = process.platform): SocketServerConfigInput {
   const logLevel: LogLevel = nodeEnv === 'development' ? 'debug' : nodeEnv === 'test' ? 'warn' : 'info';
-  return { logLevel };
+  // Windows has no /tmp and no Unix sockets in Node's sense: the same server listens on a named pipe.
+  return platform === 'win32' ? { logLevel, socketPath: WINDOWS_DEFAULT_PIPE } : { logLevel };
 }
+
+/** The default crawler "socket" on Windows: a named pipe. */
+export const WINDOWS_DEFAULT_PIPE = '\\\\.\\pipe\\crawler-socket';
 
 /** Attaches the environment variable to a cross-field error when the refused option came from it. */
 const withVariable = (error: unknown, env: NodeJS.ProcessEnv, fromEnv: SocketServerConfigInput): unknown => {

@@ -245,7 +245,7 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
         process.umask(previous);
       }
     });
-    fs.chmodSync(socketPath, 0o600);
+    if (!isNamedPipe(socketPath)) fs.chmodSync(socketPath, 0o600);
     server.on('error', (err) => this.logger.error({ err }, 'unix listener error'));
     return server;
   }
@@ -520,6 +520,7 @@ const PARSING_CODES: ReadonlySet<string> = new Set(['invalid_json', 'invalid_enc
  * one (another console) is an error; a path that is not a socket is never touched.
  */
 async function prepareSocketPath(socketPath: string): Promise<void> {
+  if (isNamedPipe(socketPath)) return; // Windows pipes live in no folder and leave no file behind
   fs.mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o700 });
   let stat: fs.Stats;
   try {
@@ -551,7 +552,11 @@ function isListening(socketPath: string): Promise<boolean> {
   });
 }
 
+/** A Windows named pipe path (`\\.\pipe\name`): no file, no permissions to set. */
+const isNamedPipe = (p: string): boolean => /^[\\/]{2}[.?][\\/]pipe[\\/]/i.test(p);
+
 function removeIfSocket(socketPath: string): void {
+  if (isNamedPipe(socketPath)) return;
   try {
     if (fs.lstatSync(socketPath).isSocket()) fs.unlinkSync(socketPath);
   } catch {
