@@ -168,6 +168,8 @@ export class JobService implements CrawlerBackend {
     // A crawler that reconnected (same id, new connection) keeps its jobs.
     if (this.directory?.getConnection(c.crawlerId)) return;
     if (!this.remembered.has(c)) return; // never said anything: nothing to record or requeue
+    // The spelling is known only once the crawler has sent something in it (hello is the same in both).
+    this.store.crawlers.upsertCrawler({ id: c.crawlerId, spelling: c.spelling });
     this.store.crawlers.markDisconnected(c.crawlerId, { reason });
     const why = lost ? `crawler ${c.crawlerId} lost: ${reason}` : `crawler ${c.crawlerId} disconnected: ${reason}`;
     this.requeueHeldBy(c.crawlerId, why);
