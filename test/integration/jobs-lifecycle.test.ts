@@ -253,6 +253,9 @@ describe('retries', () => {
     c.send(say.failed('documented', j.job_id, false));
     await expect.poll(async () => (await job(j.job_id)).status).toBe('failed');
     expect((await job(j.job_id)).last_error).toBe('HTTP 502');
+    // On the errors screen as well, with the job and crawler named.
+    const { errors } = await t.api.listErrors({ job_id: j.job_id });
+    expect(errors).toEqual([expect.objectContaining({ category: 'job_processing', severity: 'high', message: 'HTTP 502', crawler_id: 'c' })]);
   });
 });
 

@@ -259,6 +259,7 @@ export class JobService implements CrawlerBackend {
       this.tracker.markCompleted(id, m.data.final_counts);
     } else {
       const reason = m.data.message ?? 'the crawler reported job_completed with success: false';
+      this.recordError({ category: 'job_processing', severity: 'high', code: 'job_unsuccessful', message: reason, context: counts, crawler_id: c.crawlerId, job_id: id });
       this.finish(job, 'failed', { last_error: reason }, { kind: 'failed', crawler_id: c.crawlerId, reason, details: counts });
       this.tracker.markFailed(id);
     }
@@ -274,6 +275,16 @@ export class JobService implements CrawlerBackend {
     const d = m.data;
     const failures = job.attempts + 1;
     const details = { error_type: d.error_type ?? null, partial_counts: d.partial_counts ?? null, recoverable: d.is_recoverable, ...m.extras };
+    // A crawler's failure belongs on the errors screen too, with what it sent about it.
+    this.recordError({
+      category: 'job_processing',
+      severity: d.is_recoverable ? 'medium' : 'high',
+      code: d.error_type ?? 'job_failed',
+      message: d.error,
+      context: details,
+      crawler_id: c.crawlerId,
+      job_id: id,
+    });
     if (d.is_recoverable && mayRetry(failures, this.config())) {
       const delay = retryDelayFor(failures, this.config());
       this.change(id, [job.status], {
