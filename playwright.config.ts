@@ -25,5 +25,7 @@ export default defineConfig({
   projects: [
     { name: 'headless-console', testMatch: /headless\.spec\.ts$/ },
     { name: 'desktop-app', testMatch: /electron\.spec\.ts$/ },
+    { name: 'job-screens', testMatch: /jobs\.spec\.ts$/ },
+    { name: 'ops-screens', testMatch: /ops\.spec\.ts$/ },
   ],
 });

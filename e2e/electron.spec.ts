@@ -68,6 +68,7 @@ test('the desktop app shows live crawlers through the preload bridge and quits c
     expect(page.url()).toBe(startUrl);
     expect(app.windows()).toHaveLength(1);
 
+    await page.getByTestId('nav-crawlers').click();
     const peer = await Peer.connect(socketPath);
     peer.send({ type: 'hello', timestamp: iso(), data: { crawler_id: 'crawler-desktop', name: 'Desktop test crawler' } });
     await expect(page.locator('[data-testid="crawler-row"][data-crawler-id="crawler-desktop"]')).toBeVisible({ timeout: 1_000 });

@@ -40,6 +40,8 @@ test('a crawler that connects appears within a second, and its heartbeat age tic
   await expect.poll(() => page.url()).not.toContain('token=');
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'open');
   await expect(page.getByTestId('connection-status')).toHaveText(/Connected/);
+  // The Overview opens first; crawlers have their own screen.
+  await page.getByTestId('nav-crawlers').click();
 
   // Empty state: tells the person where to point a crawler.
   await expect(page.getByTestId('crawlers-empty')).toBeVisible();
@@ -79,19 +81,20 @@ test('a crawler that connects appears within a second, and its heartbeat age tic
   peer.send({ type: 'heartbeat', timestamp: iso(), data: { activeJobs: 0, totalProcessed: 1300, systemStatus: 'idle' } });
   await expect.poll(async () => ageSeconds(await age.innerText()), { timeout: 2_000 }).toBeLessThanOrEqual(1);
 
-  // Gone when it disconnects.
+  // Gone when it disconnects (still listed, as disconnected).
   await other.close();
-  await expect(page.getByTestId('crawler-row')).toHaveCount(1);
+  await expect(page.locator('[data-testid="crawler-row"][data-connected="true"]')).toHaveCount(1);
+  await expect(page.getByTestId('crawler-count')).toHaveText('1 connected');
 });
 
-test('the page keeps working after a reload (token from the tab session) and shows the other screens honestly', async ({ page }) => {
+test('the page keeps working after a reload (token from the tab session) and its screens say what to do when empty', async ({ page }) => {
   await page.goto(served.url);
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'open');
   await page.reload();
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'open');
-  await page.getByRole('button', { name: 'Jobs' }).click();
-  await expect(page.getByRole('heading', { name: 'Jobs' })).toBeVisible();
-  await expect(page.getByTestId('coming-soon')).toContainText('Coming soon');
+  await page.getByTestId('nav-jobs').click();
+  await expect(page.getByRole('heading', { level: 1, name: /^Jobs/ })).toBeVisible();
+  await expect(page.getByTestId('jobs-empty')).toContainText('No jobs yet');
   await page.getByRole('button', { name: 'Crawlers' }).click();
   await expect(page.getByRole('button', { name: 'Crawlers' })).toHaveAttribute('aria-current', 'page');
 });

@@ -226,8 +226,10 @@ describe('every command over HTTP', () => {
     expect(cfg.config.socketPath).toBe(console_.socketPath);
     expect(cfg.restart_required_fields).toContain('socketPath');
     const upd = await ok('updateConfig', { maxConnections: 20 });
-    expect(upd.changed, JSON.stringify(upd.changed)).toContain('maxConnections');
+    // Only what was given changes: the options left out keep their values (not their defaults).
+    expect(upd.changed).toEqual(['maxConnections']);
     expect(upd.config.maxConnections).toBe(20);
+    expect(upd.config.socketPath).toBe(console_.socketPath);
     const bad = await call('updateConfig', { heartbeatTimeout: 10, heartbeatInterval: 1000 });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ error: { code: 'invalid_input', message: expect.stringMatching(/heartbeatTimeout/) } });

@@ -304,6 +304,21 @@ describe('adoption and discovery', () => {
     expect(await kinds('external-1')).toEqual(['adopted']);
   });
 
+  it('never hands out a job no crawler can do (an adopted job without a GitLab host), and leases nothing by mistake', async () => {
+    t = await startTestConsole();
+    const first = await t.crawler({ crawler_id: 'first' });
+    first.send({ type: 'job_started', timestamp: now(), job_id: 'adopted-1', data: { job_type: 'crawl_project', entity_id: '9' } });
+    await expect.poll(async () => (await job('adopted-1')).status).toBe('running');
+    first.destroy();
+    await expect.poll(async () => (await job('adopted-1')).status).toBe('queued');
+    const real = await create();
+    const next = await t.crawler({ crawler_id: 'next', max_concurrent_jobs: 5 });
+    expect(data(await next.nextOfType('job_assignment')).job_id).toBe(real.job_id);
+    next.send({ type: 'job_request', timestamp: now(), data: {} });
+    expect(data(await next.nextOfType('job_response')).jobs).toEqual([]);
+    expect(await job('adopted-1')).toMatchObject({ status: 'queued', crawler_id: null, gitlab_host: '' });
+  });
+
   it('creates one queued child per valid discovered item, reports bad ones, and never duplicates', async () => {
     t = await startTestConsole();
     const c = await t.crawler({ crawler_id: 'disc', max_concurrent_jobs: 1 });

@@ -52,17 +52,17 @@ describe('insertJob / getJob', () => {
   });
 
   it('records a job adopted from a crawler as "adopted", and refuses a duplicate id', () => {
-    const job = store.jobs.insertJob({ id: 'crawler-42', job_type: 'crawl_group', origin: 'crawler', status: 'running', leased_to: 'c1' });
+    const job = store.jobs.insertJob({ id: 'crawler-42', job_type: 'crawl_group', gitlab_host: 'gitlab.example.com', origin: 'crawler', status: 'running', leased_to: 'c1' });
     expect(store.events.listJobEvents(job.id)).toMatchObject([{ kind: 'adopted', to_status: 'running' }]);
-    expect(() => store.jobs.insertJob({ id: 'crawler-42', job_type: 'crawl_group' })).toThrow(
+    expect(() => store.jobs.insertJob({ id: 'crawler-42', job_type: 'crawl_group', gitlab_host: 'gitlab.example.com' })).toThrow(
       expect.objectContaining({ code: 'conflict' }),
     );
   });
 
   it('refuses bad input and unknown references with StoreError', () => {
     expect(() => store.jobs.insertJob({ job_type: '' })).toThrow(StoreError);
-    expect(() => store.jobs.insertJob({ job_type: 'crawl_user', priority: 1.5 })).toThrow(/invalid job/);
-    expect(() => store.jobs.insertJob({ job_type: 'crawl_user', parent_job_id: 'missing' })).toThrow(
+    expect(() => store.jobs.insertJob({ job_type: 'crawl_user', gitlab_host: 'gitlab.example.com', priority: 1.5 })).toThrow(/invalid job/);
+    expect(() => store.jobs.insertJob({ job_type: 'crawl_user', gitlab_host: 'gitlab.example.com', parent_job_id: 'missing' })).toThrow(
       expect.objectContaining({ code: 'invalid' }),
     );
     expect(store.jobs.countByStatus().queued).toBe(0);
@@ -71,7 +71,7 @@ describe('insertJob / getJob', () => {
 
 describe('transition (compare-and-set)', () => {
   it('changes status only from the given statuses, and writes the event with it', () => {
-    const job = store.jobs.insertJob({ job_type: 'crawl_project' });
+    const job = store.jobs.insertJob({ job_type: 'crawl_project', gitlab_host: 'gitlab.example.com' });
     tick(10);
     const ok = store.jobs.transition(
       job.id,
@@ -92,7 +92,7 @@ describe('transition (compare-and-set)', () => {
   });
 
   it('refuses a wrong from-status: nothing changes and no event is written', () => {
-    const job = store.jobs.insertJob({ job_type: 'crawl_project' });
+    const job = store.jobs.insertJob({ job_type: 'crawl_project', gitlab_host: 'gitlab.example.com' });
     store.jobs.transition(job.id, ['queued'], { status: 'completed', finished_at: clock }, { kind: 'completed' });
     const before = store.jobs.getJob(job.id);
     const eventsBefore = store.events.listJobEvents(job.id);
@@ -106,13 +106,13 @@ describe('transition (compare-and-set)', () => {
 
   it('returns false for an unknown job and validates the patch', () => {
     expect(store.jobs.transition('nope', ['queued'], { status: 'running' }, { kind: 'started' })).toBe(false);
-    const job = store.jobs.insertJob({ job_type: 'crawl_project' });
+    const job = store.jobs.insertJob({ job_type: 'crawl_project', gitlab_host: 'gitlab.example.com' });
     expect(() => store.jobs.transition(job.id, ['queued'], { overall_completion: 2 }, { kind: 'updated' })).toThrow(StoreError);
     expect(store.jobs.getJob(job.id)?.overall_completion).toBeNull();
   });
 
   it('stores resume state, resume flag and clears fields with null', () => {
-    const job = store.jobs.insertJob({ job_type: 'crawl_project', leased_to: 'c1', status: 'running' });
+    const job = store.jobs.insertJob({ job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', leased_to: 'c1', status: 'running' });
     const ok = store.jobs.transition(
       job.id,
       ['running'],
@@ -131,7 +131,7 @@ describe('transition (compare-and-set)', () => {
 
   it('never stores a token that slips into last_error or event details', () => {
     const token = 'glpat-AbCdEfGhIjKlMnOpQrSt';
-    const job = store.jobs.insertJob({ job_type: 'crawl_project', status: 'running' });
+    const job = store.jobs.insertJob({ job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', status: 'running' });
     store.jobs.transition(
       job.id,
       ['running'],
@@ -148,14 +148,14 @@ describe('transition (compare-and-set)', () => {
 
 describe('leaseNextJobs', () => {
   it('leases queued jobs by priority (highest first) then age, marking them assigned with a lease', () => {
-    const low = store.jobs.insertJob({ id: 'low', job_type: 'crawl_project', priority: 1 });
+    const low = store.jobs.insertJob({ id: 'low', job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', priority: 1 });
     tick();
-    const highOld = store.jobs.insertJob({ id: 'high-old', job_type: 'crawl_project', priority: 5 });
+    const highOld = store.jobs.insertJob({ id: 'high-old', job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', priority: 5 });
     tick();
-    const highNew = store.jobs.insertJob({ id: 'high-new', job_type: 'crawl_project', priority: 5 });
+    const highNew = store.jobs.insertJob({ id: 'high-new', job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', priority: 5 });
     tick();
-    const mid = store.jobs.insertJob({ id: 'mid', job_type: 'crawl_project', priority: 3 });
-    store.jobs.insertJob({ id: 'running', job_type: 'crawl_project', priority: 99, status: 'running' });
+    const mid = store.jobs.insertJob({ id: 'mid', job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', priority: 3 });
+    store.jobs.insertJob({ id: 'running', job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', priority: 99, status: 'running' });
 
     const leased = store.jobs.leaseNextJobs('c1', 3, 30_000);
     expect(leased.map((j) => j.id)).toEqual([highOld.id, highNew.id, mid.id]);
@@ -168,9 +168,18 @@ describe('leaseNextJobs', () => {
     expect(store.jobs.leaseNextJobs('c1', 0, 30_000)).toEqual([]);
   });
 
+  it('leases only work a crawler can do: a protocol job type and a GitLab host', () => {
+    store.jobs.insertJob({ id: 'no-host', job_type: 'crawl_project' });
+    store.jobs.insertJob({ id: 'odd-type', job_type: 'unknown', gitlab_host: 'gitlab.example.com' });
+    store.jobs.insertJob({ id: 'fine', job_type: 'crawl_user', gitlab_host: 'gitlab.example.com' });
+    expect(store.jobs.leaseNextJobs('c1', 10, 30_000).map((j) => j.id)).toEqual(['fine']);
+    expect(store.jobs.getJob('no-host')?.status).toBe('queued');
+    expect(store.jobs.getJob('odd-type')?.status).toBe('queued');
+  });
+
   it('gives each job to one crawler only when two crawlers ask alternately', () => {
     for (let i = 0; i < 200; i++) {
-      store.jobs.insertJob({ id: `j${String(i).padStart(3, '0')}`, job_type: 'crawl_project', priority: i % 7 });
+      store.jobs.insertJob({ id: `j${String(i).padStart(3, '0')}`, job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', priority: i % 7 });
       if (i % 10 === 0) tick();
     }
     const got: Record<string, string[]> = { a: [], b: [] };
@@ -188,8 +197,8 @@ describe('leaseNextJobs', () => {
   });
 
   it('respects not_before (retry backoff)', () => {
-    store.jobs.insertJob({ id: 'later', job_type: 'crawl_project', priority: 10, not_before: clock + 5_000 });
-    store.jobs.insertJob({ id: 'now', job_type: 'crawl_project', priority: 1, not_before: clock });
+    store.jobs.insertJob({ id: 'later', job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', priority: 10, not_before: clock + 5_000 });
+    store.jobs.insertJob({ id: 'now', job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', priority: 1, not_before: clock });
     expect(store.jobs.leaseNextJobs('c1', 10, 1_000).map((j) => j.id)).toEqual(['now']);
     tick(4_999);
     expect(store.jobs.leaseNextJobs('c1', 10, 1_000)).toEqual([]);
@@ -198,11 +207,11 @@ describe('leaseNextJobs', () => {
   });
 
   it('finds expired leases (assigned only) and the jobs a crawler holds', () => {
-    store.jobs.insertJob({ id: 'a', job_type: 'crawl_project' });
-    store.jobs.insertJob({ id: 'b', job_type: 'crawl_project' });
+    store.jobs.insertJob({ id: 'a', job_type: 'crawl_project', gitlab_host: 'gitlab.example.com' });
+    store.jobs.insertJob({ id: 'b', job_type: 'crawl_project', gitlab_host: 'gitlab.example.com' });
     store.jobs.leaseNextJobs('c1', 2, 1_000);
     store.jobs.transition('b', ['assigned'], { status: 'running', lease_expires_at: null }, { kind: 'started', crawler_id: 'c1' });
-    store.jobs.insertJob({ id: 'done', job_type: 'crawl_project', status: 'completed', leased_to: 'c1' });
+    store.jobs.insertJob({ id: 'done', job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', status: 'completed', leased_to: 'c1' });
     expect(store.jobs.expiredLeases(clock + 999)).toEqual([]);
     expect(store.jobs.expiredLeases(clock + 1_000).map((j) => j.id)).toEqual(['a']);
     expect(store.jobs.jobsLeasedTo('c1').map((j) => j.id)).toEqual(['a', 'b']);
@@ -260,7 +269,7 @@ describe('insertDiscoveredJobs', () => {
   });
 
   it('dedupes within one message too, and refuses an unknown parent', () => {
-    const parent = store.jobs.insertJob({ job_type: 'discover_namespaces' });
+    const parent = store.jobs.insertJob({ job_type: 'discover_namespaces', gitlab_host: 'gitlab.example.com' });
     expect(store.jobs.insertDiscoveredJobs(parent.id, [item('1'), item('1')])).toMatchObject({ duplicates: 1 });
     expect(() => store.jobs.insertDiscoveredJobs('missing', [item('1')])).toThrow(expect.objectContaining({ code: 'not_found' }));
   });
@@ -276,7 +285,7 @@ describe('listJobs', () => {
       { id: 'job-e', job_type: 'crawl_project', namespace_path: 'beta/three', entity_name: 'Three', entity_id: '103', priority: 5 },
     ];
     for (const r of rows) {
-      store.jobs.insertJob(r);
+      store.jobs.insertJob({ ...r, gitlab_host: 'gitlab.example.com' });
       tick(10);
     }
     store.jobs.leaseNextJobs('crawler-1', 2, 60_000); // job-e, job-b
@@ -331,7 +340,7 @@ describe('listJobs', () => {
 
 describe('setPriority and countByStatus', () => {
   it('changes the priority with a history entry; unknown job or excluded status is false', () => {
-    const job = store.jobs.insertJob({ job_type: 'crawl_project', priority: 1 });
+    const job = store.jobs.insertJob({ job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', priority: 1 });
     expect(store.jobs.setPriority(job.id, 7, { reason: 'operator' })).toBe(true);
     expect(store.jobs.getJob(job.id)?.priority).toBe(7);
     expect(store.events.listJobEvents(job.id).at(-1)).toMatchObject({
@@ -348,9 +357,9 @@ describe('setPriority and countByStatus', () => {
   });
 
   it('counts every status, zero for absent ones', () => {
-    store.jobs.insertJob({ job_type: 'crawl_project' });
-    store.jobs.insertJob({ job_type: 'crawl_project' });
-    store.jobs.insertJob({ job_type: 'crawl_project', status: 'waiting_credentials' });
+    store.jobs.insertJob({ job_type: 'crawl_project', gitlab_host: 'gitlab.example.com' });
+    store.jobs.insertJob({ job_type: 'crawl_project', gitlab_host: 'gitlab.example.com' });
+    store.jobs.insertJob({ job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', status: 'waiting_credentials' });
     expect(store.jobs.countByStatus()).toEqual({
       queued: 2,
       assigned: 0,
@@ -365,14 +374,14 @@ describe('setPriority and countByStatus', () => {
 
 describe('events', () => {
   it('appends an event without a status change only for an existing job', () => {
-    const job = store.jobs.insertJob({ job_type: 'crawl_project' });
+    const job = store.jobs.insertJob({ job_type: 'crawl_project', gitlab_host: 'gitlab.example.com' });
     expect(store.events.appendEvent(job.id, { kind: 'progress_milestone', details: { percentage: 50 } })).toBe(true);
     expect(store.events.appendEvent('missing', { kind: 'progress_milestone' })).toBe(false);
     expect(store.events.listJobEvents(job.id).map((e) => e.kind)).toEqual(['created', 'progress_milestone']);
   });
 
   it('deleting a job removes its events and progress, and detaches its children', () => {
-    const parent = store.jobs.insertJob({ job_type: 'discover_namespaces' });
+    const parent = store.jobs.insertJob({ job_type: 'discover_namespaces', gitlab_host: 'gitlab.example.com' });
     const { created } = store.jobs.insertDiscoveredJobs(parent.id, [
       { job_type: 'crawl_project', entity_id: '1', namespace_path: 'a/b', entity_name: 'b', priority: 1 },
     ]);

@@ -31,7 +31,7 @@ import type { EventInput } from '../store/events-repo';
 import type { HeartbeatRow } from '../store/crawlers-repo';
 import { ProgressBuffer } from './progress-buffer';
 import { mayRetry, retryDelayFor } from './retry-policy';
-import { entityTypeOf, gitlabUrlOf, isDispatchableJobType, jobTypeOf } from './job-types';
+import { entityTypeOf, gitlabUrlOf, jobTypeOf } from './job-types';
 
 /** What the service needs of the socket server (bound after both exist). */
 export interface ConnectionDirectory {
@@ -547,8 +547,8 @@ export class JobService implements CrawlerBackend {
       const okLease = this.store.jobs.transition(onlyJobId, ['queued'], { status: 'assigned', leased_to: crawlerId, lease_expires_at: now + leaseMs }, { kind: 'assigned', crawler_id: crawlerId, reason: 'assigned by the operator' });
       leased = okLease ? [this.store.jobs.getJob(onlyJobId)!] : [];
     } else {
-      // Only the protocol's job types can be handed out (adopted jobs may carry others).
-      leased = this.store.jobs.leaseNextJobs(crawlerId, n, leaseMs, now).filter((j) => isDispatchableJobType(j.job_type));
+      // The store hands out only dispatchable jobs (a protocol job type and a GitLab host).
+      leased = this.store.jobs.leaseNextJobs(crawlerId, n, leaseMs, now);
     }
     for (const job of leased) {
       this.held.set(job.id, { status: 'assigned', crawler: crawlerId });

@@ -21,7 +21,6 @@ export const jobTypeOf = (entityTypeOrJobType: string | undefined): string => {
   return JOB_OF.get(entityTypeOrJobType) ?? entityTypeOrJobType;
 };
 
-export const isDispatchableJobType = (t: string): t is JobType => Object.hasOwn(ENTITY_OF, t);
 
 /** The GitLab URL a crawler expects in `job_response` (`gitlabUrl`). */
 export const gitlabUrlOf = (host: string): string => (/^https?:\/\//i.test(host) ? host : host ? `https://${host}` : '');

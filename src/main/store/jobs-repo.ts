@@ -176,6 +176,9 @@ export class JobsRepo {
     this.queuedStmt = db.prepare(`
       SELECT id FROM jobs
       WHERE status = 'queued' AND (not_before IS NULL OR not_before <= ?)
+        -- Only work a crawler can do: a protocol job type and a GitLab host (a job adopted from a
+        -- crawler, or discovered under one, may lack either; it stays queued, visible, until edited or cancelled).
+        AND job_type IN ('discover_namespaces', 'crawl_user', 'crawl_group', 'crawl_project') AND gitlab_host <> ''
       ORDER BY priority DESC, created_at ASC, rowid ASC
       LIMIT ?`);
     this.leaseStmt = db.prepare(`

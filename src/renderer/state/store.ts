@@ -41,7 +41,7 @@ export const useConsole = create<ConsoleState>()((set) => ({
   crawlers: {},
   crawlersLoaded: false,
   lastError: null,
-  view: 'crawlers',
+  view: 'overview',
   params: {},
   setView: (view) => set({ view, params: {} }),
   navigate: (view, params = {}) => set({ view, params }),

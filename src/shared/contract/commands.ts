@@ -113,6 +113,16 @@ export type JobDetail = z.infer<typeof JobDetailSchema>;
 
 const ExportFilterSchema = ListJobsQuerySchema.omit({ limit: true, offset: true });
 
+/**
+ * The options without their defaults: a partial update must leave out what the
+ * caller left out (with the defaults, `.partial()` would fill every missing
+ * option back to its default and reset the whole configuration).
+ */
+type WithoutDefaults<T> = { [K in keyof T]: T[K] extends z.ZodDefault<infer Inner> ? Inner : T[K] };
+const ConfigPatchShape = Object.fromEntries(
+  Object.entries(SocketServerConfigShape).map(([key, schema]) => [key, schema instanceof z.ZodDefault ? schema.unwrap() : schema]),
+) as WithoutDefaults<typeof SocketServerConfigShape>;
+
 const command = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, description: string) => ({ input, output, description });
 
 export const commands = {
@@ -142,7 +152,7 @@ export const commands = {
     'The runtime configuration (no secrets).',
   ),
   updateConfig: command(
-    z.object(SocketServerConfigShape).omit({ authToken: true }).partial(),
+    z.object(ConfigPatchShape).omit({ authToken: true }).partial(),
     z.object({ config: PublicConfigSchema, changed: z.array(z.string()), restart_required: z.array(z.string()) }),
     'Change configuration; says which changes need a restart.',
   ),

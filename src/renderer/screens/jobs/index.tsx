@@ -1,6 +1,6 @@
-// Screens for jobs (owned by the jobs screens).
-import { ComingSoon } from '../../components/ComingSoon';
+// Screens for jobs (owned by the jobs screens): the table, one job's detail, and the Assign job form.
+import './jobs.css';
 
-export const JobsScreen = () => <ComingSoon title="Jobs" what="the job list with filters, cancelling and retrying jobs." />;
-export const JobDetailScreen = () => <ComingSoon title="Job" what="one job’s progress, history and errors." />;
-export const AssignScreen = () => <ComingSoon title="Assign job" what="creating a job and assigning it to a crawler." />;
+export { JobsScreen } from './JobsScreen';
+export { JobDetailScreen } from './JobDetail';
+export { AssignScreen } from './AssignScreen';

@@ -1,10 +1,19 @@
 // Screens for watching crawlers and the console (owned by the operations screens).
-import { ComingSoon } from '../../components/ComingSoon';
-import { CrawlersView } from '../../components/CrawlersView';
+import './ops.css';
+import { Broadcast } from './Broadcast';
+import { Crawlers } from './Crawlers';
+import { Credentials } from './Credentials';
+import { Errors } from './Errors';
+import { Overview } from './Overview';
+import { Settings } from './Settings';
+import { startOpsLive } from './state/live';
 
-export const OverviewScreen = () => <ComingSoon title="Overview" what="totals, aggregate progress and throughput across running jobs." />;
-export const CrawlersScreen = CrawlersView;
-export const BroadcastScreen = () => <ComingSoon title="Broadcast" what="sending a shutdown to every connected crawler." />;
-export const ErrorsScreen = () => <ComingSoon title="Errors" what="recorded errors by category, severity, crawler and job." />;
-export const CredentialsScreen = () => <ComingSoon title="Credentials" what="saved GitLab credentials, masked." />;
-export const SettingsScreen = () => <ComingSoon title="Settings" what="the socket configuration." />;
+// The stores collect from the first event, whatever screen is open (throughput history, notifications).
+startOpsLive();
+
+export const OverviewScreen = Overview;
+export const CrawlersScreen = Crawlers;
+export const BroadcastScreen = Broadcast;
+export const ErrorsScreen = Errors;
+export const CredentialsScreen = Credentials;
+export const SettingsScreen = Settings;

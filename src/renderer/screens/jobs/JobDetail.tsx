@@ -1,0 +1,387 @@
+/** One job: progress (live), details, history, errors, resume state, parent and children. */
+import { type ReactNode, useEffect } from 'react';
+import type { JobDetail } from '../../../shared/contract';
+import { isFinalJobStatus, type JobDto, type JobStatus } from '../../../shared/jobs';
+import type { EntityProgress, JobProgress } from '../../../shared/progress';
+import { useNow } from '../../components/use-now';
+import { useConsole } from '../../state/store';
+import { dismissDetailResult, openJob, performOnJob, useJobDetail } from './detail-state';
+import { cachedJob } from './table-state';
+import { formatCount, formatDuration, formatFull, formatRate, formatWhen, shortId } from './format';
+import { BulkResultPanel, JobActionButtons } from './JobActions';
+import { ProgressBar } from './ProgressBar';
+import { StatusBadge } from './StatusBadge';
+import { timeline } from './timeline';
+
+const LIVE_STATUSES: readonly JobStatus[] = ['running', 'waiting_credentials'];
+
+function JobLink({ job, children }: { job: Pick<JobDto, 'job_id'>; children?: ReactNode }) {
+  const navigate = useConsole((s) => s.navigate);
+  return (
+    <button type="button" className="link mono" title={job.job_id} onClick={() => navigate('job', { job_id: job.job_id })}>
+      {children ?? shortId(job.job_id)}
+    </button>
+  );
+}
+
+/** Entity progress from live events while running, else what the store kept. */
+function entitiesOf(detail: JobDetail, live: JobProgress | null): EntityProgress[] {
+  if (live && live.entities.length > 0) return live.entities;
+  return detail.progress.map((p) => ({
+    entity_type: p.entity_type,
+    processed: p.total_processed ?? 0,
+    ...(p.total_discovered !== null && { discovered: p.total_discovered, total: p.total_discovered }),
+    ...(p.current_page !== null && { current_page: p.current_page }),
+    ...(p.items_per_page !== null && { items_per_page: p.items_per_page }),
+    ...(p.processing_rate !== null && { rate: p.processing_rate }),
+    updated_at: p.updated_at,
+  }));
+}
+
+function ProgressPanel({ detail, live }: { detail: JobDetail; live: JobProgress | null }) {
+  const now = useNow(1_000);
+  const job = detail.job;
+  const running = LIVE_STATUSES.includes(job.status);
+  const liveNow = running && live && (live.state === 'running' || live.state === 'stalled') ? live : null;
+  const completion = liveNow?.overall_completion ?? job.overall_completion ?? (job.status === 'completed' ? 1 : null);
+  const entities = entitiesOf(detail, running ? live : null);
+  const processed = liveNow?.processed ?? entities.reduce((n, e) => n + e.processed, 0);
+  const known = entities.filter((e) => e.total !== undefined || e.discovered !== undefined);
+  const total = liveNow?.total ?? (known.length > 0 ? known.reduce((n, e) => n + (e.total ?? e.discovered ?? 0), 0) : null);
+  const elapsed = liveNow?.time_elapsed ?? job.time_elapsed ?? (job.started_at !== null ? (job.finished_at ?? now) - job.started_at : null);
+  const remaining = running ? (liveNow?.eta_ms ?? job.estimated_time_remaining) : null;
+  const rate = liveNow?.rate ?? null;
+  return (
+    <section className="panel" aria-labelledby="progress-title" data-testid="job-progress">
+      <h2 id="progress-title">Progress</h2>
+      <div className="overall">
+        <ProgressBar value={completion} label="Overall completion" size="large" />
+      </div>
+      <dl className="stats">
+        <div>
+          <dt>Processed</dt>
+          <dd data-testid="job-processed">
+            {formatCount(processed)}
+            {total !== null ? ` of ${formatCount(total)}` : ''} items
+          </dd>
+        </div>
+        <div>
+          <dt>Rate</dt>
+          <dd data-testid="job-rate">{running ? formatRate(rate) : '—'}</dd>
+        </div>
+        <div>
+          <dt>Remaining</dt>
+          <dd data-testid="job-eta">{remaining !== null ? `about ${formatDuration(remaining)}` : job.status === 'completed' ? 'done' : '—'}</dd>
+        </div>
+        <div>
+          <dt>Elapsed</dt>
+          <dd>{formatDuration(elapsed)}</dd>
+        </div>
+        <div>
+          <dt>Stage</dt>
+          <dd data-testid="job-stage">{liveNow?.stage ?? job.stage ?? '—'}</dd>
+        </div>
+      </dl>
+      {(liveNow?.message ?? job.message) ? (
+        <p className="last-message" data-testid="job-message">
+          <span className="muted">Last message: </span>
+          {liveNow?.message ?? job.message}
+        </p>
+      ) : null}
+      {entities.length > 0 ? (
+        <ul className="entity-list" aria-label="Progress by entity type">
+          {entities.map((e) => {
+            const of = e.discovered ?? e.total;
+            const fraction = of !== undefined && of > 0 ? Math.min(1, e.processed / of) : of === 0 ? 1 : null;
+            return (
+              <li key={e.entity_type} className="entity" data-testid="entity-progress" data-entity={e.entity_type}>
+                <span className="entity-name">{e.entity_type}</span>
+                <ProgressBar value={fraction} label={`${e.entity_type}: processed of discovered`} showText={false} />
+                <span className="entity-figures">
+                  {formatCount(e.processed)}
+                  {of !== undefined ? ` of ${formatCount(of)}` : ''}
+                  {e.current_page !== undefined ? <span className="muted"> · page {e.current_page}</span> : null}
+                </span>
+              </li>
+            );
+          })}
+        </ul>
+      ) : (
+        <p className="muted">{job.status === 'queued' || job.status === 'assigned' ? 'No progress yet: the job has not started.' : 'The crawler has reported no progress by entity type.'}</p>
+      )}
+    </section>
+  );
+}
+
+function Facts({ job }: { job: JobDto }) {
+  const now = useNow(30_000);
+  const navigate = useConsole((s) => s.navigate);
+  const rows: [string, ReactNode][] = [
+    ['Job id', <span className="mono" key="id">{job.job_id}</span>],
+    ['Type', job.job_type],
+    ['GitLab host', job.gitlab_host || <span className="muted">not known</span>],
+    ['Namespace path', job.namespace_path ?? '—'],
+    ['Entity', [job.entity_name, job.entity_id && `id ${job.entity_id}`].filter(Boolean).join(' · ') || '—'],
+    ['Priority', job.priority],
+    ['Attempts', job.attempts],
+    ['Origin', job.origin],
+    [
+      'Crawler',
+      job.crawler_id ? (
+        <button type="button" className="link mono" onClick={() => navigate('jobs', { crawler: job.crawler_id! })} title="This crawler’s jobs">
+          {job.crawler_id}
+        </button>
+      ) : (
+        '—'
+      ),
+    ],
+    ['Credential', job.credential_id ? <span className="mono">{job.credential_id}</span> : <span className="muted">newest saved for the host</span>],
+    ['Created', <span key="c" title={formatFull(job.created_at)}>{formatWhen(job.created_at, now)}</span>],
+    ['Started', job.started_at ? <span title={formatFull(job.started_at)}>{formatWhen(job.started_at, now)}</span> : '—'],
+    ['Finished', job.finished_at ? <span title={formatFull(job.finished_at)}>{formatWhen(job.finished_at, now)}</span> : '—'],
+  ];
+  if (job.not_before && job.status === 'queued') rows.push(['Not before', formatFull(job.not_before)]);
+  if (job.lease_expires_at && job.status === 'assigned') rows.push(['Lease expires', formatFull(job.lease_expires_at)]);
+  return (
+    <section className="panel" aria-labelledby="facts-title">
+      <h2 id="facts-title">Details</h2>
+      <dl className="facts">
+        {rows.map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+      </dl>
+      {job.last_error ? (
+        <p className="banner banner-error" data-testid="job-last-error">
+          <strong>Last error:</strong> {job.last_error}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+function History({ detail }: { detail: JobDetail }) {
+  const entries = timeline(detail.events);
+  return (
+    <section className="panel" aria-labelledby="history-title">
+      <h2 id="history-title">History</h2>
+      {entries.length === 0 ? (
+        <p className="muted">Nothing recorded yet.</p>
+      ) : (
+        <ol className="timeline" data-testid="job-history">
+          {entries.map((e) => (
+            <li key={e.id} className={`tl tl-${e.tone}`} data-testid="history-entry" data-kind={e.kind}>
+              <time dateTime={new Date(e.at).toISOString()} className="tl-time">
+                {formatFull(e.at)}
+              </time>
+              <span className="tl-title">{e.title}</span>
+              {e.transition ? <span className="tl-transition muted"> ({e.transition})</span> : null}
+              {e.reason ? <div className="tl-reason">{e.reason}</div> : null}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+function Errors({ detail }: { detail: JobDetail }) {
+  return (
+    <section className="panel" aria-labelledby="errors-title">
+      <h2 id="errors-title">
+        Errors <span className="count">{detail.errors.length}</span>
+      </h2>
+      {detail.errors.length === 0 ? (
+        <p className="muted">No error recorded for this job.</p>
+      ) : (
+        <ul className="error-list" data-testid="job-errors">
+          {detail.errors.map((e) => (
+            <li key={e.id} className={`error-item severity-${e.severity}`} data-testid="job-error">
+              <div>
+                <span className={`severity severity-${e.severity}`}>{e.severity}</span> <span className="muted">{e.category}</span>
+                {e.code ? <span className="mono muted"> · {e.code}</span> : null}
+                <span className="muted"> · {formatFull(e.at)}</span>
+                {e.crawler_id ? <span className="muted mono"> · {e.crawler_id}</span> : null}
+              </div>
+              <div className="error-message">{e.message}</div>
+              {e.context && Object.keys(e.context).length > 0 ? (
+                <details>
+                  <summary>Context</summary>
+                  <pre className="context">{JSON.stringify(e.context, null, 2)}</pre>
+                </details>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function ResumeState({ job }: { job: JobDto }) {
+  const r = job.resume_state;
+  return (
+    <section className="panel" aria-labelledby="resume-title">
+      <h2 id="resume-title">Resume state</h2>
+      {r ? (
+        <>
+          <dl className="facts" data-testid="job-resume">
+            {Object.entries(r).map(([k, v]) => (
+              <div key={k}>
+                <dt>{k}</dt>
+                <dd className="mono">{typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd>
+              </div>
+            ))}
+          </dl>
+          <p className="muted">{job.resume ? 'The next attempt resumes from here.' : 'Kept from the last attempt.'}</p>
+        </>
+      ) : (
+        <p className="muted">None: the crawler has not reported where it is (a new attempt starts from the beginning).</p>
+      )}
+    </section>
+  );
+}
+
+function Related({ detail }: { detail: JobDetail }) {
+  const navigate = useConsole((s) => s.navigate);
+  const { parent, children, children_total } = detail;
+  return (
+    <section className="panel" aria-labelledby="related-title">
+      <h2 id="related-title">Parent and child jobs</h2>
+      <p data-testid="job-parent">
+        <span className="muted">Parent: </span>
+        {parent ? (
+          <>
+            <JobLink job={parent} /> {parent.job_type} <span className="muted">({parent.status})</span>
+          </>
+        ) : (
+          'none'
+        )}
+      </p>
+      {children_total === 0 ? (
+        <p className="muted">No child jobs (discovery jobs create one per group, project and user they find).</p>
+      ) : (
+        <>
+          <p>
+            {children_total.toLocaleString()} child {children_total === 1 ? 'job' : 'jobs'}
+            {children_total > children.length ? ` (the first ${children.length} below)` : ''} ·{' '}
+            <button type="button" className="link" onClick={() => navigate('jobs', { parent_job_id: detail.job.job_id })} data-testid="all-children">
+              All in the jobs table
+            </button>
+          </p>
+          <ul className="children" data-testid="job-children">
+            {children.map((c) => (
+              <li key={c.job_id}>
+                <JobLink job={c} /> <StatusBadge status={c.status} /> {c.job_type} <span className="muted">{c.namespace_path ?? c.entity_id ?? ''}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+export function JobDetailScreen() {
+  const jobId = useConsole((s) => s.params.job_id);
+  const navigate = useConsole((s) => s.navigate);
+  const detail = useJobDetail((s) => (s.detail && s.detail.job.job_id === jobId ? s.detail : null));
+  const live = useJobDetail((s) => s.live);
+  const error = useJobDetail((s) => s.error);
+  const busy = useJobDetail((s) => s.busy);
+  const result = useJobDetail((s) => s.lastResult);
+  const partial = useJobDetail((s) => s.partial);
+
+  useEffect(() => (jobId ? openJob(jobId, cachedJob(jobId)) : undefined), [jobId]);
+
+  const back = (
+    <button type="button" className="link back" onClick={() => navigate('jobs')} data-testid="back-to-jobs">
+      ← All jobs
+    </button>
+  );
+  if (!jobId) {
+    return (
+      <section className="view jobs-ui" aria-labelledby="view-title">
+        {back}
+        <h1 id="view-title">Job</h1>
+        <p className="empty">No job chosen. Open one from the jobs table.</p>
+      </section>
+    );
+  }
+  if (!detail) {
+    return (
+      <section className="view jobs-ui" aria-labelledby="view-title">
+        {back}
+        <h1 id="view-title">
+          Job <span className="mono">{shortId(jobId)}</span>
+        </h1>
+        {error ? (
+          <div className="banner banner-error" role="alert" data-testid="job-error-state">
+            {error.code === 'not_found' ? `There is no job ${jobId}: it may have been removed by retention.` : `The job could not be loaded: ${error.message}`}
+          </div>
+        ) : (
+          <p className="muted" aria-busy="true">
+            Loading…
+          </p>
+        )}
+      </section>
+    );
+  }
+  const job = detail.job;
+  const liveForJob = live && live.job_id === job.job_id ? live : null;
+  return (
+    <section className="view jobs-ui job-view" aria-labelledby="view-title" data-testid="job-detail" data-job-id={job.job_id}>
+      {back}
+      <h1 id="view-title">
+        Job <span className="mono" title={job.job_id}>{shortId(job.job_id)}</span> <StatusBadge status={job.status} />
+      </h1>
+      <p className="subtitle">
+        {job.job_type}
+        {job.namespace_path ? ` · ${job.namespace_path}` : job.entity_id ? ` · entity ${job.entity_id}` : ''}
+        {job.gitlab_host ? <span className="muted"> on {job.gitlab_host}</span> : null}
+      </p>
+      <div className="detail-actions">
+        <JobActionButtons
+          count={1}
+          busy={busy}
+          initialPriority={job.priority}
+          label="this job"
+          onAction={(a) => void performOnJob(a)}
+          unavailable={{
+            ...(isFinalJobStatus(job.status) && { cancel: `The job is already ${job.status}.` }),
+            ...(job.status !== 'failed' && job.status !== 'cancelled' && { retry: 'Only failed or cancelled jobs can be retried.' }),
+          }}
+        />
+        <span className="muted hint-inline">
+          {isFinalJobStatus(job.status) ? (job.status === 'completed' ? 'Finished.' : 'Retry queues it again (resuming from its last state when it has one).') : 'Cancel stops it on its crawler.'}
+        </span>
+      </div>
+      {result ? <BulkResultPanel result={result} onDismiss={dismissDetailResult} /> : null}
+      {error ? (
+        <div className="banner banner-warning" role="alert">
+          Could not refresh: {error.message}
+        </div>
+      ) : null}
+      <div className="detail-grid">
+        <ProgressPanel detail={detail} live={liveForJob} />
+        <Facts job={job} />
+      </div>
+      {partial ? (
+        <p className="muted" aria-busy="true" data-testid="job-detail-loading">
+          Loading the history, errors and related jobs…
+        </p>
+      ) : (
+        <div className="detail-grid">
+          <History detail={detail} />
+          <div className="detail-column">
+            <Errors detail={detail} />
+            <ResumeState job={job} />
+            <Related detail={detail} />
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

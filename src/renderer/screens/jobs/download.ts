@@ -1,0 +1,14 @@
+/** Saves text as a file: a Blob behind an <a download> (no server round trip, no popup). */
+export function downloadText(filename: string, contentType: string, content: string): void {
+  const url = URL.createObjectURL(new Blob([content], { type: contentType }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.rel = 'noopener';
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The browser has the blob once the click is handled; free it a little later.
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+}

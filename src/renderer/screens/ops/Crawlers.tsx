@@ -1,0 +1,145 @@
+import { useState } from 'react';
+import { EmptyCrawlers } from '../../components/EmptyCrawlers';
+import { api } from '../../state/bus';
+import { useConsole } from '../../state/store';
+import { ConfirmDialog } from './components/Dialog';
+import { CrawlerTableRow } from './components/CrawlerTableRow';
+import { ShutdownFields } from './components/ShutdownFields';
+import { DEFAULT_SHUTDOWN, type ShutdownDraft, parseShutdown } from './state/shutdown';
+import { formatDuration, messageOf } from './format';
+import { LATE_FACTOR, type CrawlerLine } from './state/crawler-health';
+import { useCrawlers } from './state/crawlers-store';
+import { useCrawlerLines, useHeartbeatLimits } from './state/use-crawler-lines';
+
+function ShutdownDialog({ target, onClose, onSent }: { target: CrawlerLine | null; onClose: () => void; onSent: (text: string) => void }) {
+  const [draft, setDraft] = useState<ShutdownDraft>(DEFAULT_SHUTDOWN);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const close = () => {
+    setDraft(DEFAULT_SHUTDOWN);
+    setError(null);
+    onClose();
+  };
+  const send = async () => {
+    if (!target) return;
+    const parsed = parseShutdown(draft);
+    if (!parsed.ok) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api().sendToCrawler({ crawler_id: target.crawler_id, message: { type: 'shutdown', data: parsed.data } });
+      onSent(`Shutdown sent to ${target.name ?? target.crawler_id}${parsed.data.graceful ? ` (graceful, ${parsed.data.timeout_seconds} s)` : ' (immediate)'}.`);
+      close();
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <ConfirmDialog
+      open={target !== null}
+      title={`Send shutdown to ${target?.name ?? target?.crawler_id ?? ''}`}
+      confirmLabel="Send shutdown"
+      danger
+      busy={busy}
+      disabled={!parseShutdown(draft).ok}
+      error={error}
+      onConfirm={() => void send()}
+      onClose={close}
+      testId="shutdown-dialog"
+    >
+      <p>
+        The crawler <code>{target?.crawler_id}</code> is asked to stop. Jobs it still holds when it leaves go back to the queue.
+      </p>
+      <ShutdownFields draft={draft} onChange={setDraft} />
+    </ConfirmDialog>
+  );
+}
+
+export function Crawlers() {
+  const { lines, now, loaded } = useCrawlerLines();
+  const error = useCrawlers((s) => s.error);
+  const limits = useHeartbeatLimits();
+  const [showGone, setShowGone] = useState(true);
+  const [target, setTarget] = useState<CrawlerLine | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const socketPath = useConsole((s) => s.status?.socketPath ?? '…');
+  const connected = lines.filter((l) => l.connected).length;
+  const shown = showGone ? lines : lines.filter((l) => l.connected);
+  return (
+    <section className="view ops-ui" aria-labelledby="view-title">
+      <h1 id="view-title">
+        Crawlers <span className="count" data-testid="crawler-count">{connected} connected</span>
+        <span className="count" data-testid="crawler-seen">
+          {lines.length} seen
+        </span>
+      </h1>
+      {error ? (
+        <div className="banner banner-error" role="alert">
+          Could not load the crawlers the console remembers: {error}. They reload when the console reconnects.
+        </div>
+      ) : null}
+      <p className="status-line" role="status" data-testid="crawler-notice">
+        {notice}
+      </p>
+      {!loaded ? (
+        <p className="muted">Loading…</p>
+      ) : lines.length === 0 ? (
+        <EmptyCrawlers />
+      ) : (
+        <>
+          <div className="toolbar">
+            <label className="check">
+              <input type="checkbox" checked={showGone} onChange={(e) => setShowGone(e.target.checked)} data-testid="show-disconnected" />
+              Show disconnected crawlers
+            </label>
+            {limits ? (
+              <span className="muted small">
+                Late: no heartbeat for {formatDuration(limits.heartbeatInterval * LATE_FACTOR)}; lost: none for {formatDuration(limits.heartbeatTimeout)}.
+              </span>
+            ) : null}
+          </div>
+          <div className="table-scroll">
+            <table className="table" data-testid="crawler-table">
+              <caption className="sr-only">Crawlers the console has seen</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Crawler</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Last heartbeat</th>
+                  <th scope="col" className="num">
+                    Jobs
+                  </th>
+                  <th scope="col" className="num">
+                    Items
+                  </th>
+                  <th scope="col">Memory</th>
+                  <th scope="col">Protocol</th>
+                  <th scope="col">Connected since</th>
+                  <th scope="col" className="num">
+                    Messages
+                  </th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {shown.map((l) => (
+                  <CrawlerTableRow key={l.crawler_id} line={l} now={now} onShutdown={setTarget} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {connected === 0 ? (
+            <p className="muted" data-testid="none-connected">
+              No crawler is connected now. Crawlers connect to <code>{socketPath}</code>.
+            </p>
+          ) : null}
+        </>
+      )}
+      <ShutdownDialog target={target} onClose={() => setTarget(null)} onSent={setNotice} />
+    </section>
+  );
+}

@@ -1,0 +1,117 @@
+import { useEffect } from 'react';
+import { useConsole } from '../../state/store';
+import { ConfigField } from './components/ConfigField';
+import { notificationsEnabled, useNotifications } from './state/notifications';
+import { SETTINGS_SECTIONS } from './state/settings-fields';
+import { changedValues, draftErrors, useSettings } from './state/settings-store';
+
+function NotificationsSetting() {
+  const choice = useNotifications((s) => s.choice);
+  const permission = useNotifications((s) => s.permission);
+  const setEnabled = useNotifications((s) => s.setEnabled);
+  const kind = useConsole((s) => s.transportKind);
+  const on = notificationsEnabled(choice, kind);
+  return (
+    <section className="card" aria-labelledby="notif-title" data-testid="notifications-setting">
+      <h2 id="notif-title">Desktop notifications</h2>
+      <label className="check">
+        <input type="checkbox" checked={on} onChange={(e) => void setEnabled(e.target.checked)} data-testid="notifications-toggle" />
+        Notify me when a job fails for good, a crawler is lost, or a job waits for credentials
+      </label>
+      <p className="muted small" data-testid="notifications-state">
+        {permission === 'unsupported'
+          ? 'This browser cannot show desktop notifications.'
+          : permission === 'denied'
+            ? on
+              ? 'Notifications are blocked for this page: allow them in the browser’s or system’s settings.'
+              : 'Notifications are blocked for this page.'
+            : permission === 'default' && on
+              ? 'The browser will ask for permission.'
+              : `${kind === 'electron' ? 'On by default in the desktop app' : 'Off by default in a browser'}; kept on this computer. At most one per job or crawler, and a few a minute.`}
+      </p>
+    </section>
+  );
+}
+
+export function Settings() {
+  const { config, restartFields, drafts, serverErrors, loading, saving, error, result, pendingRestart } = useSettings();
+  const { load, edit, reset, save } = useSettings.getState();
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const errors = config ? draftErrors(config, drafts) : {};
+  const changes = config ? Object.keys(changedValues(config, drafts)) : [];
+  const invalid = Object.keys(errors).length > 0;
+  const values = config as Record<string, unknown> | null;
+  return (
+    <section className="view ops-ui" aria-labelledby="view-title">
+      <h1 id="view-title">Settings</h1>
+      <NotificationsSetting />
+      {error ? (
+        <div className="banner banner-error" role="alert">
+          Could not load the configuration: {error}{' '}
+          <button type="button" className="btn btn-small" onClick={() => void load()}>
+            Try again
+          </button>
+        </div>
+      ) : null}
+      {!config ? (
+        <p className="muted">{loading ? 'Loading the configuration…' : ''}</p>
+      ) : (
+        <form
+          className="settings"
+          aria-label="Runtime configuration"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save();
+          }}
+        >
+          <p className="muted">
+            Fields marked <span className="tag tag-live">live</span> apply at once; <span className="tag tag-restart">restart</span> fields are saved now and
+            take effect when the console restarts. {config.auth_token_set ? 'A TCP auth token is set (it is not shown).' : 'No TCP auth token is set.'}
+          </p>
+          {SETTINGS_SECTIONS.map((section) => (
+            <fieldset key={section.id} className="card settings-section" data-testid={`settings-${section.id}`}>
+              <legend>{section.title}</legend>
+              <div className="config-grid">
+                {section.fields.map((spec) => (
+                  <ConfigField
+                    key={spec.key}
+                    spec={spec}
+                    running={values?.[spec.key]}
+                    draft={drafts[spec.key]}
+                    error={errors[spec.key] ?? serverErrors[spec.key]}
+                    restart={restartFields.includes(spec.key)}
+                    pending={pendingRestart.includes(spec.key)}
+                    onChange={(text) => edit(spec.key, text)}
+                  />
+                ))}
+              </div>
+            </fieldset>
+          ))}
+          <div className="save-bar">
+            <button type="submit" className="btn btn-primary" disabled={saving || invalid || changes.length === 0} data-testid="settings-save">
+              {saving ? 'Saving…' : changes.length > 0 ? `Save ${changes.length} change${changes.length === 1 ? '' : 's'}` : 'Save'}
+            </button>
+            <button type="button" className="btn" disabled={Object.keys(drafts).length === 0} onClick={reset}>
+              Discard changes
+            </button>
+            <span className="save-status" role="status" data-testid="settings-result">
+              {invalid
+                ? 'Fix the marked fields to save.'
+                : serverErrors['']
+                  ? serverErrors['']
+                  : result
+                    ? result.changed.length === 0
+                      ? 'Nothing changed.'
+                      : result.restartRequired.length > 0
+                        ? `Saved ${result.changed.join(', ')}. Restart the console for ${result.restartRequired.join(', ')} to take effect${result.changed.length > result.restartRequired.length ? '; the rest applies now' : ''}.`
+                        : `Saved ${result.changed.join(', ')}: applied now, no restart needed.`
+                    : null}
+            </span>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}

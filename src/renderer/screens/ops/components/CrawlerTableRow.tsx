@@ -1,0 +1,122 @@
+import { formatAge } from '../../../components/format';
+import { useConsole } from '../../../state/store';
+import type { CrawlerLine } from '../state/crawler-health';
+import { formatDuration, formatInt, formatMemory, formatShortTime } from '../format';
+
+const HEALTH_TEXT: Record<CrawlerLine['health'], string> = {
+  active: 'active',
+  idle: 'idle',
+  connecting: 'connecting',
+  error: 'error',
+  late: 'late',
+  lost: 'lost',
+  disconnected: 'disconnected',
+};
+
+function HeartbeatAge({ line, now }: { line: CrawlerLine; now: number }) {
+  if (line.connected && line.heard_at !== null) {
+    const what = line.heartbeat_at !== null ? 'heartbeat' : 'message';
+    return (
+      <td data-testid="heartbeat-age" className="age" title={`last ${what} at ${new Date(line.heard_at).toLocaleString()}`}>
+        {formatAge(now - line.heard_at)} ago{what === 'message' ? <span className="muted"> (no heartbeat yet)</span> : null}
+      </td>
+    );
+  }
+  return (
+    <td data-testid="heartbeat-age" className="age muted">
+      {line.heartbeat_at !== null ? `${formatAge(now - line.heartbeat_at)} ago` : '—'}
+    </td>
+  );
+}
+
+export function CrawlerTableRow({ line, now, onShutdown }: { line: CrawlerLine; now: number; onShutdown: (line: CrawlerLine) => void }) {
+  const navigate = useConsole((s) => s.navigate);
+  const hb = line.heartbeat;
+  const memory = formatMemory(hb?.memory_usage);
+  const full = line.active_jobs !== null && line.capacity !== null && line.active_jobs >= line.capacity;
+  const label = line.name ?? line.crawler_id;
+  return (
+    <tr data-testid="crawler-row" data-crawler-id={line.crawler_id} data-state={line.health} data-connected={line.connected}>
+      <th scope="row">
+        <span className="mono">{line.crawler_id}</span>
+        <span className="sub">{line.name ?? <span className="muted">unnamed</span>}</span>
+      </th>
+      <td>
+        <span className={`badge badge-${line.health}`} data-testid="crawler-state">
+          {HEALTH_TEXT[line.health]}
+        </span>
+        {hb?.system_status && line.connected && hb.system_status !== 'idle' && hb.system_status !== line.health ? (
+          <span className="sub muted" data-testid="system-status" title="The crawler's own status, from its last heartbeat">
+            {hb.system_status}
+          </span>
+        ) : null}
+      </td>
+      <HeartbeatAge line={line} now={now} />
+      <td className="num" data-testid="crawler-jobs">
+        {line.connected ? (
+          <>
+            {line.active_jobs ?? '—'} <span className="muted">/ {line.capacity ?? '—'}</span>
+          </>
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </td>
+      <td className="num" data-testid="crawler-processed">
+        {formatInt(line.total_processed)}
+      </td>
+      <td>
+        {memory ?? <span className="muted">—</span>}
+        {typeof hb?.uptime === 'number' ? <span className="sub muted">up {formatDuration(hb.uptime * 1000)}</span> : null}
+      </td>
+      <td>
+        {line.spelling ?? '—'}
+        <span className="sub muted">{line.transport === 'unix' ? 'Unix socket' : line.transport === 'tcp' ? 'TCP' : ''}</span>
+      </td>
+      <td>
+        {line.connected ? (
+          <span title={line.connected_at ? new Date(line.connected_at).toLocaleString() : undefined}>{line.connected_at ? formatShortTime(line.connected_at, now) : '—'}</span>
+        ) : (
+          <>
+            <span className="muted">left {line.disconnected_at ? `${formatAge(now - line.disconnected_at)} ago` : ''}</span>
+            {line.disconnect_reason ? (
+              <span className="sub muted reason" title={line.disconnect_reason}>
+                {line.disconnect_reason}
+              </span>
+            ) : null}
+          </>
+        )}
+      </td>
+      <td className="num" data-testid="messages-received">
+        {line.connection ? line.connection.messages_received.toLocaleString() : '—'}
+      </td>
+      <td>
+        <div className="row-actions">
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={!line.connected || full}
+            title={!line.connected ? 'Not connected' : full ? 'No free capacity' : undefined}
+            aria-label={`Assign a job to ${label}`}
+            onClick={() => navigate('assign', { crawler_id: line.crawler_id })}
+            data-testid="crawler-assign"
+          >
+            Assign
+          </button>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={!line.connected}
+            aria-label={`Send shutdown to ${label}`}
+            onClick={() => onShutdown(line)}
+            data-testid="crawler-shutdown"
+          >
+            Shutdown…
+          </button>
+          <button type="button" className="btn btn-small" aria-label={`Open the job list of ${label}`} onClick={() => navigate('jobs', { crawler: line.crawler_id })} data-testid="crawler-jobs-link">
+            Job list
+          </button>
+        </div>
+      </td>
+    </tr>
+  );
+}

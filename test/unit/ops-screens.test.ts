@@ -1,0 +1,365 @@
+/**
+ * The pure rules behind the operations screens: a crawler's state from its
+ * heartbeat age, the throughput window, job counts moved by events, the live
+ * errors list under a filter, which events notify (and how many get through),
+ * and the Settings form's validation with the core's own field schemas.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ConnectionInfo } from '../../src/shared/connection';
+import type { ConsoleEvent, CrawlerView, PublicConfig } from '../../src/shared/contract';
+import type { JobDto } from '../../src/shared/jobs';
+import type { JobProgress } from '../../src/shared/progress';
+import type { ErrorRecord } from '../../src/shared/records';
+import { crawlerCounts, crawlerLines, liveHealth, wasLost } from '../../src/renderer/screens/ops/state/crawler-health';
+import { ThroughputWindow, recentRate } from '../../src/renderer/screens/ops/state/throughput';
+import { applyOverviewEvents, useOverview } from '../../src/renderer/screens/ops/state/overview-store';
+import { applyErrorEvents, cleanFilter, matchesFilter, useErrors } from '../../src/renderer/screens/ops/state/errors-store';
+import { NoticeGate, RATE_LIMIT, RATE_WINDOW_MS, noticesFor } from '../../src/renderer/screens/ops/state/notices';
+import { FIELD_SPECS, fromText, toText, validateField } from '../../src/renderer/screens/ops/state/settings-fields';
+import { changedValues, draftErrors } from '../../src/renderer/screens/ops/state/settings-store';
+import { parseShutdown } from '../../src/renderer/screens/ops/state/shutdown';
+import { formatDuration, formatMemory, formatRate } from '../../src/renderer/screens/ops/format';
+
+const LIMITS = { heartbeatInterval: 30_000, heartbeatTimeout: 90_000 };
+const NOW = 10_000_000;
+
+const conn = (over: Partial<ConnectionInfo> = {}): ConnectionInfo => ({
+  connection_id: 'c1',
+  crawler_id: 'crawler-a',
+  transport: 'unix',
+  state: 'active',
+  spelling: 'documented',
+  said_hello: true,
+  connected_at: NOW - 60_000,
+  last_message_at: NOW - 1_000,
+  last_heartbeat_at: NOW - 1_000,
+  messages_received: 10,
+  messages_sent: 2,
+  bytes_received: 100,
+  bytes_sent: 20,
+  errors: 0,
+  ...over,
+});
+
+const view = (over: Partial<CrawlerView> = {}): CrawlerView => ({
+  crawler_id: 'crawler-a',
+  name: 'A',
+  version: null,
+  host: null,
+  pid: null,
+  spelling: 'documented',
+  capabilities: null,
+  max_concurrent_jobs: 3,
+  connected_at: NOW - 600_000,
+  disconnected_at: NOW - 300_000,
+  disconnect_reason: 'closed by peer',
+  last_heartbeat_at: NOW - 310_000,
+  last_heartbeat: { active_jobs: 0, system_status: 'idle', total_processed: 500 },
+  status: 'disconnected',
+  total_processed: 500,
+  connection: null,
+  active_jobs: 0,
+  capacity: 3,
+  ...over,
+});
+
+const job = (over: Partial<JobDto> = {}): JobDto => ({
+  job_id: 'job-1',
+  job_type: 'crawl_project',
+  gitlab_host: 'gitlab.example.com',
+  entity_id: '42',
+  namespace_path: 'acme/api',
+  entity_name: null,
+  priority: 1,
+  status: 'queued',
+  attempts: 0,
+  parent_job_id: null,
+  origin: 'operator',
+  crawler_id: null,
+  lease_expires_at: null,
+  credential_id: null,
+  resume_state: null,
+  resume: false,
+  estimated_size: null,
+  not_before: null,
+  last_error: null,
+  created_at: 5,
+  updated_at: 5,
+  started_at: null,
+  finished_at: null,
+  overall_completion: null,
+  stage: null,
+  message: null,
+  last_progress_at: null,
+  time_elapsed: null,
+  estimated_time_remaining: null,
+  ...over,
+});
+
+const progress = (over: Partial<JobProgress>): JobProgress => ({
+  job_id: 'job-1',
+  state: 'running',
+  stage: 'fetching',
+  message: null,
+  entities: [],
+  overall_completion: 0.1,
+  processed: 0,
+  total: 1000,
+  rate: null,
+  eta_ms: null,
+  time_elapsed: 0,
+  started_at: NOW,
+  updated_at: NOW,
+  finished_at: null,
+  milestones_reached: [],
+  ...over,
+});
+
+const errorRecord = (over: Partial<ErrorRecord> = {}): ErrorRecord => ({
+  id: 1,
+  at: NOW,
+  category: 'message_parsing',
+  severity: 'low',
+  code: 'invalid_json',
+  message: 'invalid JSON',
+  context: { code: 'invalid_json' },
+  crawler_id: 'crawler-a',
+  job_id: null,
+  ...over,
+});
+
+describe('crawler state from heartbeat age', () => {
+  it('is the connection state while heard from, late past 1.5 intervals, lost past the timeout', () => {
+    expect(liveHealth(conn({ state: 'idle' }), NOW, LIMITS)).toBe('idle');
+    expect(liveHealth(conn({ last_heartbeat_at: NOW - 45_000 }), NOW, LIMITS)).toBe('active'); // exactly 1.5×: not yet late
+    expect(liveHealth(conn({ last_heartbeat_at: NOW - 45_001 }), NOW, LIMITS)).toBe('late');
+    expect(liveHealth(conn({ last_heartbeat_at: NOW - 90_001 }), NOW, LIMITS)).toBe('lost');
+    // Without a heartbeat yet, the last message (then the connect) counts.
+    expect(liveHealth(conn({ last_heartbeat_at: null, last_message_at: null, connected_at: NOW - 50_000 }), NOW, LIMITS)).toBe('late');
+    expect(liveHealth(conn({ state: 'closed' }), NOW, LIMITS)).toBe('disconnected');
+  });
+
+  it('tells a loss from a disconnect by the server’s reason', () => {
+    expect(wasLost('heartbeat timeout: silent for 95000 ms (limit 90000 ms)')).toBe(true);
+    expect(wasLost('closed by peer')).toBe(false);
+    expect(wasLost(null)).toBe(false);
+  });
+
+  it('merges remembered crawlers, live connections and disconnects seen live, connected first', () => {
+    const records = {
+      'crawler-a': view(),
+      'crawler-b': view({ crawler_id: 'crawler-b', name: 'B', disconnect_reason: 'heartbeat timeout: silent', disconnected_at: NOW - 100_000 }),
+      'crawler-c': view({ crawler_id: 'crawler-c', name: 'C', status: 'connected', connection: conn({ crawler_id: 'crawler-c' }), active_jobs: 2, capacity: 4 }),
+    };
+    const live = [{ connection: conn({ crawler_id: 'crawler-c', connection_id: 'c3', state: 'idle', max_concurrent_jobs: 4 }), heartbeat: { active_jobs: 0, system_status: 'idle' as const, total_processed: 900 } }];
+    const gone = { 'crawler-d': { at: NOW - 5_000, reason: 'socket closed', lost: true, connection: conn({ crawler_id: 'crawler-d', connection_id: 'c4', name: 'D' }) } };
+    const lines = crawlerLines(records, live, gone, NOW, LIMITS, 5);
+    expect(lines.map((l) => [l.crawler_id, l.health])).toEqual([
+      // Connected; idle by its last heartbeat, but the console has leased it two jobs since.
+      ['crawler-c', 'active'],
+      ['crawler-d', 'lost'], // seen lost while the page was open
+      ['crawler-b', 'lost'], // remembered, dropped for silence
+      ['crawler-a', 'disconnected'],
+    ]);
+    const c = lines[0]!;
+    expect(c).toMatchObject({ connected: true, active_jobs: 2, capacity: 4, total_processed: 900, transport: 'unix' });
+    expect(lines[1]).toMatchObject({ name: 'D', connected: false, disconnected_at: NOW - 5_000 });
+    expect(crawlerCounts(live, NOW, LIMITS)).toEqual({ connected: 1, late: 0, lost: 0 });
+    expect(crawlerCounts(live, NOW + 60_000, LIMITS)).toEqual({ connected: 1, late: 1, lost: 0 });
+  });
+
+  it('shows a reconnected crawler once, with its newer connection', () => {
+    const live = [
+      { connection: conn({ connection_id: 'old', connected_at: NOW - 50_000 }), heartbeat: null },
+      { connection: conn({ connection_id: 'new', connected_at: NOW - 1_000 }), heartbeat: null },
+    ];
+    const lines = crawlerLines({}, live, {}, NOW, LIMITS, 5);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.connection?.connection_id).toBe('new');
+    expect(lines[0]!.capacity).toBe(5); // the console's default when the crawler did not say
+  });
+});
+
+describe('throughput window', () => {
+  it('counts items from progress deltas, spread over the time since the job’s previous report', () => {
+    const t0 = 1_000_000;
+    const w = new ThroughputWindow(t0);
+    w.progress(progress({ processed: 100, started_at: t0 - 5_000 }), t0 + 1_000); // under way before: baseline only
+    w.progress(progress({ processed: 300 }), t0 + 3_000); // +200 over 2 s
+    w.progress(progress({ processed: 350, state: 'completed' }), t0 + 4_000); // +50 over 1 s
+    const s = w.series(t0 + 5_000, t0 + 5_000);
+    const at = (sec: number) => s.items[s.xs.indexOf(sec)];
+    expect(at(t0 / 1000 + 1)).toBeCloseTo(100);
+    expect(at(t0 / 1000 + 2)).toBeCloseTo(100);
+    expect(at(t0 / 1000 + 3)).toBeCloseTo(50);
+    expect(s.items.reduce<number>((a, v) => a + (v ?? 0), 0)).toBeCloseTo(250);
+    // A job that starts while watching counts from its start; a retry restarts the count.
+    w.progress(progress({ job_id: 'job-2', processed: 40, started_at: t0 + 4_500 }), t0 + 4_800);
+    w.progress(progress({ job_id: 'job-2', processed: 10 }), t0 + 4_900);
+    const after = w.series(t0 + 6_000, t0 + 6_000);
+    expect(after.items.reduce<number>((a, v) => a + (v ?? 0), 0)).toBeCloseTo(300);
+  });
+
+  it('spreads message counter increases between readings and leaves unknown seconds empty', () => {
+    const t0 = 2_000_000;
+    const w = new ThroughputWindow(t0);
+    w.counter({ connection_id: 'c1', messages_received: 1_000, connected_at: t0 - 60_000 }, t0); // older connection: baseline
+    w.counter({ connection_id: 'c1', messages_received: 1_100, connected_at: t0 - 60_000 }, t0 + 5_000); // 20/s
+    const s = w.series(t0 + 8_000, w.messagesKnownUntil(['c1'], t0 + 8_000));
+    const idx = (sec: number) => s.xs.indexOf(sec);
+    expect(s.messages[idx(t0 / 1000 + 2)]).toBeCloseTo(20);
+    expect(s.messages[idx(t0 / 1000 + 6)]).toBeNull(); // after the last reading: not known yet
+    expect(s.messages[idx(t0 / 1000 - 10)]).toBeNull(); // before the page opened: a gap, not a zero
+    expect(s.items[idx(t0 / 1000 - 10)]).toBeNull();
+    expect(s.xs).toHaveLength(60); // at least a minute is shown
+    expect(recentRate(s.messages, 3)).toBeCloseTo(20);
+    expect(recentRate([null, null])).toBeNull();
+  });
+
+  it('never shows more than five minutes', () => {
+    const w = new ThroughputWindow(0);
+    expect(w.series(3_600_000, 3_600_000).xs).toHaveLength(300);
+  });
+});
+
+describe('job counts moved by job_changed events', () => {
+  beforeEach(() => {
+    useOverview.setState({ counts: { queued: 3, assigned: 0, running: 1, completed: 7, failed: 0, cancelled: 0, waiting_credentials: 0 } });
+  });
+
+  it('adds new jobs and moves a job seen before from its old status to its new one', () => {
+    applyOverviewEvents([{ type: 'job_changed', job: job({ status: 'queued' }) }]);
+    expect(useOverview.getState().counts?.queued).toBe(4);
+    applyOverviewEvents([{ type: 'job_changed', job: job({ status: 'running' }) }]);
+    expect(useOverview.getState().counts).toMatchObject({ queued: 3, running: 2 });
+    applyOverviewEvents([{ type: 'job_changed', job: job({ status: 'failed' }) }, { type: 'job_changed', job: job({ job_id: 'job-2', status: 'assigned' }) }]);
+    expect(useOverview.getState().counts).toMatchObject({ queued: 3, running: 1, failed: 1, assigned: 1, completed: 7 });
+  });
+
+  it('keeps the latest ten errors, newest first, and the aggregate from events', () => {
+    useOverview.setState({ latestErrors: Array.from({ length: 10 }, (_, i) => errorRecord({ id: 10 - i })) });
+    applyOverviewEvents([
+      { type: 'error', error: errorRecord({ id: 11 }) },
+      { type: 'error', error: errorRecord({ id: 12 }) },
+      { type: 'aggregate', aggregate: null },
+    ]);
+    const s = useOverview.getState();
+    expect(s.latestErrors.map((e) => e.id)).toEqual([12, 11, 10, 9, 8, 7, 6, 5, 4, 3]);
+    expect(s.aggregateLoaded).toBe(true);
+    expect(s.aggregate).toBeNull();
+  });
+});
+
+describe('errors under a filter', () => {
+  it('matches by category, severity, crawler and job; empty fields do not filter', () => {
+    const f = cleanFilter({ category: 'message_parsing', crawler_id: '  crawler-a ', job_id: '' });
+    expect(f).toEqual({ category: 'message_parsing', crawler_id: 'crawler-a' });
+    expect(matchesFilter(errorRecord(), f)).toBe(true);
+    expect(matchesFilter(errorRecord({ category: 'message_validation' }), f)).toBe(false);
+    expect(matchesFilter(errorRecord({ crawler_id: 'crawler-b' }), f)).toBe(false);
+    expect(matchesFilter(errorRecord({ severity: 'high' }), { severity: 'low' })).toBe(false);
+  });
+
+  it('puts matching errors that arrive on top of the newest page, and only counts them on older pages', () => {
+    useErrors.setState({ loaded: true, filter: { category: 'message_parsing' }, offset: 0, rows: [errorRecord({ id: 1 })], total: 1, unseen: 0 });
+    const events: ConsoleEvent[] = [
+      { type: 'error', error: errorRecord({ id: 2 }) },
+      { type: 'error', error: errorRecord({ id: 3, category: 'connection' }) },
+      { type: 'error', error: errorRecord({ id: 4 }) },
+    ];
+    applyErrorEvents(events);
+    expect(useErrors.getState().rows.map((r) => r.id)).toEqual([4, 2, 1]);
+    expect(useErrors.getState().total).toBe(3);
+    applyErrorEvents(events); // the same errors again (a replay): not added twice
+    expect(useErrors.getState().total).toBe(3);
+    useErrors.setState({ offset: 50 });
+    applyErrorEvents([{ type: 'error', error: errorRecord({ id: 5 }) }]);
+    expect(useErrors.getState()).toMatchObject({ total: 4, unseen: 1 });
+  });
+});
+
+describe('desktop notifications', () => {
+  const lost: ConsoleEvent = { type: 'crawler_disconnected', crawler: conn({ name: 'Crawler A' }), reason: 'heartbeat timeout: silent for 95000 ms', lost: true };
+
+  it('notifies a job failed for good, a crawler lost, a job waiting for credentials; nothing else', () => {
+    const notices = noticesFor([
+      { type: 'job_changed', job: job({ status: 'failed', last_error: 'HTTP 403' }) },
+      { type: 'job_changed', job: job({ job_id: 'job-2', status: 'waiting_credentials' }) },
+      { type: 'job_changed', job: job({ job_id: 'job-3', status: 'running' }) },
+      lost,
+      { ...lost, lost: false, crawler: conn({ crawler_id: 'crawler-b' }) },
+    ]);
+    expect(notices.map((n) => n.title)).toEqual(['Job failed', 'Job waiting for credentials', 'Crawler lost']);
+    expect(notices[0]!.body).toContain('HTTP 403');
+    expect(notices[2]!.body).toContain('Crawler A');
+  });
+
+  it('shows one per job or crawler, and at most a few a minute (the rest summarised in the next)', () => {
+    const gate = new NoticeGate();
+    const n = (key: string) => ({ key, title: 't', body: 'b' });
+    expect(gate.admit(n('failed:1'), 0).show).toBe(true);
+    expect(gate.admit(n('failed:1'), 1).show).toBe(false);
+    for (let i = 2; i <= RATE_LIMIT; i++) expect(gate.admit(n(`failed:${i}`), i).show).toBe(true);
+    expect(gate.admit(n('failed:over-1'), 10).show).toBe(false);
+    expect(gate.admit(n('failed:over-2'), 11).show).toBe(false);
+    const next = gate.admit(n('lost:crawler-a'), RATE_WINDOW_MS + 1);
+    expect(next).toEqual({ show: true, suppressedBefore: 2 });
+  });
+});
+
+describe('settings fields', () => {
+  const config = {
+    socketPath: '/tmp/c.sock', host: 'localhost', port: 8080, backlog: 511, enableTcp: false, allowedOrigins: [], maxConnections: 10,
+    connectionTimeout: 30_000, messageBufferSize: 1_048_576, maxMessageSize: 1_048_576, messageDelimiter: '\n', heartbeatInterval: 30_000,
+    heartbeatTimeout: 90_000, healthCheckInterval: 60_000, maxConcurrentJobs: 5, jobQueueSize: 100, jobTimeout: 3_600_000, retryAttempts: 3,
+    retryDelay: 5_000, retryBackoffMultiplier: 2, maxRetryDelay: 300_000, leaseTimeout: 60_000, logLevel: 'info', enableMetrics: true,
+    metricsInterval: 60_000, databaseConnectionPool: 10, queryTimeout: 30_000, transactionTimeout: 60_000, cleanupInterval: 3_600_000,
+    maxJobAge: 604_800_000, maxErrorLogAge: 2_592_000_000, auth_token_set: false,
+  } satisfies PublicConfig;
+
+  it('reads typed text into values and back', () => {
+    const spec = (k: string) => FIELD_SPECS.get(k as never)!;
+    expect(fromText(spec('port'), ' 9000 ')).toBe(9000);
+    expect(fromText(spec('port'), 'abc')).toBe('abc'); // left for the schema to refuse in its words
+    expect(fromText(spec('allowedOrigins'), 'a.example\n b.example ,')).toEqual(['a.example', 'b.example']);
+    expect(fromText(spec('messageDelimiter'), '\\r\\n')).toBe('\r\n');
+    expect(toText(spec('messageDelimiter'), '\n')).toBe('\\n');
+    expect(toText(spec('allowedOrigins'), ['x', 'y'])).toBe('x\ny');
+  });
+
+  it('validates each field with the shared schema and across fields, as the core does', () => {
+    expect(validateField('heartbeatInterval', 0, config)).toBe('expected an integer of at least 1');
+    expect(validateField('port', 70_000, config)).toBe('expected an integer from 0 to 65535');
+    expect(validateField('logLevel', 'loud', config)).toBe('expected one of debug, info, warn, error');
+    expect(validateField('heartbeatTimeout', 20_000, config)).toMatch(/must be greater than heartbeatInterval/);
+    expect(validateField('retryAttempts', 4, config)).toBeNull();
+    // Raising the interval past the timeout marks the timeout, which the person did not touch.
+    expect(draftErrors(config, { heartbeatInterval: '100000' })).toEqual({ heartbeatTimeout: expect.stringMatching(/must be greater/) });
+    expect(draftErrors(config, { port: 'x' })).toEqual({ port: 'expected an integer from 0 to 65535' });
+  });
+
+  it('sends only what changed', () => {
+    expect(changedValues(config, { retryAttempts: '4', port: '8080', logLevel: 'debug' })).toEqual({ retryAttempts: 4, logLevel: 'debug' });
+  });
+});
+
+describe('shutdown form and formatting', () => {
+  it('checks the grace time and reason with the protocol’s schema', () => {
+    expect(parseShutdown({ graceful: true, seconds: '30', reason: ' maintenance ' })).toEqual({ ok: true, data: { graceful: true, timeout_seconds: 30, reason: 'maintenance' } });
+    expect(parseShutdown({ graceful: false, seconds: '0', reason: '' })).toEqual({ ok: true, data: { graceful: false, timeout_seconds: 0 } });
+    expect(parseShutdown({ graceful: true, seconds: '-1', reason: '' })).toMatchObject({ ok: false, errors: { timeout_seconds: expect.any(String) } });
+    expect(parseShutdown({ graceful: true, seconds: '', reason: '' }).ok).toBe(false);
+    expect(parseShutdown({ graceful: true, seconds: '5', reason: 'x'.repeat(501) })).toMatchObject({ ok: false, errors: { reason: expect.any(String) } });
+  });
+
+  it('formats rates, durations and free-form memory', () => {
+    expect(formatRate(1234.5)).toBe('1,235 items/s');
+    expect(formatRate(2.345, 'messages')).toBe('2.35 messages/s');
+    expect(formatRate(null)).toBe('—');
+    expect(formatDuration(65_000)).toBe('1 min 5 s');
+    expect(formatDuration(3 * 3_600_000 + 5 * 60_000)).toBe('3 h 5 min');
+    expect(formatMemory({ rss: 52_428_800, heapUsed: 1 })).toBe('50 MiB rss');
+    expect(formatMemory(2048)).toBe('2 KiB');
+    expect(formatMemory(undefined)).toBeNull();
+  });
+});
