@@ -36,8 +36,8 @@ export interface ProgressBatchResult {
   jobs_skipped: number;
 }
 
-const MODELLED = new Set([
-  'entity_type',
+/** The per-entity columns besides the key; anything else a crawler sends goes to `extras`. */
+const VALUE_COLUMNS = [
   'total_discovered',
   'total_processed',
   'current_page',
@@ -46,7 +46,8 @@ const MODELLED = new Set([
   'processing_rate',
   'estimated_time_remaining',
   'item_counts',
-]);
+] as const;
+const MODELLED: ReadonlySet<string> = new Set(['entity_type', ...VALUE_COLUMNS]);
 
 /** A progress entry of a message (internal model) as a row; unmodelled fields go to `extras`. */
 export function progressRowFromEntity(jobId: string, entity: ProgressEntity, at?: number): ProgressRow {
@@ -94,17 +95,7 @@ export class ProgressRepo {
              @sub_collection, @processing_rate, @estimated_time_remaining, @item_counts, @extras, @updated_at
       WHERE EXISTS (SELECT 1 FROM jobs WHERE id = @job_id)
       ON CONFLICT (job_id, entity_type) DO UPDATE SET
-        ${[
-          'total_discovered',
-          'total_processed',
-          'current_page',
-          'items_per_page',
-          'sub_collection',
-          'processing_rate',
-          'estimated_time_remaining',
-          'item_counts',
-          'extras',
-        ]
+        ${[...VALUE_COLUMNS, 'extras']
           .map(keep)
           .join(', ')},
         updated_at = excluded.updated_at`);
