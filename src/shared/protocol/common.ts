@@ -13,6 +13,10 @@ export const PROTOCOL_VERSION = '1.0';
  */
 export const IsoTimestamp = z.iso.datetime({ offset: true, local: true });
 
+/** The same check without a schema run, for the per-message path (zod's own regex for these options). */
+const ISO_TIMESTAMP_RE = z.core.regexes.datetime({ offset: true, local: true });
+export const isIsoTimestamp = (s: string): boolean => ISO_TIMESTAMP_RE.test(s);
+
 export const JobTypeSchema = z.enum(['discover_namespaces', 'crawl_user', 'crawl_group', 'crawl_project']);
 export type JobType = z.infer<typeof JobTypeSchema>;
 

@@ -2,7 +2,7 @@
  * Decoding a crawler's line into the internal model. Never throws: every
  * refusal is a value with the error code the console replies with.
  */
-import { type ErrorCode, IsoTimestamp, JobIdSchema, NO_FIELDS, type Spelling, unknownFields } from './common';
+import { type ErrorCode, JobIdSchema, NO_FIELDS, type Spelling, isIsoTimestamp, unknownFields } from './common';
 import {
   type CrawlerMessage,
   type CrawlerMessageType,
@@ -30,6 +30,23 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 export const isCrawlerMessageType = (t: string): t is CrawlerMessageType => Object.hasOwn(WIRE_FORMS, t);
 
+type Candidate = readonly [Spelling, (typeof WIRE_FORMS)[CrawlerMessageType]['documented']];
+
+/** Per type, the wire forms to try in order: [documented first, crawler first]. Built once. */
+const CANDIDATES = Object.fromEntries(
+  Object.entries(WIRE_FORMS).map(([type, f]) => {
+    const doc: Candidate = ['documented', f.documented];
+    const cr: Candidate | null = f.crawler ? ['crawler', f.crawler] : null;
+    return [type, cr ? [[doc, cr], [cr, doc]] : [[doc], [doc]]];
+  }),
+) as unknown as Record<CrawlerMessageType, readonly [readonly Candidate[], readonly Candidate[]]>;
+
+function hasAnyKey(data: Record<string, unknown>, keys: readonly string[] | undefined): boolean {
+  if (!keys) return false;
+  for (const k of keys) if (Object.hasOwn(data, k)) return true;
+  return false;
+}
+
 export function decodeCrawlerMessage(value: unknown): DecodeResult {
   if (!isRecord(value)) {
     return fail('not_an_object', `a message must be a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
@@ -43,41 +60,41 @@ export function decodeCrawlerMessage(value: unknown): DecodeResult {
   if (!isCrawlerMessageType(type)) {
     return fail('unknown_type', `unknown message type "${truncate(type)}"`, { ref_type: truncate(type), spelling: envelopeSpelling });
   }
-  const ref = { ref_type: type, spelling: envelopeSpelling };
+  // Failure details are built only on failure: this function runs once per message.
+  const ref = () => ({ ref_type: type, spelling: envelopeSpelling });
 
   const rawJobId = docJobId ?? crawlerJobId;
   let job_id: string | undefined;
   if (rawJobId !== undefined && rawJobId !== null) {
-    const parsed = JobIdSchema.safeParse(rawJobId);
-    if (!parsed.success) return fail('invalid_message', `${type}: job id must be a non-empty string`, ref);
-    job_id = parsed.data;
+    // The common case (a short string) without a schema run; anything else goes through JobIdSchema.
+    if (typeof rawJobId === 'string' && rawJobId.length > 0 && rawJobId.length <= 256) job_id = rawJobId;
+    else {
+      const parsed = JobIdSchema.safeParse(rawJobId);
+      if (!parsed.success) return fail('invalid_message', `${type}: job id must be a non-empty string`, ref());
+      job_id = parsed.data;
+    }
   } else if (JOB_ID_REQUIRED.has(type)) {
-    return fail('invalid_message', `${type}: missing job id (\`job_id\` or \`jobId\`)`, ref);
+    return fail('invalid_message', `${type}: missing job id (\`job_id\` or \`jobId\`)`, ref());
   }
-  const withJob = { ...ref, ...(job_id !== undefined && { job_id }) };
+  const withJob = () => ({ ...ref(), ...(job_id !== undefined && { job_id }) });
 
-  if (typeof timestamp !== 'string' || !IsoTimestamp.safeParse(timestamp).success) {
-    return fail('invalid_message', `${type}: \`timestamp\` must be an ISO-8601 date-time string`, withJob);
+  if (typeof timestamp !== 'string' || !isIsoTimestamp(timestamp)) {
+    return fail('invalid_message', `${type}: \`timestamp\` must be an ISO-8601 date-time string`, withJob());
   }
 
   let data: Record<string, unknown>;
   if (rawData === undefined || rawData === null) {
-    if (!DATA_OPTIONAL.has(type)) return fail('invalid_message', `${type}: missing \`data\` object`, withJob);
+    if (!DATA_OPTIONAL.has(type)) return fail('invalid_message', `${type}: missing \`data\` object`, withJob());
     data = {};
   } else if (!isRecord(rawData)) {
-    return fail('invalid_message', `${type}: \`data\` must be an object`, withJob);
+    return fail('invalid_message', `${type}: \`data\` must be an object`, withJob());
   } else {
     data = rawData;
   }
 
   const forms = WIRE_FORMS[type];
-  const crawlerHinted =
-    envelopeSpelling === 'crawler' || (forms.crawlerKeys?.some((k) => Object.hasOwn(data, k)) ?? false);
-  const candidates = forms.crawler
-    ? crawlerHinted
-      ? ([['crawler', forms.crawler], ['documented', forms.documented]] as const)
-      : ([['documented', forms.documented], ['crawler', forms.crawler]] as const)
-    : ([['documented', forms.documented]] as const);
+  const crawlerHinted = envelopeSpelling === 'crawler' || hasAnyKey(data, forms.crawlerKeys);
+  const candidates = CANDIDATES[type][crawlerHinted ? 1 : 0];
 
   let firstIssues: string | undefined;
   for (const [spelling, wire] of candidates) {
@@ -99,7 +116,7 @@ export function decodeCrawlerMessage(value: unknown): DecodeResult {
     return { ok: true, message };
   }
   return fail('invalid_message', `invalid ${type}: ${firstIssues ?? 'does not match the protocol'}`, {
-    ...withJob,
+    ...withJob(),
     spelling: crawlerHinted ? 'crawler' : envelopeSpelling,
   });
 }
