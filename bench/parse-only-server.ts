@@ -30,3 +30,13 @@ export function startParseOnlyServer(socketPath: string): Promise<{ parsed: () =
     ),
   );
 }
+
+// Run as its own process (fork with a socket path): the ceiling is then measured
+// in a fresh process, untouched by the console run's heap and JIT state.
+if (process.send && process.argv[2]) {
+  const server = await startParseOnlyServer(process.argv[2]);
+  process.send({ listening: true });
+  process.on('message', (m) => {
+    if (m === 'close') void server.close().then(() => process.exit(0));
+  });
+}

@@ -11,7 +11,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startConsoleCore } from '../src/main/core/console-core';
-import { startParseOnlyServer } from './parse-only-server';
 
 const { values } = parseArgs({
   options: { messages: { type: 'string', default: '2000000' }, clients: { type: 'string', default: '4' } },
@@ -45,12 +44,21 @@ async function drive(socketPath: string, onTick?: () => void): Promise<{ seconds
 
 const mib = (b: number) => (b / 1024 / 1024).toFixed(0);
 
+/** The ceiling, measured before and after the console run (timings drift on a shared machine: the mean is compared). */
+async function measureCeiling(tag: string): Promise<number> {
+  const socketPath = path.join(dir, `parse-only-${tag}.sock`);
+  const server = fork(path.resolve(import.meta.dirname, 'parse-only-server.ts'), [socketPath], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  await new Promise((resolve) => server.once('message', resolve));
+  const { seconds } = await drive(socketPath);
+  await new Promise((resolve) => {
+    server.once('exit', resolve);
+    server.send('close');
+  });
+  return (perClient * clients) / seconds;
+}
+
 // 1. The ceiling.
-const ceilingSocket = path.join(dir, 'parse-only.sock');
-const ceiling = await startParseOnlyServer(ceilingSocket);
-const c = await drive(ceilingSocket);
-await ceiling.close();
-const ceilingRate = (perClient * clients) / c.seconds;
+const ceilingBefore = await measureCeiling('before');
 
 // 2. The console: real socket server, router, job service and SQLite file.
 const core = await startConsoleCore({ dataDir: path.join(dir, 'console'), config: { socketPath: path.join(dir, 'console.sock'), maxConnections: clients + 2, maxConcurrentJobs: 100 } });
@@ -68,11 +76,13 @@ await core.stop();
 const flushSeconds = Number(process.hrtime.bigint() - flushStart) / 1e9;
 const consoleRate = (perClient * clients) / (e.seconds + flushSeconds);
 const q = (f: number) => mib(samples[Math.min(samples.length - 1, Math.floor(samples.length * f))] ?? 0);
+const ceilingAfter = await measureCeiling('after');
+const ceilingRate = (ceilingBefore + ceilingAfter) / 2;
 
 console.log(`
 Crawl Console benchmark — ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}
   ${(perClient * clients).toLocaleString('en')} messages from ${clients} crawler processes over a Unix socket (mixed spellings)
-  parse-only ceiling : ${Math.round(ceilingRate).toLocaleString('en')} msg/s
+  parse-only ceiling : ${Math.round(ceilingRate).toLocaleString('en')} msg/s (mean of ${Math.round(ceilingBefore).toLocaleString('en')} before and ${Math.round(ceilingAfter).toLocaleString('en')} after the console run)
   console end to end : ${Math.round(consoleRate).toLocaleString('en')} msg/s (received, validated, routed, persisted; ${status} jobs)
   ratio              : ${(consoleRate / ceilingRate).toFixed(2)}
   console RSS        : peak ${mib(peakRss)} MiB; at 25/50/75/100 % of the run ${q(0.25)} / ${q(0.5)} / ${q(0.75)} / ${q(0.999)} MiB
