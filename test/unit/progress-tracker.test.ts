@@ -407,3 +407,17 @@ describe('ProgressTracker: persistence', () => {
     expect(next.milestones()).toEqual([75]);
   });
 });
+
+describe('expected totals (a discovered job’s estimated_size)', () => {
+  it('keeps a crawler-spelling job from looking finished when its first entity type is', () => {
+    const tracker = new ProgressTracker({ now: () => 1_000 });
+    tracker.setExpectedTotals('j', { issue: 100, merge_request: 300 });
+    const one = (entity_type: string, processed: number, total: number) =>
+      tracker.update('j', { progress: [{ entity_type, total_processed: processed, total_discovered: total }] });
+    expect(one('issue', 100, 100).overall_completion).toBeCloseTo(100 / 400);
+    expect(one('merge_request', 150, 300).overall_completion).toBeCloseTo(250 / 400);
+    // Without the expectation the same reports read as 100 % (capped at 99 %) after the first type.
+    const bare = new ProgressTracker({ now: () => 1_000 });
+    expect(bare.update('k', { progress: [{ entity_type: 'issue', total_processed: 100, total_discovered: 100 }] }).overall_completion).toBe(0.99);
+  });
+});

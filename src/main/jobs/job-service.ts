@@ -214,6 +214,7 @@ export class JobService implements CrawlerBackend {
       crawler_id: c.crawlerId,
       reason: job.status === 'queued' ? `picked up by ${c.crawlerId}` : null,
     });
+    if (job.estimated_size) this.tracker.setExpectedTotals(id, job.estimated_size);
     this.tracker.start(id);
     return ok;
   }
@@ -232,6 +233,7 @@ export class JobService implements CrawlerBackend {
           crawler_id: c.crawlerId,
           reason: 'first progress report',
         });
+        if (job.estimated_size) this.tracker.setExpectedTotals(id, job.estimated_size);
       }
     }
     const at = this.now();

@@ -53,6 +53,13 @@ interface JobRecord {
   knownTotal: number;
   knownCount: number;
   knownProcessed: number;
+  /**
+   * Expected sizes per entity type (a discovery's estimated_size), and the sum of
+   * those for types not reported yet: a crawler that names one entity type at a
+   * time (the crawler spelling) does not look finished when its first type is.
+   */
+  expected: Map<string, number> | null;
+  expectedUnseen: number;
   /** Rate samples as a ring of [time, processed] pairs; released once the job finishes. */
   samples: Float64Array | null;
   sampleTail: number;
@@ -145,7 +152,7 @@ export class ProgressTracker extends EventEmitter<ProgressTrackerEventMap> {
     const sentEta = data.estimated_time_remaining;
     if (sentEta !== undefined && sentEta >= 0) v.eta_ms = sentEta;
     else if (v.rate !== null && v.rate > 0 && r.knownCount > 0)
-      v.eta_ms = (Math.max(0, r.knownTotal - r.knownProcessed) / v.rate) * 1000;
+      v.eta_ms = (Math.max(0, r.knownTotal + r.expectedUnseen - r.knownProcessed) / v.rate) * 1000;
     else v.eta_ms = null;
 
     // Completion is a high-water mark within one attempt of a job: totals grow as
@@ -155,7 +162,7 @@ export class ProgressTracker extends EventEmitter<ProgressTrackerEventMap> {
     // twice; reset() (a retry) is the one way down.
     let c = v.overall_completion;
     if (data.overall_completion !== undefined) c = data.overall_completion;
-    else if (r.knownTotal > 0) c = Math.min(r.knownProcessed / r.knownTotal, ESTIMATE_CAP);
+    else if (r.knownTotal + r.expectedUnseen > 0) c = Math.min(r.knownProcessed / (r.knownTotal + r.expectedUnseen), ESTIMATE_CAP);
     if (c > v.overall_completion) v.overall_completion = c > 1 ? 1 : c;
 
     if (previous !== 'running') this.emitState(jobId, previous, 'running', at);
@@ -167,6 +174,20 @@ export class ProgressTracker extends EventEmitter<ProgressTrackerEventMap> {
    * Registers a job as running before its first progress (`job_started`), so
    * that it counts as active. A pending (reset) job starts a new attempt.
    */
+  /**
+   * What a job is expected to hold per entity type (a discovered job's
+   * estimated_size): until a type is reported, its expected size counts toward
+   * the job's total, so an estimated completion does not run ahead.
+   */
+  setExpectedTotals(jobId: string, totals: Readonly<Record<string, number>>, at: number = this.now()): void {
+    let r = this.jobs.get(jobId);
+    if (r === undefined) r = this.create(jobId, at);
+    r.expected = new Map(Object.entries(totals).filter(([, n]) => Number.isFinite(n) && n > 0));
+    let unseen = 0;
+    for (const [type, n] of r.expected) if (!r.index.has(type)) unseen += n;
+    r.expectedUnseen = unseen;
+  }
+
   start(jobId: string, at: number = this.now()): Readonly<JobProgress> {
     this.maybeSweep();
     const r = this.jobs.get(jobId);
@@ -214,6 +235,7 @@ export class ProgressTracker extends EventEmitter<ProgressTrackerEventMap> {
     v.entities.length = 0;
     r.index.clear();
     r.knownTotal = r.knownCount = r.knownProcessed = 0;
+    r.expectedUnseen = sumValues(r.expected);
     r.samples = null;
     r.sampleTail = r.sampleCount = 0;
     r.estimatedRate = null;
@@ -400,6 +422,8 @@ export class ProgressTracker extends EventEmitter<ProgressTrackerEventMap> {
       knownTotal: 0,
       knownCount: 0,
       knownProcessed: 0,
+      expected: null,
+      expectedUnseen: 0,
       samples: null,
       sampleTail: 0,
       sampleCount: 0,
@@ -453,6 +477,8 @@ export class ProgressTracker extends EventEmitter<ProgressTrackerEventMap> {
     };
     r.index.set(entityType, e);
     r.view.entities.push(e);
+    const expected = r.expected?.get(entityType);
+    if (expected !== undefined) r.expectedUnseen -= expected;
     return e;
   }
 
@@ -568,4 +594,10 @@ export class ProgressTracker extends EventEmitter<ProgressTrackerEventMap> {
   private emitState(jobId: string, previousState: JobProgressState | null, newState: JobProgressState, at: number): void {
     this.emit('state_changed', { type: 'state_changed', jobId, previousState, newState, timestamp: new Date(at) });
   }
+}
+
+function sumValues(m: ReadonlyMap<string, number> | null): number {
+  let sum = 0;
+  if (m) for (const n of m.values()) sum += n;
+  return sum;
 }
