@@ -18,39 +18,10 @@ import {
 import { describeEvent, timeline } from '../../src/renderer/screens/jobs/timeline';
 import { INITIAL_FORM, fieldErrorsFromDetails, sameHost, toInput, validate } from '../../src/renderer/screens/jobs/assign-form';
 import { formatDuration, formatPercent, shortId } from '../../src/renderer/screens/jobs/format';
+import { jobDto } from '../helpers/job-dto';
 
-const job = (over: Partial<JobDto> = {}): JobDto => ({
-  job_id: '6f3b06cb-5397-46f4-aa2d-400cdc9d23bd',
-  job_type: 'crawl_project',
-  gitlab_host: 'gitlab.example.com',
-  entity_id: '42',
-  namespace_path: 'acme/platform/api',
-  entity_name: 'api',
-  priority: 1,
-  status: 'queued',
-  attempts: 0,
-  parent_job_id: null,
-  origin: 'operator',
-  crawler_id: null,
-  lease_expires_at: null,
-  credential_id: null,
-  resume_state: null,
-  resume: false,
-  estimated_size: null,
-  not_before: null,
-  last_error: null,
-  created_at: 1,
-  updated_at: 1,
-  started_at: null,
-  finished_at: null,
-  overall_completion: null,
-  stage: null,
-  message: null,
-  last_progress_at: null,
-  time_elapsed: null,
-  estimated_time_remaining: null,
-  ...over,
-});
+const job = (over: Partial<JobDto> = {}): JobDto =>
+  jobDto({ job_id: '6f3b06cb-5397-46f4-aa2d-400cdc9d23bd', namespace_path: 'acme/platform/api', entity_name: 'api', ...over });
 
 const event = (over: Partial<JobEventDto>): JobEventDto => ({
   id: 1,

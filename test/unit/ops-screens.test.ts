@@ -19,6 +19,7 @@ import { FIELD_SPECS, fromText, toText, validateField } from '../../src/renderer
 import { changedValues, draftErrors } from '../../src/renderer/screens/ops/state/settings-store';
 import { parseShutdown } from '../../src/renderer/screens/ops/state/shutdown';
 import { formatDuration, formatMemory, formatRate } from '../../src/renderer/screens/ops/format';
+import { jobDto } from '../helpers/job-dto';
 
 const LIMITS = { heartbeatInterval: 30_000, heartbeatTimeout: 90_000 };
 const NOW = 10_000_000;
@@ -63,38 +64,7 @@ const view = (over: Partial<CrawlerView> = {}): CrawlerView => ({
   ...over,
 });
 
-const job = (over: Partial<JobDto> = {}): JobDto => ({
-  job_id: 'job-1',
-  job_type: 'crawl_project',
-  gitlab_host: 'gitlab.example.com',
-  entity_id: '42',
-  namespace_path: 'acme/api',
-  entity_name: null,
-  priority: 1,
-  status: 'queued',
-  attempts: 0,
-  parent_job_id: null,
-  origin: 'operator',
-  crawler_id: null,
-  lease_expires_at: null,
-  credential_id: null,
-  resume_state: null,
-  resume: false,
-  estimated_size: null,
-  not_before: null,
-  last_error: null,
-  created_at: 5,
-  updated_at: 5,
-  started_at: null,
-  finished_at: null,
-  overall_completion: null,
-  stage: null,
-  message: null,
-  last_progress_at: null,
-  time_elapsed: null,
-  estimated_time_remaining: null,
-  ...over,
-});
+const job = (over: Partial<JobDto> = {}): JobDto => jobDto({ created_at: 5, updated_at: 5, ...over });
 
 const progress = (over: Partial<JobProgress>): JobProgress => ({
   job_id: 'job-1',

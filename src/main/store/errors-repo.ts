@@ -1,25 +1,18 @@
 /** The error log: what went wrong, where, how badly. Context is redacted before it is written. */
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import { MAX_LIST_LIMIT } from '../../shared/jobs';
-import { ErrorCategorySchema, ErrorRecordSchema, ErrorSeveritySchema, rowDecoder, toJson, type ErrorRecord } from './records';
+import { ListErrorsQuerySchema as ContractListErrorsQuerySchema } from '../../shared/contract/commands';
+import { ErrorRecordSchema, rowDecoder, toJson, type ErrorRecord } from './records';
 import { redactSecrets, scrubSecretText } from './redact';
 import { parseInput } from './validate';
 
 export type ErrorInput = Pick<ErrorRecord, 'category' | 'severity' | 'message'> &
   Partial<Pick<ErrorRecord, 'code' | 'context' | 'crawler_id' | 'job_id' | 'at'>>;
 
-export const ListErrorsQuerySchema = z.object({
-  category: ErrorCategorySchema.optional(),
-  severity: ErrorSeveritySchema.optional(),
-  crawler_id: z.string().optional(),
-  job_id: z.string().optional(),
-  /** Errors at or after this time (epoch ms). */
-  since: z.number().optional(),
+/** The contract's error query (one definition for API and store), plus an upper time bound for callers inside the core. */
+export const ListErrorsQuerySchema = ContractListErrorsQuerySchema.extend({
   /** Errors before this time (epoch ms). */
   until: z.number().optional(),
-  limit: z.number().int().min(1).max(MAX_LIST_LIMIT).default(100),
-  offset: z.number().int().min(0).default(0),
 });
 export type ListErrorsQuery = z.input<typeof ListErrorsQuerySchema>;
 

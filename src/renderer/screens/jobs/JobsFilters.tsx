@@ -4,7 +4,7 @@ import type { CrawlerView } from '../../../shared/contract';
 import { JOB_SORT_FIELDS, JOB_STATUSES, type JobSortField } from '../../../shared/jobs';
 import { JobTypeSchema } from '../../../shared/protocol';
 import { api } from '../../state/bus';
-import { downloadText } from './download';
+import { downloadText } from '../../components/download';
 import { STATUS_LABEL } from './format';
 import { toQuery } from './page-window';
 import { clearFilters, setFilters, sortBy, useJobsTable } from './table-state';

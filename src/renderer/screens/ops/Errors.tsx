@@ -3,7 +3,7 @@ import { ErrorCategory, ErrorCategorySchema, ErrorSeverity, ErrorSeveritySchema 
 import { api } from '../../state/bus';
 import { useConsole } from '../../state/store';
 import { ErrorTableRow } from './components/ErrorTableRow';
-import { downloadText } from './download';
+import { downloadText } from '../../components/download';
 import { formatInt, messageOf } from './format';
 import { useCrawlers } from './state/crawlers-store';
 import { ERRORS_PAGE_SIZE, type ErrorFilter, useErrors } from './state/errors-store';
