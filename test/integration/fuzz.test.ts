@@ -51,8 +51,8 @@ function makeLine(r: () => number, conn: number, seq: number): Line {
     case 1: // random printable noise that is not JSON (starts with a letter)
       text = 'x' + Array.from({ length: Math.floor(r() * 200) }, () => String.fromCharCode(33 + Math.floor(r() * 90))).join('');
       break;
-    case 2: // random bytes with invalid UTF-8 guaranteed, no delimiter
-      text = Buffer.from([0xff, ...Array.from({ length: Math.floor(r() * 100) }, () => Math.floor(r() * 256)).filter((b) => b !== 0x0a)]);
+    case 2: // random bytes with invalid UTF-8 guaranteed, no delimiter and no "{" (which would start an object: one more error)
+      text = Buffer.from([0xff, ...Array.from({ length: Math.floor(r() * 100) }, () => Math.floor(r() * 256)).filter((b) => b !== 0x0a && b !== 0x7b)]);
       break;
     case 3: // valid JSON, not an object
       text = JSON.stringify(pick([[1, 2], 'str', 42, null, true]));

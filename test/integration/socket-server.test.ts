@@ -249,7 +249,8 @@ describe('bad input costs nothing else', () => {
   const cases: [string, string | Buffer, string][] = [
     ['non-JSON', 'hello world\n', 'invalid_json'],
     ['truncated JSON', '{"type":"heartbeat","timestamp":"2024-01-15T10:30:00Z","data":{"active_jobs":1\n', 'invalid_json'],
-    ['binary', Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0x81, 0xc3, 0x28]), Buffer.from('\n')]), 'invalid_encoding'],
+    ['binary', Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0x81, 0xc3, 0x28]), Buffer.from('\n')]), 'invalid_json'],
+    ['non-UTF-8 object', Buffer.concat([Buffer.from('{"type":"heartbeat","x":"'), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from('"}\n')]), 'invalid_encoding'],
     ['not an object', '[1,2,3]\n', 'not_an_object'],
     ['unknown type', JSON.stringify({ type: 'teleport', timestamp: iso(), data: {} }) + '\n', 'unknown_type'],
     ['invalid message', JSON.stringify({ type: 'heartbeat', timestamp: iso(), data: { active_jobs: 'many' } }) + '\n', 'invalid_message'],

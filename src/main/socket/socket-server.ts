@@ -331,11 +331,20 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
     if (event.kind === 'oversized') {
       return this.refuse(connection, {
         code: 'message_too_large',
-        message: `line of ${event.bytes} bytes exceeds maxMessageSize (${this.config.maxMessageSize} bytes) and was discarded`,
+        message: `message of ${event.bytes} bytes exceeds maxMessageSize (${this.config.maxMessageSize} bytes) and was discarded`,
       });
     }
     if (event.kind === 'invalid_encoding') {
-      return this.refuse(connection, { code: 'invalid_encoding', message: `line of ${event.bytes} bytes is not valid UTF-8 and was discarded` });
+      return this.refuse(connection, { code: 'invalid_encoding', message: `message of ${event.bytes} bytes is not valid UTF-8 and was discarded` });
+    }
+    if (event.kind === 'garbage') {
+      return this.refuse(connection, {
+        code: 'invalid_json',
+        message: `skipped ${event.bytes} bytes that cannot start a JSON object (every message is a JSON object; reading resumes at the next "{" or delimiter)`,
+      });
+    }
+    if (event.kind === 'not_an_object') {
+      return this.refuse(connection, { code: 'not_an_object', message: `a message must be a JSON object, got ${event.got === 'array' ? 'an array' : event.got} (${event.bytes} bytes skipped)` });
     }
     let value: unknown;
     try {

@@ -72,13 +72,13 @@ export class SocketConnection extends EventEmitter {
       authenticated: options.transport === 'unix',
       ...(socket.remoteAddress !== undefined && { remoteAddress: socket.remoteAddress }),
     };
-    this.reader = new LineReader({ delimiter: options.messageDelimiter, maxLineBytes: options.maxMessageSize });
+    this.reader = new LineReader({ delimiter: options.messageDelimiter, maxMessageBytes: options.maxMessageSize });
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     this.socketClosedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.setMaxListeners(MAX_WAITING_WRITERS + 16);
 
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    // A final line without a delimiter is still a message (a crawler that writes and exits).
+    // A final object without a delimiter is still a message (a crawler that writes and exits).
     socket.on('end', () => this.onData(Buffer.alloc(0), true));
     socket.on('close', () => this.onClose());
     // A reset or broken pipe ends in 'close'; the error itself is only worth noting.
