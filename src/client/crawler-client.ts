@@ -53,6 +53,8 @@ import {
   type OutgoingCrawlerMessage,
   type Spelling,
   type SystemStatus,
+  type FrameEvent,
+  FrameReader,
   type TokenRefreshRequestData,
   type WebAppMessage,
   type WebAppMessageOf,
@@ -68,7 +70,6 @@ import {
   InvalidMessageError,
   RequestTimeoutError,
 } from './errors';
-import { LineSplitter } from './line-splitter';
 import { Outbox, type OutboxEntry, type SendResult } from './outbox';
 
 export type { SendResult } from './outbox';
@@ -125,13 +126,22 @@ export interface CrawlerClientOptions {
   onShutdown?: (request: ShutdownRequest, deadline: number) => void | Promise<void>;
   /** Line delimiter (default '\n'). */
   messageDelimiter?: string;
-  /** Longest console line accepted, in characters (default 1 MiB); longer lines are discarded. */
+  /**
+   * How this client ends what it writes: 'delimited' (default) ends every message
+   * with the delimiter; 'unterminated' writes bare JSON objects back to back, as the
+   * GitLab crawler in the wild does; 'mixed' alternates (to exercise a console's
+   * reader). What the client reads may use either framing, always.
+   */
+  framing?: Framing;
+  /** Largest console message accepted, in bytes (default 1 MiB); larger ones are discarded. */
   maxMessageSize?: number;
   /** Check outgoing data against the protocol schemas before queueing (default true). */
   validate?: boolean;
   /** Source of randomness for the reconnect jitter (default Math.random). */
   random?: () => number;
 }
+
+export type Framing = 'delimited' | 'unterminated' | 'mixed';
 
 export interface CrawlerClientEvents {
   /** A connection is ready (after `welcome` when hello is on). */
@@ -216,6 +226,7 @@ export class CrawlerClient extends EventEmitter<CrawlerClientEvents> {
     requestTimeoutMs: number;
     connectTimeoutMs: number;
     delimiter: string;
+    framing: Framing;
     maxMessageSize: number;
     validate: boolean;
     name: string | undefined;
@@ -253,6 +264,8 @@ export class CrawlerClient extends EventEmitter<CrawlerClientEvents> {
   private lastActivity = new Date().toISOString();
   private jobsFinished = 0;
   private everReady = false;
+  /** Messages encoded so far (the 'mixed' framing alternates on it). */
+  private encoded = 0;
   private reconnecting = false;
 
   constructor(options: CrawlerClientOptions = {}) {
@@ -278,6 +291,7 @@ export class CrawlerClient extends EventEmitter<CrawlerClientEvents> {
       requestTimeoutMs,
       connectTimeoutMs: positive(options.connectTimeoutMs, requestTimeoutMs, 'connectTimeoutMs'),
       delimiter: options.messageDelimiter ?? '\n',
+      framing: options.framing ?? 'delimited',
       maxMessageSize: positive(options.maxMessageSize, 1024 * 1024, 'maxMessageSize'),
       validate: options.validate ?? true,
       name: options.name,
@@ -439,8 +453,8 @@ export class CrawlerClient extends EventEmitter<CrawlerClientEvents> {
     return new Promise<void>((resolve, reject) => {
       const socket = this.opts.tcp ? net.connect({ host: this.opts.tcp.host, port: this.opts.tcp.port }) : net.connect({ path: this.opts.socketPath });
       this.socket = socket;
-      socket.setEncoding('utf8');
-      const splitter = new LineSplitter(this.opts.maxMessageSize, this.opts.delimiter);
+      const reader = new FrameReader({ delimiter: this.opts.delimiter, maxMessageBytes: this.opts.maxMessageSize });
+      const events: FrameEvent[] = [];
       let settled = false;
       let established = false;
       let lastError: NodeJS.ErrnoException | null = null;
@@ -474,13 +488,11 @@ export class CrawlerClient extends EventEmitter<CrawlerClientEvents> {
         this.handshake = { resolve: done, reject: fail };
         this.writeHello(socket);
       });
-      socket.on('data', (chunk: string) => {
+      socket.on('data', (chunk: Buffer) => {
         if (this.socket !== socket) return;
-        splitter.push(
-          chunk,
-          (line) => this.onLine(line),
-          () => this.protocolError(`discarded a console line longer than ${this.opts.maxMessageSize} characters`),
-        );
+        reader.push(chunk, events);
+        for (let i = 0; i < events.length && this.socket === socket; i++) this.onFrame(events[i]!);
+        events.length = 0;
       });
       socket.on('error', (err: NodeJS.ErrnoException) => {
         lastError = err;
@@ -589,6 +601,21 @@ export class CrawlerClient extends EventEmitter<CrawlerClientEvents> {
   }
 
   // ───────────────────────────── inbound ─────────────────────────────
+
+  private onFrame(event: FrameEvent): void {
+    switch (event.kind) {
+      case 'line':
+        return this.onLine(event.text);
+      case 'oversized':
+        return this.protocolError(`discarded a console message of ${event.bytes} bytes (maxMessageSize is ${this.opts.maxMessageSize})`);
+      case 'invalid_encoding':
+        return this.protocolError(`discarded a console message of ${event.bytes} bytes that is not valid UTF-8`);
+      case 'garbage':
+        return this.protocolError(`skipped ${event.bytes} bytes from the console that cannot start a JSON object`);
+      case 'not_an_object':
+        return this.protocolError(`unreadable console message: a JSON ${event.got}, not an object`);
+    }
+  }
 
   private onLine(line: string): void {
     let value: unknown;
@@ -982,7 +1009,10 @@ export class CrawlerClient extends EventEmitter<CrawlerClientEvents> {
   }
 
   private encodeLine(msg: OutgoingCrawlerMessage): string {
-    return JSON.stringify(encodeCrawlerMessage(msg, this.spelling)) + this.opts.delimiter;
+    const json = JSON.stringify(encodeCrawlerMessage(msg, this.spelling));
+    const framing = this.opts.framing;
+    if (framing === 'delimited' || (framing === 'mixed' && this.encoded++ % 2 === 0)) return json + this.opts.delimiter;
+    return json;
   }
 
   /** The reason a message would be refused by the console, or null. */

@@ -11,6 +11,7 @@ export {
   type CrawlerClientStats,
   type CrawlerState,
   type DiscoveredJobsInput,
+  type Framing,
   type JobCancelData,
   type ShutdownRequest,
   type TokenRefreshResult,

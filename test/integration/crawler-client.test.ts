@@ -454,6 +454,86 @@ describe('CrawlerClient: back-pressure', () => {
   });
 });
 
+describe('CrawlerClient: framing', () => {
+  it('reads a console that writes bare JSON objects back to back, one byte at a time', async () => {
+    const messages = [
+      { type: 'welcome', timestamp: new Date().toISOString(), data: { crawler_id: 'raw-1', protocol_version: '1.0', heartbeat_interval_ms: 60_000 } },
+      { type: 'job_assignment', timestamp: new Date().toISOString(), data: { job_id: 'a-1', job_type: 'crawl_project', entity_id: '7', namespace_path: 'acme/{web}', gitlab_host: 'https://gitlab.example.com', access_token: 'glpat-"}{', priority: 1, resume: false } },
+      { type: 'job_cancel', timestamp: new Date().toISOString(), data: { job_id: 'a-1', reason: 'operator said "stop" \\ now' } },
+    ];
+    const stream = Buffer.from(messages.map((m) => JSON.stringify(m)).join(''));
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((socket) => {
+      sockets.push(socket);
+      socket.on('error', () => undefined);
+      // One byte per write, a turn of the event loop apart: read boundaries fall all over the stream.
+      void (async () => {
+        for (let i = 0; i < stream.length && !socket.destroyed; i++) {
+          socket.write(stream.subarray(i, i + 1));
+          await new Promise((r) => setImmediate(r));
+        }
+      })();
+    });
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    rawServers.push(server);
+
+    const c = client();
+    const problems: string[] = [];
+    c.on('protocol_error', (e) => problems.push(e.message));
+    const assignments: string[] = [];
+    const cancels: string[] = [];
+    c.on('job_assignment', (a) => assignments.push(`${a.job_id} ${a.access_token} ${a.namespace_path}`));
+    c.on('job_cancel', (x) => cancels.push(`${x.job_id} ${x.reason}`));
+    await c.connect();
+    expect(c.crawlerId).toBe('raw-1');
+    await eventually(() => cancels.length === 1, 10_000, 'job_cancel read');
+    expect(assignments).toEqual(['a-1 glpat-"}{ acme/{web}']);
+    expect(cancels).toEqual(['a-1 operator said "stop" \\ now']);
+    expect(problems).toEqual([]);
+    for (const socket of sockets) socket.destroy();
+  });
+
+  for (const framing of ['unterminated', 'mixed'] as const) {
+    it(`${framing}: writes what it sends ${framing === 'mixed' ? 'with and without a delimiter, alternately' : 'without a delimiter'}, and the console reads every message in order`, async () => {
+      // First a raw listener to see the bytes on the wire, then the real console.
+      const wire: Buffer[] = [];
+      const raw = net.createServer((socket) => {
+        socket.on('error', () => undefined);
+        socket.on('data', (b: Buffer) => wire.push(b));
+      });
+      await new Promise<void>((resolve) => raw.listen(socketPath, resolve));
+      const probe = client({ framing, hello: false, spelling: 'crawler', heartbeatIntervalMs: 60_000, reconnect: false });
+      await probe.connect();
+      for (let i = 0; i < 4; i++) await probe.jobStarted(`w-${i}`, {});
+      await eventually(() => Buffer.concat(wire).toString().split('"job_started"').length === 5, 5000, 'probe bytes');
+      const text = Buffer.concat(wire).toString();
+      const newlines = text.split('\n').length - 1;
+      const objects = text.split('}{').length + newlines; // every boundary is either "}{" or "}\n"
+      expect(objects).toBeGreaterThanOrEqual(5); // heartbeat + 4 job_started
+      if (framing === 'unterminated') expect(newlines).toBe(0);
+      else expect(newlines).toBeGreaterThanOrEqual(2);
+      await probe.close({ flush: false });
+      await new Promise((r) => raw.close(r));
+
+      const { server, recorder } = await startServer();
+      const errors: string[] = [];
+      server.on('protocol_error', (e) => errors.push(e.error.code));
+      const c = client({ framing, spelling: 'crawler', crawlerId: `f-${framing}` });
+      await c.connect();
+      const ids = Array.from({ length: 20 }, (_, i) => `j-${i}`);
+      for (const id of ids) {
+        await c.jobStarted(id, { entity_type: 'project', entity_id: id });
+        await c.jobProgress(id, { progress: [{ entity_type: 'issue', total_processed: 1, total_discovered: 2 }], message: 'braces } { and "quotes"' });
+      }
+      await eventually(() => recorder.of('job_progress').length === ids.length, 5000, 'all progress');
+      expect(recorder.of('job_started').map((m) => m.job_id)).toEqual(ids);
+      expect(recorder.of('job_progress').map((m) => m.job_id)).toEqual(ids);
+      expect(errors).toEqual([]);
+      expect(server.getConnection(`f-${framing}`)!.info().said_hello).toBe(true);
+    });
+  }
+});
+
 describe('CrawlerClient: TCP and secrets', () => {
   it('authenticates over TCP with its token, which never shows in inspection or errors', async () => {
     const secret = 'very-secret-token-123';
