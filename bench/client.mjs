@@ -1,10 +1,12 @@
 // A benchmark crawler process: connects to a socket, sends `count` messages of
 // a realistic mix (job_started, job_progress, heartbeat, job_completed) in the
-// given spelling, then a job_request, and reports when its job_response arrives
-// (lines are handled in order, so by then everything before it was handled).
+// given spelling and framing, then a job_request, and reports when its
+// job_response arrives (messages are handled in order, so by then everything
+// before it was handled). Framing: 'delimited' ends each message with '\n';
+// 'unterminated' writes bare JSON objects back to back, as the crawler in the wild does.
 import net from 'node:net';
 
-const [socketPath, countArg, spelling, clientId] = process.argv.slice(2);
+const [socketPath, countArg, spelling, clientId, framing = 'delimited'] = process.argv.slice(2);
 const count = Number(countArg);
 const JOBS = 20;
 const jobIds = Array.from({ length: JOBS }, (_, i) => `bench-${clientId}-${i}`);
@@ -13,7 +15,7 @@ const crawler = spelling === 'crawler';
 const jid = (id) => (crawler ? { jobId: id } : { job_id: id });
 const ENTITIES = ['issue', 'merge_request', 'commit', 'pipeline', 'branch'];
 
-const line = (m) => JSON.stringify(m) + '\n';
+const line = framing === 'unterminated' ? (m) => JSON.stringify(m) : (m) => JSON.stringify(m) + '\n';
 const started = (id) => line({ type: 'job_started', timestamp: ts, ...jid(id), data: crawler ? { entityType: 'project', entityId: id } : { job_type: 'crawl_project', entity_id: id } });
 const progress = (id, n) => {
   const entity = ENTITIES[n % ENTITIES.length];

@@ -1,7 +1,11 @@
 /**
  * `npm run bench`: messages per second end to end (received, validated,
  * routed, persisted) through the real console, against the ceiling of a
- * parse-only server measured in the same run, with peak memory.
+ * parse-only server measured in the same run, with peak memory. The console is
+ * measured with both framings, the same mix in the same run: delimited lines and
+ * unterminated objects back to back (the crawler in the wild), in the order
+ * delimited, unterminated, unterminated, delimited (half the messages each), so
+ * a machine that drifts during the run favours neither.
  *
  *   npm run bench -- --messages 2000000 --clients 4
  */
@@ -20,9 +24,11 @@ const clients = Number(values.clients);
 const perClient = Math.floor(total / clients);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-bench-'));
 
-async function drive(socketPath: string, onTick?: () => void): Promise<{ seconds: number }> {
+type Framing = 'delimited' | 'unterminated';
+
+async function drive(socketPath: string, count: number, framing: Framing, onTick?: () => void): Promise<{ seconds: number }> {
   const procs = Array.from({ length: clients }, (_, i) =>
-    fork(path.resolve(import.meta.dirname, 'client.mjs'), [socketPath, String(perClient), i % 2 ? 'crawler' : 'documented', String(i)], { stdio: 'inherit' }),
+    fork(path.resolve(import.meta.dirname, 'client.mjs'), [socketPath, String(count), i % 2 ? 'crawler' : 'documented', String(i), framing], { stdio: 'inherit' }),
   );
   await Promise.all(procs.map((p) => new Promise((r) => p.once('message', r))));
   const ticker = onTick ? setInterval(onTick, 100) : null;
@@ -49,7 +55,7 @@ async function measureCeiling(tag: string): Promise<number> {
   const socketPath = path.join(dir, `parse-only-${tag}.sock`);
   const server = fork(path.resolve(import.meta.dirname, 'parse-only-server.ts'), [socketPath], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   await new Promise((resolve) => server.once('message', resolve));
-  const { seconds } = await drive(socketPath);
+  const { seconds } = await drive(socketPath, perClient, 'delimited');
   await new Promise((resolve) => {
     server.once('exit', resolve);
     server.send('close');
@@ -60,31 +66,42 @@ async function measureCeiling(tag: string): Promise<number> {
 // 1. The ceiling.
 const ceilingBefore = await measureCeiling('before');
 
-// 2. The console: real socket server, router, job service and SQLite file.
-const core = await startConsoleCore({ dataDir: path.join(dir, 'console'), config: { socketPath: path.join(dir, 'console.sock'), maxConnections: clients + 2, maxConcurrentJobs: 100 } });
+// 2. The console: real socket server, router, job service and SQLite file, a fresh one per run.
 let peakRss = 0;
 const samples: number[] = [];
-const e = await drive(core.socketPath, () => {
-  const rss = process.memoryUsage().rss;
-  peakRss = Math.max(peakRss, rss);
-  samples.push(rss);
-});
-// Persisted means on disk: include the final flush.
-const flushStart = process.hrtime.bigint();
-const status = (await core.commands.listJobs({ limit: 1, offset: 0, sort: 'created_at', dir: 'desc' })).total;
-await core.stop();
-const flushSeconds = Number(process.hrtime.bigint() - flushStart) / 1e9;
-const consoleRate = (perClient * clients) / (e.seconds + flushSeconds);
+let runs = 0;
+let status = 0;
+async function runConsole(framing: Framing, count: number): Promise<number> {
+  const tag = `console-${runs++}`;
+  const core = await startConsoleCore({ dataDir: path.join(dir, tag), config: { socketPath: path.join(dir, `${tag}.sock`), maxConnections: clients + 2, maxConcurrentJobs: 100 } });
+  const e = await drive(core.socketPath, count, framing, () => {
+    const rss = process.memoryUsage().rss;
+    peakRss = Math.max(peakRss, rss);
+    samples.push(rss);
+  });
+  // Persisted means on disk: include the final flush.
+  const flushStart = process.hrtime.bigint();
+  status = (await core.commands.listJobs({ limit: 1, offset: 0, sort: 'created_at', dir: 'desc' })).total;
+  await core.stop();
+  return e.seconds + Number(process.hrtime.bigint() - flushStart) / 1e9;
+}
+const half = Math.floor(perClient / 2);
+const seconds: Record<Framing, number> = { delimited: 0, unterminated: 0 };
+for (const framing of ['delimited', 'unterminated', 'unterminated', 'delimited'] as const) seconds[framing] += await runConsole(framing, half);
+const consoleRate = (2 * half * clients) / seconds.delimited;
+const unterminatedRate = (2 * half * clients) / seconds.unterminated;
 const q = (f: number) => mib(samples[Math.min(samples.length - 1, Math.floor(samples.length * f))] ?? 0);
 const ceilingAfter = await measureCeiling('after');
 const ceilingRate = (ceilingBefore + ceilingAfter) / 2;
 
 console.log(`
 Crawl Console benchmark — ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}
-  ${(perClient * clients).toLocaleString('en')} messages from ${clients} crawler processes over a Unix socket (mixed spellings)
-  parse-only ceiling : ${Math.round(ceilingRate).toLocaleString('en')} msg/s (mean of ${Math.round(ceilingBefore).toLocaleString('en')} before and ${Math.round(ceilingAfter).toLocaleString('en')} after the console run)
-  console end to end : ${Math.round(consoleRate).toLocaleString('en')} msg/s (received, validated, routed, persisted; ${status} jobs)
+  ${(perClient * clients).toLocaleString('en')} messages from ${clients} crawler processes over a Unix socket (mixed spellings), per framing
+  parse-only ceiling : ${Math.round(ceilingRate).toLocaleString('en')} msg/s (mean of ${Math.round(ceilingBefore).toLocaleString('en')} before and ${Math.round(ceilingAfter).toLocaleString('en')} after the console runs; delimited)
+  console end to end : ${Math.round(consoleRate).toLocaleString('en')} msg/s delimited (received, validated, routed, persisted; ${status} jobs per run)
   ratio              : ${(consoleRate / ceilingRate).toFixed(2)}
-  console RSS        : peak ${mib(peakRss)} MiB; at 25/50/75/100 % of the run ${q(0.25)} / ${q(0.5)} / ${q(0.75)} / ${q(0.999)} MiB
+  unterminated       : ${Math.round(unterminatedRate).toLocaleString('en')} msg/s (objects back to back, no delimiter; same mix, same run)
+  framing ratio      : ${(unterminatedRate / consoleRate).toFixed(2)} unterminated / delimited (must be ≥ 0.90)
+  console RSS        : peak ${mib(peakRss)} MiB; at 25/50/75/100 % of the runs ${q(0.25)} / ${q(0.5)} / ${q(0.75)} / ${q(0.999)} MiB
 `);
 fs.rmSync(dir, { recursive: true, force: true });

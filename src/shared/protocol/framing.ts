@@ -262,12 +262,27 @@ export class FrameReader {
     let inString = this.inString;
     let escaped = this.escaped;
     for (; i < to; i++) {
-      const c = buf[i]!;
       if (inString) {
-        if (escaped) escaped = false;
-        else if (c === BACKSLASH) escaped = true;
-        else if (c === QUOTE) inString = false;
-      } else if (c === QUOTE) inString = true;
+        // Most bytes of a message are inside strings: a tight loop to the closing quote.
+        if (escaped) {
+          escaped = false;
+          if (++i === to) break;
+        }
+        for (; i < to; i++) {
+          const s = buf[i]!;
+          if (s === QUOTE) {
+            inString = false;
+            break;
+          }
+          if (s === BACKSLASH && ++i === to) {
+            escaped = true;
+            break;
+          }
+        }
+        continue;
+      }
+      const c = buf[i]!;
+      if (c === QUOTE) inString = true;
       else if (c === OPEN) depth++;
       else if (c === CLOSE && --depth === 0) {
         this.depth = 0;
