@@ -3,3 +3,4 @@ export * from './crawler-messages';
 export * from './decode-crawler';
 export * from './encode-crawler';
 export * from './console-messages';
+export * from './depth';
