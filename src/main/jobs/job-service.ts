@@ -125,7 +125,7 @@ export class JobService implements CrawlerBackend {
   /**
    * A lease that ran out without job_started counts as an attempt (a crawler
    * that takes work and never starts it burns the job's retries, not forever),
-   * and the job is offered to other crawlers first for one lease period.
+   * and the job is offered to other crawlers first for a while.
    */
   private expireLease(job: Job, now: number): void {
     const holder = job.leased_to;
@@ -144,7 +144,9 @@ export class JobService implements CrawlerBackend {
       crawler_id: holder,
       reason,
     });
-    if (changed && holder) this.avoid.set(job.id, { crawler: holder, until: now + this.config().leaseTimeout });
+    // For a heartbeat timeout at least: long enough for the others to ask for work.
+    const c = this.config();
+    if (changed && holder) this.avoid.set(job.id, { crawler: holder, until: now + Math.max(c.leaseTimeout, c.heartbeatTimeout) });
   }
 
   /** Jobs `crawlerId` should not be offered now, while another crawler could take them. */
