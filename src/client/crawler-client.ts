@@ -29,6 +29,7 @@
  */
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
+import tls from 'node:tls';
 import os from 'node:os';
 import {
   CrawlerDataSchemas,
@@ -94,6 +95,14 @@ export interface CrawlerClientOptions {
   socketPath?: string;
   /** A remote console's TCP listener; needs `authToken` and `hello`. */
   tcp?: { host: string; port: number };
+  /**
+   * TLS to a remote console, pinned to its certificate's SHA-256 fingerprint (shown
+   * in the console's Settings and at its start-up). The hello, and so the token,
+   * is written only after the pin matched.
+   */
+  tls?: { fingerprint256: string };
+  /** Lets `tcp` without `tls` reach a non-loopback host: the auth token and GitLab tokens then travel in clear text. */
+  dangerouslyAllowPlaintextTcp?: boolean;
   /** Sent in `hello` (required by TCP listeners). Never logged or put in errors. */
   authToken?: string;
   /** A stable id for this crawler; else the console's id from the first `welcome` is kept. */
@@ -219,6 +228,8 @@ export class CrawlerClient extends EventEmitter<CrawlerClientEvents> {
   private readonly opts: {
     socketPath: string;
     tcp: { host: string; port: number } | null;
+    /** The pinned fingerprint, normalised (hex digits, upper case), or null for plain TCP / Unix. */
+    pin: string | null;
     hello: boolean;
     heartbeatIntervalMs: number;
     heartbeatExplicit: boolean;
@@ -273,6 +284,12 @@ export class CrawlerClient extends EventEmitter<CrawlerClientEvents> {
     const hello = options.hello ?? true;
     if (options.tcp && !hello) throw new Error('a TCP connection needs hello (it carries the auth token)');
     if (options.tcp && !options.authToken) throw new Error('a TCP connection needs an authToken');
+    if (options.tls && !options.tcp) throw new Error('tls applies to a TCP connection: give tcp as well');
+    const pin = options.tls ? normalizeFingerprint(options.tls.fingerprint256) : null;
+    if (pin !== null && pin.length !== 64) throw new Error('tls.fingerprint256 must be a SHA-256 fingerprint (64 hex digits, colons allowed)');
+    if (options.tcp && !options.tls && !isLoopbackHost(options.tcp.host) && !options.dangerouslyAllowPlaintextTcp) {
+      throw new Error(`plain TCP to ${options.tcp.host} would send the auth token in clear text: give tls: { fingerprint256 } (or dangerouslyAllowPlaintextTcp)`);
+    }
     if (options.crawlerId !== undefined) {
       const r = HelloDataSchema.shape.crawler_id.safeParse(options.crawlerId);
       if (!r.success) throw new Error(`invalid crawlerId: ${summarizeIssues(r.error.issues)}`);
@@ -284,6 +301,7 @@ export class CrawlerClient extends EventEmitter<CrawlerClientEvents> {
     this.opts = {
       socketPath: options.socketPath ?? process.env.SOCKET_PATH ?? DEFAULT_SOCKET_PATH,
       tcp: options.tcp ?? null,
+      pin,
       hello,
       heartbeatIntervalMs: positive(options.heartbeatIntervalMs, 30_000, 'heartbeatIntervalMs'),
       heartbeatExplicit: options.heartbeatIntervalMs !== undefined,
@@ -451,7 +469,13 @@ export class CrawlerClient extends EventEmitter<CrawlerClientEvents> {
     this.phaseValue = 'connecting';
     const target = this.target;
     return new Promise<void>((resolve, reject) => {
-      const socket = this.opts.tcp ? net.connect({ host: this.opts.tcp.host, port: this.opts.tcp.port }) : net.connect({ path: this.opts.socketPath });
+      const { tcp, pin } = this.opts;
+      // The certificate is checked against the pin, not a CA: a self-signed console certificate is the normal case.
+      const socket: net.Socket = tcp
+        ? pin
+          ? tls.connect({ host: tcp.host, port: tcp.port, rejectUnauthorized: false, ...(net.isIP(tcp.host) ? {} : { servername: tcp.host }) })
+          : net.connect({ host: tcp.host, port: tcp.port })
+        : net.connect({ path: this.opts.socketPath });
       this.socket = socket;
       const reader = new FrameReader({ delimiter: this.opts.delimiter, maxMessageBytes: this.opts.maxMessageSize });
       const events: FrameEvent[] = [];
@@ -482,7 +506,12 @@ export class CrawlerClient extends EventEmitter<CrawlerClientEvents> {
         this.opts.connectTimeoutMs,
       );
 
-      socket.once('connect', () => {
+      // Over TLS, nothing is written before the handshake finished and the pin matched.
+      socket.once(pin ? 'secureConnect' : 'connect', () => {
+        if (pin) {
+          const seen = normalizeFingerprint((socket as tls.TLSSocket).getPeerCertificate().fingerprint256 ?? '');
+          if (seen !== pin) return fail(new ConnectError(target, `the console's TLS certificate does not match the pinned fingerprint (it presented ${formatFingerprint(seen)})`, 'ECERTPIN'));
+        }
         if (this.opts.tcp) socket.setNoDelay(true);
         if (!this.opts.hello) return done();
         this.handshake = { resolve: done, reject: fail };
@@ -1178,3 +1207,11 @@ function settleRequest(req: { timer: NodeJS.Timeout | null }, settle: () => void
 function chain(first: ((written: boolean) => void) | undefined, next: (written: boolean) => void): (written: boolean) => void {
   return first ? (w) => (first(w), next(w)) : next;
 }
+
+/** Fingerprints compare without case or separators: `AB:CD…` and `abcd…` are the same pin. */
+const normalizeFingerprint = (fp: string): string => fp.replace(/[^0-9a-f]/gi, '').toUpperCase();
+const formatFingerprint = (hex: string): string => (hex.match(/../g) ?? []).join(':') || 'none';
+
+/** A loopback host: plain TCP there cannot be overheard from another machine. */
+const isLoopbackHost = (host: string): boolean =>
+  /^(localhost|::1|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i.test(host.trim().replace(/^\[|\]$/g, ''));

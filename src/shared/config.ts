@@ -50,6 +50,22 @@ export const SocketServerConfigShape = {
     .refine((t) => t.trim() === t, { error: 'expected a token without leading or trailing whitespace' })
     .optional(),
 
+  /** Console extension: ms a TCP peer has to send a hello with a valid auth_token before it is closed. */
+  authTimeout: int(1).default(5_000),
+  /** Console extension: TCP peers waiting to authenticate; kept apart from maxConnections so they can never lock crawlers out. */
+  maxPreAuthConnections: int(1).default(16),
+  /**
+   * Console extension: TLS on the TCP listener. Unset means TLS unless the
+   * listener is on a loopback address; plain TCP elsewhere needs
+   * dangerouslyAllowPlaintextTcp (GitLab tokens travel in job assignments).
+   */
+  tcpTls: z.boolean({ error: 'expected a boolean' }).optional(),
+  /** Console extension: the operator's PEM certificate for TLS (with tlsKeyPath); unset → a self-signed one in the data directory. */
+  tlsCertPath: nonEmpty().optional(),
+  tlsKeyPath: nonEmpty().optional(),
+  /** Console extension: lets tcpTls=false listen on a non-loopback address, sending GitLab tokens in clear text. */
+  dangerouslyAllowPlaintextTcp: z.boolean({ error: 'expected a boolean' }).default(false),
+
   // Security settings
   allowedOrigins: z.array(z.string({ error: 'expected a list of strings' }), { error: 'expected a list of strings' }).default(() => []),
   maxConnections: int(1).default(10),

@@ -106,9 +106,9 @@ describe('SocketServer lifecycle', () => {
   });
 
   it('rejects an unavailable TCP port with a clear error and leaves no socket file', async () => {
-    const first = await startServer({ enableTcp: true, port: 0, host: '127.0.0.1', authToken: 'secret-token' });
+    const first = await startServer({ enableTcp: true, port: 0, host: '127.0.0.1', authToken: 'secret-token-0123456' });
     const port = first.tcpListenAddress!.port;
-    const second = new SocketServer({ socketPath: path.join(tmp.dir, 'b.sock'), enableTcp: true, port, host: '127.0.0.1', authToken: 'x' });
+    const second = new SocketServer({ socketPath: path.join(tmp.dir, 'b.sock'), enableTcp: true, port, host: '127.0.0.1', authToken: 'x-token-0123456789' });
     await expect(second.start()).rejects.toThrow(/Cannot listen on TCP 127\.0\.0\.1:\d+: address already in use/);
     expect(fs.existsSync(path.join(tmp.dir, 'b.sock'))).toBe(false);
   });
@@ -493,7 +493,7 @@ describe('sending', () => {
 
 describe('TCP listener', () => {
   it('requires a hello with the right auth token before anything else', async () => {
-    const s = await startServer({ enableTcp: true, host: '127.0.0.1', port: 0, authToken: 'let-me-in' });
+    const s = await startServer({ enableTcp: true, host: '127.0.0.1', port: 0, authToken: 'let-me-in-0123456789' });
     const addr = s.tcpListenAddress!;
     expect(addr.host).toBe('127.0.0.1');
 
@@ -508,7 +508,7 @@ describe('TCP listener', () => {
     await wrong.waitClosed();
 
     const right = await connect(addr);
-    right.send({ type: 'hello', timestamp: iso(), data: { crawler_id: 'remote', auth_token: 'let-me-in' } });
+    right.send({ type: 'hello', timestamp: iso(), data: { crawler_id: 'remote', auth_token: 'let-me-in-0123456789' } });
     expect((await right.nextOfType('welcome')).data).toMatchObject({ crawler_id: 'remote' });
     right.send(crawler.job_request);
     await right.nextOfType('job_response');

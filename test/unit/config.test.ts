@@ -56,6 +56,9 @@ const SEED_DEFAULTS: SocketServerConfig = {
   retryBackoffMultiplier: 2,
   maxRetryDelay: 300000,
   leaseTimeout: 60000,
+  authTimeout: 5000,
+  maxPreAuthConnections: 16,
+  dangerouslyAllowPlaintextTcp: false,
 };
 
 /** One environment text per option, with the value it must produce (never the default). */
@@ -66,6 +69,12 @@ const ENV_SAMPLES: Record<SocketConfigKey, [text: string, value: unknown]> = {
   backlog: ['128', 128],
   enableTcp: ['true', true],
   authToken: ['tok-123', 'tok-123'],
+  authTimeout: ['3000', 3000],
+  maxPreAuthConnections: ['4', 4],
+  tcpTls: ['yes', true],
+  tlsCertPath: ['/etc/crawl-console/cert.pem', '/etc/crawl-console/cert.pem'],
+  tlsKeyPath: ['/etc/crawl-console/key.pem', '/etc/crawl-console/key.pem'],
+  dangerouslyAllowPlaintextTcp: ['true', true],
   allowedOrigins: ['a.example, b.example,,', ['a.example', 'b.example']],
   maxConnections: ['15', 15],
   connectionTimeout: ['120000', 120000],
@@ -122,7 +131,7 @@ describe('SocketServerConfigSchema defaults', () => {
   });
 
   it('lists every option exactly once in SOCKET_CONFIG_KEYS', () => {
-    expect([...SOCKET_CONFIG_KEYS].sort()).toEqual([...Object.keys(SEED_DEFAULTS), 'authToken'].sort());
+    expect([...SOCKET_CONFIG_KEYS].sort()).toEqual([...Object.keys(SEED_DEFAULTS), 'authToken', 'tcpTls', 'tlsCertPath', 'tlsKeyPath'].sort());
   });
 
   it('does not share the default allowedOrigins array between results', () => {
@@ -316,6 +325,9 @@ describe('SOCKET_CONFIG and section getters', () => {
       allowedOrigins: ['o'],
       maxConnections: 10,
       connectionTimeout: 30000,
+      authTimeout: 5000,
+      maxPreAuthConnections: 16,
+      dangerouslyAllowPlaintextTcp: false,
     });
     expect(getMessageConfig(c)).toEqual({ messageBufferSize: 1048576, maxMessageSize: 1048576, messageDelimiter: '\n' });
     expect(getHeartbeatConfig(c)).toEqual({ heartbeatInterval: 30000, heartbeatTimeout: 90000, healthCheckInterval: 60000 });
@@ -348,7 +360,7 @@ describe('SOCKET_CONFIG and section getters', () => {
 
   it('marks listener and pool options as restart-only', () => {
     expect([...RESTART_REQUIRED_FIELDS].sort()).toEqual(
-      ['backlog', 'databaseConnectionPool', 'enableTcp', 'host', 'port', 'socketPath'].sort(),
+      ['backlog', 'databaseConnectionPool', 'enableTcp', 'host', 'port', 'socketPath', 'tcpTls', 'tlsCertPath', 'tlsKeyPath', 'dangerouslyAllowPlaintextTcp'].sort(),
     );
   });
 });

@@ -285,6 +285,7 @@ describe('settings fields', () => {
     retryDelay: 5_000, retryBackoffMultiplier: 2, maxRetryDelay: 300_000, leaseTimeout: 60_000, logLevel: 'info', enableMetrics: true,
     metricsInterval: 60_000, databaseConnectionPool: 10, queryTimeout: 30_000, transactionTimeout: 60_000, cleanupInterval: 3_600_000,
     maxJobAge: 604_800_000, maxErrorLogAge: 2_592_000_000, auth_token_set: false,
+    authTimeout: 5_000, maxPreAuthConnections: 16, dangerouslyAllowPlaintextTcp: false,
   } satisfies PublicConfig;
 
   it('reads typed text into values and back', () => {

@@ -58,6 +58,8 @@ export function createCommandHandlers(d: CommandDeps): ConsoleCommandHandlers {
         tcp: server.tcpListenAddress,
         tokenStorage: { kind: d.cipher.kind, secure: d.cipher.isSecure },
         dataDir: d.dataDir,
+        tls: server.tls,
+        preAuth: server.getPreAuthStats(),
       };
     },
 

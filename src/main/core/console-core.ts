@@ -9,6 +9,7 @@ import { ApiError } from '../../shared/contract/errors';
 import { ConfigurationManager, RESTART_REQUIRED_FIELDS, resolveSocketConfig } from '../socket/config';
 import { ErrorManager, type SocketError } from '../socket/types/errors';
 import { SocketServer } from '../socket/socket-server';
+import { ensureSelfSignedIdentity } from '../socket/tls-identity';
 import { ProgressTracker } from '../socket/progress/progress-tracker';
 import { silentLogger } from '../socket/logger';
 import { openStore, createFileKeyCipher, ensureDataDir, type Store } from '../store';
@@ -43,7 +44,15 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
     store.events.appendEvent(e.jobId, { kind: 'progress_milestone', reason: `${e.milestone.name} done`, details: { percentage: e.milestone.percentage } });
   });
 
-  const server = new SocketServer(configManager.getCurrentConfig(), { backend: jobs, progressTracker: tracker, errorManager, logger, now });
+  const server = new SocketServer(configManager.getCurrentConfig(), {
+    backend: jobs,
+    progressTracker: tracker,
+    errorManager,
+    logger,
+    now,
+    // Made on first use only: a console without a TLS listener never writes a key.
+    tlsIdentity: () => ensureSelfSignedIdentity(dataDir),
+  });
   configManager.onConfigUpdate((config) => server.applyConfig(config));
   jobs.attach({
     getConnection: (id) => server.getConnection(id),
@@ -90,6 +99,7 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
     events,
     socketPath: server.socketPath,
     dataDir,
+    tcp: server.tcpListenAddress ? { ...server.tcpListenAddress, tls: server.tls } : null,
     stop() {
       stopping ??= (async () => {
         clearInterval(tick);

@@ -19,6 +19,8 @@ export interface ConsoleCore {
   readonly events: EventEmitter<ConsoleCoreEvents>;
   readonly socketPath: string;
   readonly dataDir: string;
+  /** The TCP listener for remote crawlers, if on: its address and TLS certificate fingerprint (null = plain TCP). */
+  readonly tcp: { host: string; port: number; tls: { fingerprint256: string; certPath: string; selfSigned: boolean } | null } | null;
   /** Stops the socket server, flushes pending writes and closes the database. */
   stop(): Promise<void>;
 }

@@ -127,5 +127,5 @@ export async function startElectronApp(): Promise<void> {
     );
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
-  logger.info({ dataDir, socketPath: core.socketPath }, 'desktop console started');
+  logger.info({ dataDir, socketPath: core.socketPath, tcp: core.tcp, tlsFingerprint256: core.tcp?.tls?.fingerprint256 ?? null }, 'desktop console started');
 }

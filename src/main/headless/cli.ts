@@ -47,6 +47,11 @@ async function serve(argv: string[]): Promise<number> {
   print('Crawl Console is running (headless).');
   print(`  Open:    ${headless.url}`);
   print(`  Socket:  ${headless.socketPath}  (crawlers connect here; set SOCKET_PATH in the crawler's environment)`);
+  const tcp = headless.core.tcp;
+  if (tcp) {
+    print(`  TCP:     ${tcp.host}:${tcp.port}${tcp.tls ? ' (TLS)' : ' (PLAIN TCP: tokens travel unencrypted)'}`);
+    if (tcp.tls) print(`  TLS fingerprint (SHA-256, crawlers pin this): ${tcp.tls.fingerprint256}`);
+  }
   print(`  Data:    ${headless.dataDir}`);
   if (headless.logFile) print(`  Log:     ${headless.logFile}`);
   if (headless.exposed) {

@@ -108,7 +108,7 @@ export async function startHeadless(options: HeadlessOptions = {}): Promise<Head
     }
     throw error;
   }
-  logger.info({ url: http.url, socketPath: core.socketPath, dataDir }, 'headless console started');
+  logger.info({ url: http.url, socketPath: core.socketPath, dataDir, tcp: core.tcp }, 'headless console started');
 
   let stopping: Promise<void> | null = null;
   return {

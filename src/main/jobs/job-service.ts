@@ -21,7 +21,7 @@ import type { JobStatus } from '../../shared/jobs';
 import type { ConsoleEvent } from '../../shared/contract';
 import { ApiError } from '../../shared/contract/errors';
 import type { SocketServerConfig } from '../../shared/config';
-import type { CrawlerBackend, TokenRefreshAnswer } from '../socket/backend';
+import type { CrawlerBackend, TokenRefreshAnswer, TokenRefreshRefusal } from '../socket/backend';
 import type { SocketConnection } from '../socket/connection/socket-connection';
 import type { MessageProcessingResult } from '../socket/types/router';
 import type { ProgressTracker } from '../socket/progress/progress-tracker';
@@ -76,6 +76,10 @@ export class JobService implements CrawlerBackend {
   private dispatchAgain = false;
   /** Until then, jobs held by crawlers that have not reconnected since a restart stay theirs. */
   private recoveryDeadline = 0;
+  /** Jobs whose lease a crawler let expire: offered to others first until `until`. */
+  private readonly avoid = new Map<string, { crawler: string; until: number }>();
+  /** Crawler ids holding jobs with no connection, since when (the orphan sweep). */
+  private readonly orphanSince = new Map<string, number>();
 
   constructor(options: JobServiceOptions) {
     this.store = options.store;
@@ -104,13 +108,8 @@ export class JobService implements CrawlerBackend {
   tick(): void {
     this.flush();
     const now = this.now();
-    for (const job of this.store.jobs.expiredLeases(now)) {
-      this.change(job.id, ['assigned'], { status: 'queued', leased_to: null, lease_expires_at: null }, {
-        kind: 'lease_expired',
-        crawler_id: job.leased_to,
-        reason: `no job_started from ${job.leased_to} within the lease (${this.config().leaseTimeout} ms)`,
-      });
-    }
+    for (const job of this.store.jobs.expiredLeases(now)) this.expireLease(job, now);
+    this.requeueOrphans(now);
     if (this.recoveryDeadline && now >= this.recoveryDeadline) {
       this.recoveryDeadline = 0;
       const connected = new Set(this.directory?.connectedCrawlerIds() ?? []);
@@ -121,6 +120,68 @@ export class JobService implements CrawlerBackend {
       }
     }
     void this.dispatch();
+  }
+
+  /**
+   * A lease that ran out without job_started counts as an attempt (a crawler
+   * that takes work and never starts it burns the job's retries, not forever),
+   * and the job is offered to other crawlers first for a while.
+   */
+  private expireLease(job: Job, now: number): void {
+    const holder = job.leased_to;
+    const reason = `no job_started from ${holder} within the lease (${this.config().leaseTimeout} ms)`;
+    if (!mayRetry(job.attempts + 1, this.config())) {
+      this.finish(job, 'failed', { increment_attempts: true, leased_to: null, last_error: reason }, {
+        kind: 'lease_expired',
+        crawler_id: holder,
+        reason: `${reason}; no retries left (${this.config().retryAttempts})`,
+      });
+      this.avoid.delete(job.id);
+      return;
+    }
+    const changed = this.change(job.id, ['assigned'], { status: 'queued', leased_to: null, lease_expires_at: null, increment_attempts: true, last_error: reason }, {
+      kind: 'lease_expired',
+      crawler_id: holder,
+      reason,
+    });
+    // For a heartbeat timeout at least: long enough for the others to ask for work.
+    const c = this.config();
+    if (changed && holder) this.avoid.set(job.id, { crawler: holder, until: now + Math.max(c.leaseTimeout, c.heartbeatTimeout) });
+  }
+
+  /** Jobs `crawlerId` should not be offered now, while another crawler could take them. */
+  private avoidedBy(crawlerId: string, now: number): Set<string> | undefined {
+    if (this.avoid.size === 0) return undefined;
+    const others = (this.directory?.connectedCrawlerIds() ?? []).some((id) => id !== crawlerId);
+    let out: Set<string> | undefined;
+    for (const [jobId, a] of this.avoid) {
+      if (a.until <= now) this.avoid.delete(jobId);
+      else if (others && a.crawler === crawlerId) (out ??= new Set()).add(jobId);
+    }
+    return out;
+  }
+
+  /**
+   * The sweep behind "no job is leased to an id with no connection": a holder
+   * without a connection for longer than heartbeatTimeout loses its jobs to the
+   * queue, with the reason. (Disconnects requeue at once; this catches whatever
+   * slips past them, e.g. an id that changed under a job.)
+   */
+  private requeueOrphans(now: number): void {
+    if (this.recoveryDeadline || !this.directory) return; // after a restart, crawlers first get their time to reconnect
+    const connected = new Set(this.directory.connectedCrawlerIds());
+    const holders = new Set<string>();
+    for (const h of this.held.values()) if (h.crawler && !connected.has(h.crawler)) holders.add(h.crawler);
+    for (const id of this.orphanSince.keys()) if (!holders.has(id)) this.orphanSince.delete(id);
+    const limit = this.config().heartbeatTimeout;
+    for (const id of holders) {
+      const since = this.orphanSince.get(id);
+      if (since === undefined) this.orphanSince.set(id, now);
+      else if (now - since > limit) {
+        this.orphanSince.delete(id);
+        this.requeueHeldBy(id, `crawler ${id} holds jobs but has had no connection for more than the heartbeat timeout (${limit} ms)`);
+      }
+    }
   }
 
   /** Writes pending progress and heartbeats (one transaction each). */
@@ -146,8 +207,9 @@ export class JobService implements CrawlerBackend {
     this.store.crawlers.upsertCrawler({ id: c.crawlerId, spelling: c.spelling, connected_at: c.connectedAt });
   }
 
-  crawlerIdentified(c: SocketConnection): void {
+  crawlerIdentified(c: SocketConnection, previousId?: string): void {
     this.remembered.add(c);
+    if (previousId) this.moveHeldJobs(previousId, c.crawlerId);
     const m = c.metadata;
     this.store.crawlers.upsertCrawler({
       id: c.crawlerId,
@@ -161,6 +223,14 @@ export class JobService implements CrawlerBackend {
       connected_at: c.connectedAt,
     });
     void this.dispatch();
+  }
+
+  /** A connection's crawler id changed (a hello after progress, or a second hello): the jobs it holds go with it. */
+  private moveHeldJobs(from: string, to: string): void {
+    this.flush();
+    for (const job of this.store.jobs.jobsLeasedTo(from)) {
+      this.change(job.id, [job.status], { leased_to: to }, { kind: 'updated', crawler_id: to, reason: `its crawler now calls itself ${to} (was ${from})` });
+    }
   }
 
   crawlerDisconnected(c: SocketConnection, reason: string, lost: boolean): void {
@@ -352,10 +422,11 @@ export class JobService implements CrawlerBackend {
     });
   }
 
-  refreshToken(c: SocketConnection, m: CrawlerMessageOf<'token_refresh_request'>): TokenRefreshAnswer {
+  refreshToken(c: SocketConnection, m: CrawlerMessageOf<'token_refresh_request'>): TokenRefreshAnswer | TokenRefreshRefusal {
     const id = m.job_id!;
     const job = this.store.jobs.getJob(id);
-    if (!job) return { access_token: '', refresh_successful: false };
+    const refusal = this.refreshRefusal(c, id, job);
+    if (refusal || !job) return refusal ?? { refused: { code: 'unknown_job', error: `there is no job ${id}` } };
     const token = this.tokenFor(job);
     if (token !== null) return { access_token: token, refresh_successful: true };
     this.flush();
@@ -367,6 +438,18 @@ export class JobService implements CrawlerBackend {
       });
     }
     return { access_token: '', refresh_successful: false };
+  }
+
+  /** A token goes only to the connection an unfinished job is leased to; anything else is refused and changes nothing. */
+  private refreshRefusal(c: SocketConnection, id: string, job: Job | null): TokenRefreshRefusal | null {
+    if (!job) return { refused: { code: 'unknown_job', error: `there is no job ${id}` } };
+    if (!HELD.includes(job.status)) {
+      return { refused: { code: job.status === 'cancelled' ? 'job_cancelled' : 'job_not_leased', error: `job ${id} is ${job.status}; it is not leased to ${c.crawlerId}` } };
+    }
+    if (job.leased_to !== c.crawlerId || this.directory?.getConnection(c.crawlerId) !== c) {
+      return { refused: { code: 'job_not_leased', error: `job ${id} is not leased to ${c.crawlerId}; only its holder may refresh its token` } };
+    }
+    return null;
   }
 
   /**
@@ -429,10 +512,9 @@ export class JobService implements CrawlerBackend {
     }
     const [leased] = this.lease(target.crawlerId, 1, job.id);
     if (!leased) throw new ApiError('conflict', `job ${job.id} was taken before it could be assigned`);
-    try {
-      await target.send(this.assignmentFor(leased));
-    } catch (err) {
-      this.change(job.id, ['assigned'], { status: 'queued', leased_to: null, lease_expires_at: null }, { kind: 'requeued', reason: `could not reach ${target.crawlerId}: ${(err as Error).message}` });
+    // Never waits on the crawler: one that is not reading does not hold the operator's call.
+    if (!target.post(this.assignmentFor(leased))) {
+      this.change(job.id, ['assigned'], { status: 'queued', leased_to: null, lease_expires_at: null }, { kind: 'requeued', reason: `could not reach ${target.crawlerId}: it is not reading its socket` });
       throw new ApiError('unavailable', `crawler ${target.crawlerId} could not be reached; the job was queued instead`);
     }
     return this.store.jobs.getJob(job.id)!;
@@ -449,10 +531,8 @@ export class JobService implements CrawlerBackend {
     this.tracker.markFailed(jobId);
     this.progress.discard(jobId);
     const conn = job.leased_to ? this.directory?.getConnection(job.leased_to) : undefined;
-    if (conn) {
-      await conn
-        .send({ type: 'job_cancel', timestamp: new Date(this.now()).toISOString(), job_id: jobId, data: { job_id: jobId, reason: why } })
-        .catch((err: Error) => this.logger.warn({ err, jobId }, 'job_cancel not delivered'));
+    if (conn && !conn.post({ type: 'job_cancel', timestamp: new Date(this.now()).toISOString(), job_id: jobId, data: { job_id: jobId, reason: why } })) {
+      this.logger.warn({ jobId }, 'job_cancel not delivered: the crawler is not reading');
     }
     return this.store.jobs.getJob(jobId)!;
   }
@@ -522,10 +602,11 @@ export class JobService implements CrawlerBackend {
             const free = this.freeCapacity(conn);
             if (free <= 0) continue;
             for (const job of this.lease(id, free)) {
-              await conn.send(this.assignmentFor(job)).catch((err: Error) => {
-                this.logger.warn({ err, jobId: job.id }, 'job_assignment not delivered; requeued');
-                this.change(job.id, ['assigned'], { status: 'queued', leased_to: null, lease_expires_at: null }, { kind: 'requeued', reason: `could not reach ${id}` });
-              });
+              // Queued, never awaited: a crawler that does not read cannot stall dispatch to the others.
+              if (!conn.post(this.assignmentFor(job))) {
+                this.logger.warn({ jobId: job.id }, 'job_assignment not delivered; requeued');
+                this.change(job.id, ['assigned'], { status: 'queued', leased_to: null, lease_expires_at: null }, { kind: 'requeued', reason: `could not reach ${id}: it is not reading its socket` });
+              }
             }
           }
         } while (this.dispatchAgain);
@@ -550,9 +631,10 @@ export class JobService implements CrawlerBackend {
       leased = okLease ? [this.store.jobs.getJob(onlyJobId)!] : [];
     } else {
       // The store hands out only dispatchable jobs (a protocol job type and a GitLab host).
-      leased = this.store.jobs.leaseNextJobs(crawlerId, n, leaseMs, now);
+      leased = this.store.jobs.leaseNextJobs(crawlerId, n, leaseMs, now, this.avoidedBy(crawlerId, now));
     }
     for (const job of leased) {
+      this.avoid.delete(job.id);
       this.held.set(job.id, { status: 'assigned', crawler: crawlerId });
       this.emit({ type: 'job_changed', job: toJobDto(job) });
     }

@@ -6,6 +6,7 @@
  */
 import type {
   CrawlerMessageOf,
+  ErrorCode,
   JobResponseJob,
   WebAppMessageOf,
 } from '../../shared/protocol';
@@ -14,12 +15,19 @@ import type { MessageProcessingResult } from './types/router';
 import type { ProgressTracker } from './progress/progress-tracker';
 
 export type TokenRefreshAnswer = WebAppMessageOf<'token_refresh_response'>['data'];
+/** A token refresh the console will not answer with a token (not the asker's job): replied to with `error`. */
+export interface TokenRefreshRefusal {
+  refused: { code: ErrorCode; error: string };
+}
 
 export interface CrawlerBackend {
   /** A connection was accepted (Unix) or authenticated (TCP). */
   crawlerConnected?(connection: SocketConnection): void;
-  /** A crawler said hello (its id and capacity are now known). */
-  crawlerIdentified?(connection: SocketConnection): void;
+  /**
+   * A crawler said hello (its id and capacity are now known). `previousId`: the
+   * id the connection had until this hello, when the hello changed it.
+   */
+  crawlerIdentified?(connection: SocketConnection, previousId?: string): void;
   /** A connection ended, after every line it sent was handled. `lost`: it went silent. */
   crawlerDisconnected?(connection: SocketConnection, reason: string, lost: boolean): void;
 
@@ -33,7 +41,7 @@ export interface CrawlerBackend {
   /** Jobs to hand out in a `job_response` (leased to this crawler); empty means no work. */
   requestJobs(connection: SocketConnection, message: CrawlerMessageOf<'job_request'>): MaybePromise<JobResponseJob[]>;
   /** The answer to a `token_refresh_request`; resolves once an answer exists. */
-  refreshToken(connection: SocketConnection, message: CrawlerMessageOf<'token_refresh_request'>): MaybePromise<TokenRefreshAnswer>;
+  refreshToken(connection: SocketConnection, message: CrawlerMessageOf<'token_refresh_request'>): MaybePromise<TokenRefreshAnswer | TokenRefreshRefusal>;
 }
 
 type MaybePromise<T> = T | Promise<T>;

@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
+import tls from 'node:tls';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -32,6 +33,8 @@ import { type MessageRouter, createDefaultRouter } from './message-router';
 import { ProgressTracker } from './progress/progress-tracker';
 import { type Logger, silentLogger } from './logger';
 import type { MessageProcessingResult } from './types/router';
+import { type TlsIdentity, isLoopbackHost, loadTlsIdentity } from './tls-identity';
+import { AuthThrottle, type PreAuthStats } from './auth-throttle';
 
 /** The seed's ServerStatus. */
 export interface ServerStatus {
@@ -61,7 +64,15 @@ export interface SocketServerDeps {
   errorManager?: ErrorManager;
   logger?: Logger;
   now?: () => number;
+  /**
+   * The TLS identity for the TCP listener when the configuration names no
+   * certificate files (the console core passes its self-signed one).
+   */
+  tlsIdentity?: () => TlsIdentity;
 }
+
+/** A TCP peer that authenticated (or a Unix one): these, and only these, count against maxConnections. */
+const countsAsCrawler = (c: SocketConnection): boolean => c.state !== 'closed' && c.metadata.authenticated;
 
 export class SocketServer extends EventEmitter<SocketServerEvents> {
   private currentConfig: SocketServerConfig;
@@ -81,12 +92,19 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
   private sweepTimer: NodeJS.Timeout | null = null;
   private tcpAddress: { host: string; port: number } | null = null;
   private readonly lost = new WeakSet<SocketConnection>();
+  /** TCP peers that have not authenticated yet: a small pool of their own. */
+  private readonly preAuth = new Set<SocketConnection>();
+  private readonly throttle: AuthThrottle;
+  private readonly tlsIdentitySource: (() => TlsIdentity) | undefined;
+  private tlsIdentity: TlsIdentity | null = null;
 
   constructor(config?: SocketServerConfigInput, deps: SocketServerDeps = {}) {
     super();
     this.currentConfig = parseSocketConfig(config ?? {});
     this.now = deps.now ?? Date.now;
     this.logger = deps.logger ?? silentLogger;
+    this.tlsIdentitySource = deps.tlsIdentity;
+    this.throttle = new AuthThrottle({ now: this.now });
     this.errorManager = deps.errorManager ?? deps.router?.errorManager ?? new ErrorManager();
     this.progressTracker = deps.progressTracker ?? new ProgressTracker();
     this.backend = deps.backend ?? new MemoryBackend(this.progressTracker);
@@ -123,17 +141,26 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
     return this.tcpAddress;
   }
 
+  /** The TCP listener's TLS certificate (fingerprint crawlers pin), or null when TCP is off or plain. */
+  get tls(): { fingerprint256: string; certPath: string; selfSigned: boolean } | null {
+    const t = this.tcpServer ? this.tlsIdentity : null;
+    return t ? { fingerprint256: t.fingerprint256, certPath: t.certPath, selfSigned: t.selfSigned } : null;
+  }
+
+  /** How many TCP peers wait to authenticate, and what failed before authentication (counted, not logged row by row). */
+  getPreAuthStats(): PreAuthStats {
+    return this.throttle.stats(this.preAuth.size);
+  }
+
   async start(): Promise<void> {
     if (this.isRunning || this.starting) throw new Error('Socket server is already running');
     this.starting = true;
     try {
-      if (this.config.enableTcp && !this.config.authToken) {
-        throw new Error('The TCP listener needs an auth token (authToken / SOCKET_AUTH_TOKEN): remote crawlers must authenticate');
-      }
+      if (this.config.enableTcp) this.tlsIdentity = this.prepareTcp();
       this.unixServer = await this.listenUnix(this.config.socketPath);
       if (this.config.enableTcp) {
         try {
-          this.tcpServer = await this.listenTcp(this.config.host, this.config.port);
+          this.tcpServer = await this.listenTcp(this.config.host, this.config.port, this.tlsIdentity);
         } catch (err) {
           await this.closeListeners();
           throw err;
@@ -142,7 +169,10 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
       this.startedAt = this.now();
       this.sweepTimer = setInterval(() => this.sweep(), this.sweepInterval());
       this.sweepTimer.unref();
-      this.logger.info({ socketPath: this.config.socketPath, tcp: this.tcpAddress }, 'socket server listening');
+      this.logger.info(
+        { socketPath: this.config.socketPath, tcp: this.tcpAddress, tlsFingerprint256: this.tls?.fingerprint256 ?? null },
+        'socket server listening',
+      );
       this.emit('listening', { socketPath: this.config.socketPath, tcp: this.tcpAddress });
     } finally {
       this.starting = false;
@@ -168,7 +198,7 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
   }
 
   getStatus(): ServerStatus {
-    const open = [...this.connections].filter((c) => c.state !== 'closed');
+    const open = [...this.connections].filter(countsAsCrawler);
     return {
       isRunning: this.isRunning,
       connections: open.length,
@@ -181,7 +211,7 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
   getConnectionStats(): ConnectionStats {
     const stats = { total: 0, active: 0, idle: 0, error: 0 };
     for (const c of this.connections) {
-      if (c.state === 'closed') continue;
+      if (!countsAsCrawler(c)) continue;
       stats.total++;
       if (c.state === 'active') stats.active++;
       else if (c.state === 'idle') stats.idle++;
@@ -195,7 +225,7 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
   }
 
   listConnections(): ConnectionInfo[] {
-    return [...this.connections].filter((c) => c.state !== 'closed').map((c) => c.info());
+    return [...this.connections].filter(countsAsCrawler).map((c) => c.info());
   }
 
   /** The open connection of a crawler, if any. */
@@ -205,8 +235,11 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
   }
 
   /**
-   * Sends a message to one crawler. Throws if the crawler has no connection, or
-   * none that can take messages (closed, or a TCP peer that has not authenticated).
+   * Sends a message to one crawler. Never waits on the crawler: the message is
+   * queued (up to messageBufferSize unread bytes) or, for a crawler that does
+   * not read, dropped with a recorded error and a rejection. Throws if the
+   * crawler has no connection, or none that can take messages (closed, or a TCP
+   * peer that has not authenticated).
    */
   async sendToCrawler(crawlerId: string, message: WebAppMessage | Omit<WebAppMessage, 'timestamp'>): Promise<void> {
     const full = completeWebAppMessage(message);
@@ -215,18 +248,34 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
     if (!connection.isOpen || !connection.metadata.authenticated) {
       throw new Error(`No active connection available for crawler ${crawlerId}`);
     }
-    await connection.send(full);
+    if (!connection.post(full)) {
+      const why = `${full.type} to crawler ${crawlerId} dropped: it has ${connection.unsentBytes} bytes unread (limit ${this.config.messageBufferSize})`;
+      this.recordConnectionError(why, connection.id, { crawlerId, type: full.type, unsentBytes: connection.unsentBytes });
+      throw new Error(why);
+    }
   }
 
   /**
-   * Sends a message to every connected (and authenticated) crawler. Resolves
-   * with how many received it; a crawler that cannot take it is skipped, not fatal.
+   * Sends a message to every connected (and authenticated) crawler without
+   * waiting on any of them. Resolves with how many got it queued; a crawler that
+   * does not read is skipped (one recorded error names them all), not fatal.
    */
   async broadcast(message: WebAppMessage | Omit<WebAppMessage, 'timestamp'>): Promise<number> {
     const full = completeWebAppMessage(message);
     const targets = [...this.connections].filter((c) => c.isOpen && c.metadata.authenticated);
-    const results = await Promise.allSettled(targets.map((c) => c.send(full)));
-    return results.filter((r) => r.status === 'fulfilled').length;
+    const dropped: string[] = [];
+    let delivered = 0;
+    for (const c of targets) {
+      if (c.post(full)) delivered++;
+      else dropped.push(c.crawlerId);
+    }
+    if (dropped.length > 0) {
+      this.recordConnectionError(`broadcast ${full.type} dropped for ${dropped.length} crawler(s) that are not reading: ${dropped.slice(0, 20).join(', ')}`, 'broadcast', {
+        type: full.type,
+        crawlerIds: dropped.slice(0, 100),
+      });
+    }
+    return delivered;
   }
 
   // ───────────────────────────── listeners ─────────────────────────────
@@ -250,8 +299,62 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
     return server;
   }
 
-  private async listenTcp(host: string, port: number): Promise<net.Server> {
-    const server = net.createServer((s) => this.accept(s, 'tcp'));
+  /**
+   * The start-up rules of the TCP door, each refusal one sentence: a token of at
+   * least 16 characters, and TLS unless on loopback or loudly opted out.
+   */
+  private prepareTcp(): TlsIdentity | null {
+    const c = this.config;
+    if (!c.authToken) {
+      throw new Error('The TCP listener needs an auth token (authToken / SOCKET_AUTH_TOKEN): remote crawlers must authenticate');
+    }
+    if (c.authToken.length < MIN_TOKEN_LENGTH) {
+      throw new Error(`The TCP auth token is ${c.authToken.length} characters long; use at least ${MIN_TOKEN_LENGTH} (for example: openssl rand -hex 24).`);
+    }
+    const loopback = isLoopbackHost(c.host);
+    const useTls = c.tcpTls ?? !loopback;
+    if (!useTls) {
+      if (!loopback && !c.dangerouslyAllowPlaintextTcp) {
+        throw new Error(
+          `Plain TCP on ${c.host} would send GitLab tokens in clear text; enable TLS (tcpTls) or, only on a network you trust, set dangerouslyAllowPlaintextTcp.`,
+        );
+      }
+      if (!loopback) this.logger.warn({ host: c.host }, 'PLAINTEXT TCP on a non-loopback address: GitLab tokens and the auth token travel unencrypted');
+      return null;
+    }
+    if (c.tlsCertPath || c.tlsKeyPath) {
+      if (!c.tlsCertPath || !c.tlsKeyPath) throw new Error('A TLS certificate needs its key: set both tlsCertPath and tlsKeyPath, or neither.');
+      return loadTlsIdentity(c.tlsCertPath, c.tlsKeyPath);
+    }
+    if (this.tlsIdentitySource) return this.tlsIdentitySource();
+    throw new Error('TLS on the TCP listener needs a certificate: set tlsCertPath and tlsKeyPath (the console makes one itself in its data directory).');
+  }
+
+  private async listenTcp(host: string, port: number, identity: TlsIdentity | null): Promise<net.Server> {
+    let server: net.Server;
+    if (identity) {
+      const tlsServer = tls.createServer(
+        { cert: identity.cert, key: identity.key, minVersion: 'TLSv1.2', handshakeTimeout: this.config.authTimeout },
+        (s) => this.accept(s, 'tcp'),
+      );
+      // A peer that cannot complete a handshake (plain TCP to a TLS port, a wrong pin) is a pre-auth failure.
+      tlsServer.on('tlsClientError', (_err, s) => {
+        this.throttle.fail(s.remoteAddress ?? 'unknown', 'tls_handshake');
+        s.destroy();
+      });
+      server = tlsServer;
+    } else {
+      server = net.createServer((s) => this.accept(s, 'tcp'));
+    }
+    // Locked-out addresses are cut before the TLS handshake: they cost one accept.
+    if (identity) {
+      server.on('connection', (s: net.Socket) => {
+        if (this.throttle.isLocked(s.remoteAddress ?? 'unknown')) {
+          this.throttle.refusedWhileLocked();
+          s.destroy();
+        }
+      });
+    }
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, `TCP ${host}:${port}`)));
       server.listen({ host, port, backlog: this.config.backlog }, () => resolve());
@@ -279,17 +382,23 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
   // ───────────────────────────── connections ─────────────────────────────
 
   private accept(socket: net.Socket, transport: 'unix' | 'tcp'): void {
-    const open = [...this.connections].filter((c) => c.state !== 'closed').length;
-    if (open >= this.config.maxConnections) {
-      const reply: WebAppMessage = {
-        type: 'error',
-        timestamp: new Date(this.now()).toISOString(),
-        data: { code: 'server_full', message: `the console accepts at most ${this.config.maxConnections} crawler connections` },
-      };
-      socket.on('error', () => undefined);
-      socket.end(JSON.stringify(encodeConsoleMessage(reply, 'documented')) + this.config.messageDelimiter);
-      setTimeout(() => socket.destroy(), 1000).unref();
-      this.recordConnectionError('connection refused: server full', 'refused', { transport, maxConnections: this.config.maxConnections });
+    if (socket.destroyed) return; // cut by the throttle before TLS finished
+    if (transport === 'tcp') {
+      if (this.throttle.isLocked(socket.remoteAddress ?? 'unknown')) {
+        this.throttle.refusedWhileLocked();
+        socket.on('error', () => undefined);
+        socket.destroy();
+        return;
+      }
+      // Unauthenticated peers wait in their own small pool: they never take a crawler's place.
+      if (this.preAuth.size >= this.config.maxPreAuthConnections) {
+        this.throttle.fail(socket.remoteAddress ?? 'unknown', 'pre_auth_pool_full', { throttle: false });
+        socket.on('error', () => undefined);
+        socket.destroy();
+        return;
+      }
+    } else if (this.crawlerCount() >= this.config.maxConnections) {
+      this.refuseFull(socket, transport);
       return;
     }
     if (transport === 'tcp') socket.setNoDelay(true);
@@ -303,10 +412,118 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
       now: this.now,
     });
     this.connections.add(connection);
-    this.byCrawler.set(connection.crawlerId, connection);
-    connection.on('state_changed', () => this.emit('crawler_updated', connection.info()));
+    connection.on('state_changed', () => {
+      if (connection.metadata.authenticated) this.emit('crawler_updated', connection.info());
+    });
     connection.on('disconnected', (e) => this.onDisconnected(connection, e.reason));
-    if (transport === 'unix') this.announce(connection);
+    if (transport === 'unix') {
+      this.byCrawler.set(connection.crawlerId, connection);
+      this.announce(connection);
+      return;
+    }
+    this.preAuth.add(connection);
+    const deadline = setTimeout(() => {
+      if (connection.metadata.authenticated || !connection.isOpen) return;
+      this.preAuthFailed(connection, 'auth_timeout', {
+        code: 'auth_required',
+        message: `no hello with a valid auth_token within ${this.config.authTimeout} ms`,
+      });
+    }, this.config.authTimeout);
+    deadline.unref();
+    connection.once('disconnected', () => clearTimeout(deadline));
+  }
+
+  /** Open connections that count against maxConnections. */
+  private crawlerCount(): number {
+    let n = 0;
+    for (const c of this.connections) if (countsAsCrawler(c)) n++;
+    return n;
+  }
+
+  private refuseFull(socket: net.Socket, transport: 'unix' | 'tcp'): void {
+    const reply: WebAppMessage = {
+      type: 'error',
+      timestamp: new Date(this.now()).toISOString(),
+      data: { code: 'server_full', message: `the console accepts at most ${this.config.maxConnections} crawler connections` },
+    };
+    socket.on('error', () => undefined);
+    socket.end(JSON.stringify(encodeConsoleMessage(reply, 'documented')) + this.config.messageDelimiter);
+    setTimeout(() => socket.destroy(), 1000).unref();
+    this.recordConnectionError('connection refused: server full', 'refused', { transport, maxConnections: this.config.maxConnections });
+  }
+
+  /**
+   * A TCP peer failed before authenticating: one `error` reply, the connection
+   * closed, the failure counted (never an error row per line) and, for its
+   * address, throttled.
+   */
+  private preAuthFailed(connection: SocketConnection, reason: string, data: ErrorData, options: { throttle?: boolean } = {}): void {
+    this.preAuth.delete(connection);
+    const lockedNow = this.throttle.fail(connection.metadata.remoteAddress ?? 'unknown', reason, options);
+    if (lockedNow && this.throttle.mayRecordLockout()) {
+      this.recordConnectionError(`TCP peer ${connection.metadata.remoteAddress ?? 'unknown'} locked out after repeated failed authentication`, connection.id, {
+        remoteAddress: connection.metadata.remoteAddress ?? null,
+        stats: this.throttle.stats(this.preAuth.size),
+      });
+    }
+    if (connection.isOpen) {
+      const message: WebAppMessage = { type: 'error', timestamp: new Date(this.now()).toISOString(), data };
+      connection.post(message);
+    }
+    void connection.close(`pre-auth: ${reason}`, { timeoutMs: 500 });
+  }
+
+  /** A line from a TCP peer that has not authenticated: only a hello with the right token is heard. */
+  private async onPreAuthLine(connection: SocketConnection, event: LineEvent): Promise<void> {
+    if (!connection.isOpen || !this.preAuth.has(connection)) return; // already refused: the rest is not read
+    if (event.kind !== 'line') {
+      return this.preAuthFailed(connection, event.kind, { code: 'auth_required', message: 'this listener requires a hello with a valid auth_token first' });
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(event.text);
+    } catch {
+      return this.preAuthFailed(connection, 'invalid_json', { code: 'auth_required', message: 'this listener requires a hello with a valid auth_token first' });
+    }
+    const decoded = decodeCrawlerMessage(value);
+    if (!decoded.ok || decoded.message.type !== 'hello') {
+      return this.preAuthFailed(connection, decoded.ok ? 'not_hello' : 'undecodable', {
+        code: 'auth_required',
+        message: 'this listener requires a hello with a valid auth_token first',
+        ...(decoded.ok ? { ref_type: decoded.message.type } : {}),
+      });
+    }
+    const hello = decoded.message;
+    if (!this.tokenMatches(hello.data.auth_token)) {
+      return this.preAuthFailed(connection, 'auth_failed', { code: 'auth_failed', message: 'auth_token missing or wrong', ref_type: 'hello' });
+    }
+    if (hello.data.crawler_id && this.idInUse(hello.data.crawler_id, connection)) {
+      return this.preAuthFailed(connection, 'crawler_id_in_use', idInUseError(hello.data.crawler_id), { throttle: false });
+    }
+    if (this.crawlerCount() >= this.config.maxConnections) {
+      this.preAuth.delete(connection);
+      this.recordConnectionError('connection refused: server full', connection.id, { transport: 'tcp', maxConnections: this.config.maxConnections });
+      connection.post({
+        type: 'error',
+        timestamp: new Date(this.now()).toISOString(),
+        data: { code: 'server_full', message: `the console accepts at most ${this.config.maxConnections} crawler connections` },
+      });
+      void connection.close('server full', { timeoutMs: 500 });
+      return;
+    }
+    this.preAuth.delete(connection);
+    this.throttle.succeeded(connection.metadata.remoteAddress ?? 'unknown');
+    connection.metadata.authenticated = true;
+    connection.stats.messagesReceived++;
+    connection.lastMessageAt = this.now();
+    if (hello.spelling) connection.spelling = hello.spelling;
+    return this.onHello(connection, hello, true);
+  }
+
+  /** True when another open connection already holds `crawlerId`. */
+  private idInUse(crawlerId: string, connection: SocketConnection): boolean {
+    const holder = this.byCrawler.get(crawlerId);
+    return holder !== undefined && holder !== connection && holder.isOpen;
   }
 
   private announce(connection: SocketConnection): void {
@@ -317,6 +534,7 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
 
   private onDisconnected(connection: SocketConnection, reason: string): void {
     this.connections.delete(connection);
+    this.preAuth.delete(connection);
     if (this.byCrawler.get(connection.crawlerId) === connection) this.byCrawler.delete(connection.crawlerId);
     const lost = this.lost.has(connection);
     this.logger.info({ crawlerId: connection.crawlerId, reason, lost }, 'crawler disconnected');
@@ -328,6 +546,7 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
   }
 
   private async onLine(connection: SocketConnection, event: LineEvent): Promise<void> {
+    if (!connection.metadata.authenticated) return this.onPreAuthLine(connection, event);
     if (event.kind === 'oversized') {
       return this.refuse(connection, {
         code: 'message_too_large',
@@ -359,13 +578,7 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
     connection.lastMessageAt = this.now();
     if (message.spelling) connection.spelling = message.spelling;
 
-    if (message.type === 'hello') return this.onHello(connection, message);
-    if (!connection.metadata.authenticated) {
-      await this.refuse(connection, { code: 'auth_required', message: 'this listener requires a hello with a valid auth_token first', ref_type: message.type });
-      // Not awaited: the close completes only after this line's handling returns.
-      void connection.close('not authenticated');
-      return;
-    }
+    if (message.type === 'hello') return this.onHello(connection, message, false);
     if (message.type === 'heartbeat') this.onHeartbeat(connection, message);
     else if (connection.state === 'connecting') connection.setState('active');
 
@@ -385,22 +598,18 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
     if (this.listenerCount('message_processed') > 0) this.emit('message_processed', { connection, message, result });
   }
 
-  private async onHello(connection: SocketConnection, message: CrawlerMessageOf<'hello'>): Promise<void> {
+  /**
+   * A hello on an authenticated connection (`justAuthenticated`: the TCP hello
+   * that authenticated it). Claiming the id of another live connection is
+   * refused: the live crawler keeps its connection and its jobs.
+   */
+  private async onHello(connection: SocketConnection, message: CrawlerMessageOf<'hello'>, justAuthenticated: boolean): Promise<void> {
     const d = message.data;
-    const wasAuthenticated = connection.metadata.authenticated;
-    if (!wasAuthenticated) {
-      if (!this.tokenMatches(d.auth_token)) {
-        await this.refuse(connection, { code: 'auth_failed', message: 'auth_token missing or wrong', ref_type: 'hello' });
-        void connection.close('authentication failed');
-        return;
-      }
-      connection.metadata.authenticated = true;
-    }
+    const wasAuthenticated = !justAuthenticated;
+    const previousId = connection.crawlerId;
     if (d.crawler_id && d.crawler_id !== connection.crawlerId) {
-      const previous = this.byCrawler.get(d.crawler_id);
-      if (previous && previous !== connection && previous.isOpen) {
-        // The same crawler reconnected before its old connection timed out: the new one wins.
-        void previous.close('superseded by a new connection from the same crawler');
+      if (this.idInUse(d.crawler_id, connection)) {
+        return this.refuse(connection, { ...idInUseError(d.crawler_id), ref_type: 'hello' });
       }
       if (this.byCrawler.get(connection.crawlerId) === connection) this.byCrawler.delete(connection.crawlerId);
       connection.metadata.crawlerId = d.crawler_id;
@@ -425,7 +634,7 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
       .catch(() => undefined);
     if (!wasAuthenticated) this.announce(connection);
     else this.emit('crawler_updated', connection.info());
-    safely(() => this.backend.crawlerIdentified?.(connection), this.logger);
+    safely(() => this.backend.crawlerIdentified?.(connection, previousId !== connection.crawlerId ? previousId : undefined), this.logger);
   }
 
   private onHeartbeat(connection: SocketConnection, message: CrawlerMessageOf<'heartbeat'>): void {
@@ -458,7 +667,7 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
     };
     const category = PARSING_CODES.has(failure.code)
       ? ErrorCategory.MESSAGE_PARSING
-      : failure.code === 'auth_failed' || failure.code === 'auth_required'
+      : failure.code === 'auth_failed' || failure.code === 'auth_required' || failure.code === 'crawler_id_in_use'
         ? ErrorCategory.AUTHENTICATION
         : ErrorCategory.MESSAGE_VALIDATION;
     const err = new MessageError(failure.message, failure.ref_type ?? 'unknown', [], {
@@ -506,10 +715,8 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
     for (const c of this.connections) {
       if (c.state === 'closed' || this.lost.has(c)) continue;
       const silentFor = now - (c.lastMessageAt ?? c.connectedAt);
-      if (!c.metadata.authenticated && now - c.connectedAt > this.config.connectionTimeout) {
-        void c.close(`no authenticated hello within ${this.config.connectionTimeout} ms`, { graceful: false });
-        continue;
-      }
+      // Pre-auth peers have their own deadline (authTimeout), set when they connect.
+      if (!c.metadata.authenticated) continue;
       if (silentFor > this.config.heartbeatTimeout) {
         this.lost.add(c);
         this.logger.warn({ crawlerId: c.crawlerId, silentFor }, 'crawler lost: heartbeat timeout');
@@ -518,8 +725,17 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
         void c.close(`heartbeat timeout: silent for ${silentFor} ms (limit ${this.config.heartbeatTimeout} ms)`, { graceful: false });
       }
     }
+    this.throttle.prune();
   }
 }
+
+/** The shortest TCP auth token the console starts with (a guessable token is an open door to GitLab tokens). */
+export const MIN_TOKEN_LENGTH = 16;
+
+const idInUseError = (crawlerId: string): ErrorData => ({
+  code: 'crawler_id_in_use',
+  message: `crawler id ${crawlerId} is in use by a connected crawler; choose another id or wait until it disconnects`,
+});
 
 /** Refusals of a line that could not be read as a message at all. */
 const PARSING_CODES: ReadonlySet<string> = new Set(['invalid_json', 'invalid_encoding', 'message_too_large', 'not_an_object']);

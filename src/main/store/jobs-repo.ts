@@ -141,7 +141,8 @@ export class JobsRepo {
 
   readonly insertJob: (input: NewJob, event?: Partial<EventInput>) => Job;
   readonly transition: (jobId: string, from: readonly JobStatus[], patch: JobPatch, event: EventInput) => boolean;
-  readonly leaseNextJobs: (crawlerId: string, n: number, leaseMs: number, now?: number) => Job[];
+  /** `avoid`: job ids this crawler should not get (a lease of theirs it let expire); others are offered first. */
+  readonly leaseNextJobs: (crawlerId: string, n: number, leaseMs: number, now?: number, avoid?: ReadonlySet<string>) => Job[];
   readonly insertDiscoveredJobs: (
     parentId: string,
     items: readonly DiscoveredJob[],
@@ -244,11 +245,14 @@ export class JobsRepo {
       },
     );
 
-    this.leaseNextJobs = db.transaction((crawlerId: string, n: number, leaseMs: number, now?: number): Job[] => {
+    this.leaseNextJobs = db.transaction((crawlerId: string, n: number, leaseMs: number, now?: number, avoid?: ReadonlySet<string>): Job[] => {
       if (!(n > 0)) return [];
       const at = now ?? this.now();
       const expires = at + leaseMs;
-      const ids = this.queuedStmt.all(at, Math.floor(n)) as { id: string }[];
+      const skip = avoid?.size ?? 0;
+      // With jobs to avoid, read that many more candidates so n others can still be found.
+      let ids = this.queuedStmt.all(at, Math.floor(n) + skip) as { id: string }[];
+      if (skip > 0) ids = ids.filter(({ id }) => !avoid!.has(id)).slice(0, Math.floor(n));
       const leased: Job[] = [];
       for (const { id } of ids) {
         const row = this.leaseStmt.get({ id, crawler: crawlerId, expires, now: at });

@@ -43,6 +43,12 @@ export const ServerStatusSchema = z.object({
   /** How tokens are kept at rest (e.g. "aes-256-gcm-file", "electron-safe-storage"), and whether that is secure. */
   tokenStorage: z.object({ kind: z.string(), secure: z.boolean() }),
   dataDir: z.string(),
+  /** The TCP listener's TLS certificate: the SHA-256 fingerprint crawlers pin (null when TCP is off or plain). */
+  tls: z.object({ fingerprint256: z.string(), certPath: z.string(), selfSigned: z.boolean() }).nullable().optional(),
+  /** TCP peers waiting to authenticate and what failed before authentication. */
+  preAuth: z
+    .object({ pending: z.number().int(), failures: z.number().int(), byReason: z.record(z.string(), z.number()), lockedAddresses: z.number().int(), refusedWhileLocked: z.number().int() })
+    .optional(),
 });
 export type ServerStatus = z.infer<typeof ServerStatusSchema>;
 

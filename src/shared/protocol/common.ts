@@ -56,6 +56,7 @@ export const ErrorCodeSchema = z.enum([
   'job_cancelled',
   'rate_limited',
   'internal_error',
+  'crawler_id_in_use',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 

@@ -3,6 +3,7 @@
  * refusal is a value with the error code the console replies with.
  */
 import { type ErrorCode, JobIdSchema, NO_FIELDS, type Spelling, isIsoTimestamp, unknownFields } from './common';
+import { MAX_MESSAGE_DEPTH, exceedsDepth, isWellFormedText } from './depth';
 import {
   type CrawlerMessage,
   type CrawlerMessageType,
@@ -52,6 +53,11 @@ export function decodeCrawlerMessage(value: unknown): DecodeResult {
     return fail('not_an_object', `a message must be a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
   }
   const { type, timestamp, job_id: docJobId, jobId: crawlerJobId, data: rawData } = value;
+  // Before anything else looks at it: a value too deep to serialise must never be kept.
+  if (exceedsDepth(value, MAX_MESSAGE_DEPTH)) {
+    const t = typeof type === 'string' && isCrawlerMessageType(type) ? { ref_type: type } : {};
+    return fail('invalid_message', `message nests objects or arrays deeper than ${MAX_MESSAGE_DEPTH} levels`, t);
+  }
   const envelopeSpelling: Spelling | null = docJobId !== undefined ? 'documented' : crawlerJobId !== undefined ? 'crawler' : null;
 
   if (typeof type !== 'string' || type.length === 0) {
@@ -67,8 +73,11 @@ export function decodeCrawlerMessage(value: unknown): DecodeResult {
   let job_id: string | undefined;
   if (rawJobId !== undefined && rawJobId !== null) {
     // The common case (a short string) without a schema run; anything else goes through JobIdSchema.
-    if (typeof rawJobId === 'string' && rawJobId.length > 0 && rawJobId.length <= 256) job_id = rawJobId;
-    else {
+    if (typeof rawJobId === 'string' && rawJobId.length > 0 && rawJobId.length <= 256) {
+      // Two different lone surrogates would become the same U+FFFD row in SQLite.
+      if (!isWellFormedText(rawJobId)) return fail('invalid_message', `${type}: job id must be well-formed Unicode (it has a lone surrogate)`, ref());
+      job_id = rawJobId;
+    } else {
       const parsed = JobIdSchema.safeParse(rawJobId);
       if (!parsed.success) return fail('invalid_message', `${type}: job id must be a non-empty string`, ref());
       job_id = parsed.data;

@@ -4,3 +4,4 @@ export * from './decode-crawler';
 export * from './encode-crawler';
 export * from './console-messages';
 export * from './framing';
+export * from './depth';

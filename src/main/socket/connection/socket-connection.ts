@@ -134,6 +134,55 @@ export class SocketConnection extends EventEmitter {
     await this.writeLine(line);
   }
 
+  /**
+   * Queues a message without ever waiting: true when it is written (Node holds
+   * it until the peer reads), false when the peer already has
+   * `messageBufferSize` bytes unread, in which case the message is dropped. A
+   * peer that stays that full for `writeTimeout` is disconnected. For the
+   * operator's sends (sendToCrawler, broadcast, assignments): one crawler that
+   * does not read can never hold them up.
+   */
+  post(message: WebAppMessage): boolean {
+    if (!this.isOpen) return false;
+    const line = JSON.stringify(encodeConsoleMessage(message, this.spelling)) + this.options.messageDelimiter;
+    const bytes = Buffer.byteLength(line);
+    const unsent = this.socket.writableLength;
+    if (unsent > 0 && unsent + bytes > this.options.messageBufferSize) {
+      this.droppedMessages++;
+      this.watchStall();
+      return false;
+    }
+    this.socket.write(line);
+    this.stats.messagesSent++;
+    this.stats.bytesSent += bytes;
+    return true;
+  }
+
+  /** Bytes written to this peer that it has not read yet (held by Node, beyond the kernel's buffer). */
+  get unsentBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  /** Messages `post` dropped because the peer was not reading. */
+  droppedMessages = 0;
+  private stallTimer: NodeJS.Timeout | null = null;
+
+  /** After a drop: unless the peer drains within writeTimeout, it is a slow consumer and is disconnected. */
+  private watchStall(): void {
+    if (this.stallTimer) return;
+    const onDrain = () => {
+      if (this.stallTimer) clearTimeout(this.stallTimer);
+      this.stallTimer = null;
+    };
+    this.socket.once('drain', onDrain);
+    this.stallTimer = setTimeout(() => {
+      this.stallTimer = null;
+      this.socket.off('drain', onDrain);
+      void this.close(`slow consumer: nothing read for ${this.options.writeTimeout} ms`, { graceful: false });
+    }, this.options.writeTimeout);
+    this.stallTimer.unref();
+  }
+
   async writeLine(line: string): Promise<void> {
     if (!this.isOpen) throw new Error(`connection to ${this.crawlerId} is closed`);
     while (this.socket.writableLength > 0 && this.socket.writableLength + line.length > this.options.messageBufferSize) {

@@ -52,6 +52,7 @@ export function createDefaultHandlers(backend: CrawlerBackend): [CrawlerMessageT
       'token_refresh_request',
       new BackendHandler('token_refresh_request', async (m, c) => {
         const answer = await backend.refreshToken(c, m);
+        if ('refused' in answer) return { success: false, code: answer.refused.code, error: answer.refused.error };
         await c.send({ type: 'token_refresh_response', timestamp: new Date().toISOString(), job_id: m.job_id!, data: answer });
         return { success: true, data: { refresh_successful: answer.refresh_successful } };
       }),

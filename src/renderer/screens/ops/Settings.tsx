@@ -33,6 +33,33 @@ function NotificationsSetting() {
   );
 }
 
+/** The TLS fingerprint remote crawlers pin: read-only, copyable. */
+function TlsFingerprint() {
+  const tls = useConsole((s) => s.status?.tls ?? null);
+  const tcp = useConsole((s) => s.status?.tcp ?? null);
+  if (!tcp) return null;
+  return (
+    <section className="card" aria-labelledby="tls-title" data-testid="tls-setting">
+      <h2 id="tls-title">Crawlers on other machines</h2>
+      {tls ? (
+        <label className="config-field">
+          <span>TLS certificate fingerprint (SHA-256) of {tcp.host}:{tcp.port}</span>
+          <input type="text" readOnly value={tls.fingerprint256} onFocus={(e) => e.currentTarget.select()} data-testid="tls-fingerprint" spellCheck={false} />
+          <span className="muted small">
+            Give crawlers this fingerprint to pin{tls.selfSigned ? ` (a self-signed certificate in ${tls.certPath})` : ` (${tls.certPath})`}.
+          </span>
+        </label>
+      ) : /^(localhost|127\.|::1$|::ffff:127\.)/i.test(tcp.host) ? (
+        <p className="muted">The TCP listener on {tcp.host}:{tcp.port} is plain TCP on loopback: only this machine can reach it.</p>
+      ) : (
+        <p className="banner banner-error" role="alert">
+          The TCP listener on {tcp.host}:{tcp.port} is plain TCP: anything sent over it, GitLab tokens included, can be read on the network.
+        </p>
+      )}
+    </section>
+  );
+}
+
 export function Settings() {
   const { config, restartFields, drafts, serverErrors, loading, saving, error, result, pendingRestart } = useSettings();
   const { load, edit, reset, save } = useSettings.getState();
@@ -47,6 +74,7 @@ export function Settings() {
     <section className="view ops-ui" aria-labelledby="view-title">
       <h1 id="view-title">Settings</h1>
       <NotificationsSetting />
+      <TlsFingerprint />
       {error ? (
         <div className="banner banner-error" role="alert">
           Could not load the configuration: {error}{' '}

@@ -33,7 +33,10 @@ export const SETTINGS_SECTIONS: { id: string; title: string; fields: FieldSpec[]
       f('backlog', 'Connection backlog', 'int', 'count', 'Pending connections the OS queues.'),
       f('allowedOrigins', 'Allowed origins', 'list', null, 'One per line; empty allows any.'),
       f('maxConnections', 'Max connections', 'int', 'count', 'Crawlers connected at once.'),
-      f('connectionTimeout', 'Connection timeout', 'int', 'ms', 'Time to say hello (TCP) and to write to a crawler.'),
+      f('connectionTimeout', 'Connection timeout', 'int', 'ms', 'Time a crawler has to read what the console writes.'),
+      f('authTimeout', 'Hello timeout (TCP)', 'int', 'ms', 'A TCP peer must send a hello with the auth token within this.'),
+      f('maxPreAuthConnections', 'Unauthenticated peers', 'int', 'count', 'TCP peers waiting to authenticate; they never count as crawlers.'),
+      f('dangerouslyAllowPlaintextTcp', 'Allow plain TCP off loopback (dangerous)', 'boolean', null, 'Sends GitLab tokens unencrypted. Leave off: remote crawlers use TLS.'),
     ],
   },
   {
