@@ -124,11 +124,11 @@ export const SocketServerConfigSchema = z.strictObject(SocketServerConfigShape).
   }
 });
 
-/** The resolved configuration: every option present. */
-export type SocketServerConfig = z.output<typeof SocketServerConfigSchema>;
-/** What callers may pass: any subset of the options. */
+/** The resolved configuration: every option present (the seed's `SocketServerConfig` is the all-optional input). */
+export type ResolvedSocketConfig = z.output<typeof SocketServerConfigSchema>;
+/** What callers may pass: any subset of the options (the seed's `SocketServerConfig`). */
 export type SocketServerConfigInput = Partial<z.input<typeof SocketServerConfigSchema>>;
-export type SocketConfigKey = keyof SocketServerConfig;
+export type SocketConfigKey = keyof ResolvedSocketConfig;
 
 export const SOCKET_CONFIG_KEYS = Object.keys(SocketServerConfigShape) as SocketConfigKey[];
 
@@ -187,7 +187,7 @@ export const configErrorFromIssues = (issues: readonly z.core.$ZodIssue[], input
  * Validates a (partial) configuration and fills in defaults.
  * @throws ConfigError naming the refused field and what it expects.
  */
-export function parseSocketConfig(partial?: unknown): SocketServerConfig {
+export function parseSocketConfig(partial?: unknown): ResolvedSocketConfig {
   if (partial !== undefined && (typeof partial !== 'object' || partial === null || Array.isArray(partial))) {
     throw new ConfigError('(config): expected an object of socket configuration options', '(config)');
   }

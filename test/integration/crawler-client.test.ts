@@ -8,7 +8,6 @@ import path from 'node:path';
 import util from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  type CrawlerBackend,
   type CrawlerMessage,
   type CrawlerMessageOf,
   type JobResponseJob,
@@ -18,6 +17,7 @@ import {
   SocketServer,
   type SocketServerConfigInput,
 } from '../../src/main/socket';
+import { type TestBackend, routerFor } from '../helpers/backend-router';
 import {
   ClientClosedError,
   ConnectError,
@@ -47,7 +47,7 @@ class Recorder implements MessageMiddleware {
 const ok: MessageProcessingResult = { success: true };
 
 /** A tiny in-test job service: a queue handed out on job_request, tokens per job, one job it refuses. */
-class QueueBackend implements CrawlerBackend {
+class QueueBackend implements TestBackend {
   readonly queue: JobResponseJob[] = [];
   refreshFor = (jobId: string) => ({ access_token: `fresh-${jobId}`, refresh_successful: true });
   heartbeat = (): MessageProcessingResult => ok;
@@ -63,7 +63,7 @@ class QueueBackend implements CrawlerBackend {
     return this.queue.splice(0, m.data.max_jobs ?? 1);
   }
   refreshToken(_c: SocketConnection, m: CrawlerMessageOf<'token_refresh_request'>) {
-    return this.refreshFor(m.job_id!);
+    return this.refreshFor(m.job_id);
   }
 }
 
@@ -81,8 +81,8 @@ const servers: SocketServer[] = [];
 const clients: CrawlerClient[] = [];
 const rawServers: net.Server[] = [];
 
-async function startServer(config: SocketServerConfigInput = {}, backend: CrawlerBackend = new QueueBackend()) {
-  const server = new SocketServer({ socketPath, ...config }, { backend });
+async function startServer(config: SocketServerConfigInput = {}, backend: TestBackend = new QueueBackend()) {
+  const server = new SocketServer({ socketPath, ...config }, { router: routerFor(backend) });
   const recorder = new Recorder();
   server.router.addMiddleware(recorder);
   await server.start();

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type CrawlerMessage, SocketServer } from '../../src/main/socket';
+import { type CrawlerMessage, SocketServer, createDefaultRouter } from '../../src/main/socket';
 import { Peer, eventually, iso, tempDir } from '../helpers/peer';
 import { crawler, documented } from '../helpers/fixtures';
 
@@ -89,7 +89,7 @@ const handled = new Map<number, number[]>();
 
 beforeAll(async () => {
   tmp = tempDir();
-  server = new SocketServer({ socketPath: path.join(tmp.dir, 'fuzz.sock'), maxMessageSize: MAX, maxConnections: 20 });
+  server = new SocketServer({ socketPath: path.join(tmp.dir, 'fuzz.sock'), maxMessageSize: MAX, maxConnections: 20 }, { router: createDefaultRouter() });
   const record = {
     canHandle: (m: CrawlerMessage) => typeof m.extras.seq === 'string',
     handle: async (m: CrawlerMessage) => {

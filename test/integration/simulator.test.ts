@@ -10,7 +10,6 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  type CrawlerBackend,
   type CrawlerMessage,
   type CrawlerMessageOf,
   type JobResponseJob,
@@ -19,6 +18,7 @@ import {
   type SocketConnection,
   SocketServer,
 } from '../../src/main/socket';
+import { type TestBackend, routerFor } from '../helpers/backend-router';
 import { type SimulationSummary, generateHierarchy, parseSimulateArgs, runSimulateCommand } from '../../src/simulator';
 import { eventually, tempDir } from '../helpers/peer';
 
@@ -50,7 +50,7 @@ class Recorder implements MessageMiddleware {
 const ok: MessageProcessingResult = { success: true };
 
 /** A tiny job service: a queue handed out on job_request (leases remembered), tokens refused for jobs ending in 7. */
-class SimBackend implements CrawlerBackend {
+class SimBackend implements TestBackend {
   readonly queue: JobResponseJob[] = [];
   readonly leasedTo = new Map<string, string>();
   heartbeat = (): MessageProcessingResult => ok;
@@ -66,7 +66,7 @@ class SimBackend implements CrawlerBackend {
     return jobs;
   }
   refreshToken(_c: SocketConnection, m: CrawlerMessageOf<'token_refresh_request'>) {
-    return m.job_id!.endsWith('7') ? { access_token: '', refresh_successful: false } : { access_token: `fresh-${m.job_id}`, refresh_successful: true };
+    return m.job_id.endsWith('7') ? { access_token: '', refresh_successful: false } : { access_token: `fresh-${m.job_id}`, refresh_successful: true };
   }
 }
 
@@ -99,8 +99,8 @@ let tmp: ReturnType<typeof tempDir>;
 let socketPath: string;
 const servers: SocketServer[] = [];
 
-async function startServer(backend: CrawlerBackend) {
-  const server = new SocketServer({ socketPath }, { backend });
+async function startServer(backend: TestBackend) {
+  const server = new SocketServer({ socketPath }, { router: routerFor(backend) });
   const recorder = new Recorder();
   server.router.addMiddleware(recorder);
   await server.start();
@@ -142,8 +142,8 @@ function checkRun(backend: SimBackend, recorder: Recorder, summary: SimulationSu
 /** What happened to each job: its final message type and counts (the part a seed must make repeatable). */
 function outcomes(recorder: Recorder): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of recorder.of('job_completed')) out[m.job_id!] = `completed ${JSON.stringify(m.data.final_counts)}`;
-  for (const m of recorder.of('job_failed')) out[m.job_id!] = `failed ${m.data.is_recoverable} ${m.data.error_type} ${JSON.stringify(m.data.partial_counts)}`;
+  for (const m of recorder.of('job_completed')) out[m.job_id] = `completed ${JSON.stringify(m.data.final_counts)}`;
+  for (const m of recorder.of('job_failed')) out[m.job_id] = `failed ${m.data.is_recoverable} ${m.data.error_type} ${JSON.stringify(m.data.partial_counts)}`;
   return out;
 }
 

@@ -7,8 +7,10 @@ import {
   type MessageHandler,
   type MessageProcessingResult,
   type SocketConnection,
+  ProgressTracker,
   SocketServer,
   type SocketServerConfigInput,
+  createDefaultRouter,
 } from '../../src/main/socket';
 import { Peer, eventually, iso, tempDir } from '../helpers/peer';
 import { crawler, documented } from '../helpers/fixtures';
@@ -35,7 +37,9 @@ let server: SocketServer | null = null;
 const peers: Peer[] = [];
 
 async function startServer(config: SocketServerConfigInput = {}): Promise<SocketServer> {
-  server = new SocketServer({ socketPath: path.join(tmp.dir, 'console.sock'), ...config });
+  // Each server its own router and tracker: handlers registered by one test never see another's messages.
+  const progressTracker = new ProgressTracker();
+  server = new SocketServer({ socketPath: path.join(tmp.dir, 'console.sock'), ...config }, { progressTracker, router: createDefaultRouter({ progressTracker }) });
   await server.start();
   return server;
 }

@@ -5,7 +5,7 @@
 import { ZodError } from 'zod';
 import type { CommandOutput, ConsoleCommandHandlers, CrawlerView, PublicConfig } from '../../shared/contract';
 import { ApiError } from '../../shared/contract/errors';
-import type { SocketServerConfig } from '../../shared/config';
+import type { ResolvedSocketConfig } from '../../shared/config';
 import type { JobDto } from '../../shared/jobs';
 import type { ErrorRecord } from '../../shared/records';
 import { ConfigError, type ConfigurationManager, type SocketConfigKey } from '../socket/config';
@@ -28,7 +28,7 @@ export interface CommandDeps {
   restartRequired: readonly SocketConfigKey[];
 }
 
-export function publicConfig(config: SocketServerConfig): PublicConfig {
+export function publicConfig(config: ResolvedSocketConfig): PublicConfig {
   const { authToken, ...rest } = config;
   return { ...rest, auth_token_set: authToken !== undefined };
 }

@@ -10,12 +10,15 @@ import { ConfigurationManager, RESTART_REQUIRED_FIELDS, resolveSocketConfig } fr
 import { ErrorManager, type SocketError } from '../socket/types/errors';
 import { SocketServer } from '../socket/socket-server';
 import { ensureSelfSignedIdentity } from '../socket/tls-identity';
+import { MessageRouter } from '../socket/message-router';
+import { registerHandlers } from '../socket/handlers';
 import { ProgressTracker } from '../socket/progress/progress-tracker';
 import { silentLogger } from '../socket/logger';
 import { openStore, createFileKeyCipher, ensureDataDir, type Store } from '../store';
 import type { ErrorInput } from '../store/errors-repo';
 import { startRetention } from '../store/retention';
 import { JobService } from '../jobs/job-service';
+import { consoleHandlers } from '../jobs/console-handlers';
 import { createCommandHandlers } from './commands';
 import type { ConsoleCore, ConsoleCoreEvents, ConsoleCoreOptions } from './types';
 
@@ -44,8 +47,12 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
     store.events.appendEvent(e.jobId, { kind: 'progress_milestone', reason: `${e.milestone.name} done`, details: { percentage: e.milestone.percentage } });
   });
 
-  const server = new SocketServer(configManager.getCurrentConfig(), {
-    backend: jobs,
+  // The console's handlers sit on the seed's router like any user's (options.router lets a host add its own first).
+  const router = options.router ?? new MessageRouter({ errorManager });
+  registerHandlers(router, consoleHandlers(jobs));
+  const server = new SocketServer({}, {
+    router,
+    configManager,
     progressTracker: tracker,
     errorManager,
     logger,
@@ -53,7 +60,8 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
     // Made on first use only: a console without a TLS listener never writes a key.
     tlsIdentity: () => ensureSelfSignedIdentity(dataDir),
   });
-  configManager.onConfigUpdate((config) => server.applyConfig(config));
+  server.on('connection_identified', (c, previousId) => jobs.crawlerIdentified(c, previousId));
+  server.on('connection_closed', (e) => jobs.crawlerDisconnected(e.connection, e.reason, e.lost));
   jobs.attach({
     getConnection: (id) => server.getConnection(id),
     connectedCrawlerIds: () => server.listConnections().filter((c) => server.getConnection(c.crawler_id)?.metadata.authenticated).map((c) => c.crawler_id),

@@ -7,6 +7,7 @@ import type { ConsoleCommandHandlers, ConsoleEvent } from '../../shared/contract
 import type { SocketServerConfigInput } from '../../shared/config';
 import type { TokenCipher } from '../store/token-cipher';
 import type { Logger } from '../socket/logger';
+import type { MessageRouter } from '../socket/message-router';
 
 export interface ConsoleCoreEvents {
   event: [ConsoleEvent];
@@ -33,6 +34,12 @@ export interface ConsoleCoreOptions {
   /** How tokens are encrypted at rest: Electron's safeStorage in the app, a key file headless (the default). */
   cipher?: TokenCipher;
   logger?: Logger;
+  /**
+   * The router crawler messages go through; the console registers its own
+   * handlers on it (priority 50), after whatever middleware and handlers it
+   * already holds. Default: a new router recording into the console's error log.
+   */
+  router?: MessageRouter;
   /** Injectable clock for tests. */
   now?: () => number;
 }

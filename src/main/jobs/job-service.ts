@@ -1,8 +1,8 @@
 /**
  * The job lifecycle: what happens to a job from creation to its final state,
  * kept in SQLite so nothing is lost when the console, a crawler or the machine
- * stops. Implements the socket layer's CrawlerBackend (crawler messages) and
- * the operator's job commands.
+ * stops. Its crawler-message methods are the console's handlers, registered on
+ * the socket router (console-handlers.ts); the rest are the operator's job commands.
  *
  *   queued → assigned (leased to one crawler) → running → completed | failed | cancelled
  *                                     ↘ waiting_credentials ↗
@@ -20,8 +20,9 @@ import type {
 import type { JobStatus } from '../../shared/jobs';
 import type { ConsoleEvent } from '../../shared/contract';
 import { ApiError } from '../../shared/contract/errors';
-import type { SocketServerConfig } from '../../shared/config';
-import type { CrawlerBackend, TokenRefreshAnswer, TokenRefreshRefusal } from '../socket/backend';
+import type { ResolvedSocketConfig } from '../../shared/config';
+import type { TokenRefreshAnswer } from '../socket/types/messages';
+import type { ErrorCode } from '../../shared/protocol';
 import type { SocketConnection } from '../socket/connection/socket-connection';
 import type { MessageProcessingResult } from '../socket/types/router';
 import type { ProgressTracker } from '../socket/progress/progress-tracker';
@@ -42,11 +43,16 @@ export interface ConnectionDirectory {
 
 export interface JobServiceOptions {
   store: Store;
-  config: () => SocketServerConfig;
+  config: () => ResolvedSocketConfig;
   tracker: ProgressTracker;
   emit: (event: ConsoleEvent) => void;
   logger: Logger;
   now?: () => number;
+}
+
+/** A token refresh the console will not answer with a token (not the asker's job): replied to with `error`. */
+export interface TokenRefreshRefusal {
+  refused: { code: ErrorCode; error: string };
 }
 
 const HELD: readonly JobStatus[] = ['assigned', 'running', 'waiting_credentials'];
@@ -61,9 +67,9 @@ interface HeldJob {
   crawler: string | null;
 }
 
-export class JobService implements CrawlerBackend {
+export class JobService {
   private readonly store: Store;
-  private readonly config: () => SocketServerConfig;
+  private readonly config: () => ResolvedSocketConfig;
   private readonly tracker: ProgressTracker;
   private readonly emit: (event: ConsoleEvent) => void;
   private readonly logger: Logger;
@@ -275,7 +281,7 @@ export class JobService implements CrawlerBackend {
   }
 
   jobStarted(c: SocketConnection, m: CrawlerMessageOf<'job_started'>): MessageProcessingResult {
-    const id = m.job_id!;
+    const id = m.job_id;
     const job = this.ownOrAdopt(c, id, m.data.job_type ?? m.data.entity_type, m.data);
     if ('error' in job) return job.error;
     if (job.status === 'running') return ok; // a re-report after a reconnect: nothing changes
@@ -290,7 +296,7 @@ export class JobService implements CrawlerBackend {
   }
 
   jobProgress(c: SocketConnection, m: CrawlerMessageOf<'job_progress'>): MessageProcessingResult {
-    const id = m.job_id!;
+    const id = m.job_id;
     const h = this.held.get(id);
     // Hot path: the job is running and held by this crawler (no database read).
     if (!h || h.status !== 'running' || h.crawler !== c.crawlerId) {
@@ -314,7 +320,7 @@ export class JobService implements CrawlerBackend {
   }
 
   jobCompleted(c: SocketConnection, m: CrawlerMessageOf<'job_completed'>): MessageProcessingResult {
-    const id = m.job_id!;
+    const id = m.job_id;
     const job = this.ownOrAdopt(c, id, undefined, {});
     if ('error' in job) return job.error;
     this.flush();
@@ -340,7 +346,7 @@ export class JobService implements CrawlerBackend {
   }
 
   jobFailed(c: SocketConnection, m: CrawlerMessageOf<'job_failed'>): MessageProcessingResult {
-    const id = m.job_id!;
+    const id = m.job_id;
     const job = this.ownOrAdopt(c, id, undefined, {});
     if ('error' in job) return job.error;
     this.flush();
@@ -385,7 +391,7 @@ export class JobService implements CrawlerBackend {
   }
 
   jobsDiscovered(c: SocketConnection, m: CrawlerMessageOf<'jobs_discovered'>): MessageProcessingResult {
-    const id = m.job_id!;
+    const id = m.job_id;
     const job = this.ownOrAdopt(c, id, 'discover_namespaces', {});
     if ('error' in job) return job.error;
     const result = this.store.jobs.insertDiscoveredJobs(id, m.data.discovered_jobs, { crawler_id: c.crawlerId });
@@ -423,7 +429,7 @@ export class JobService implements CrawlerBackend {
   }
 
   refreshToken(c: SocketConnection, m: CrawlerMessageOf<'token_refresh_request'>): TokenRefreshAnswer | TokenRefreshRefusal {
-    const id = m.job_id!;
+    const id = m.job_id;
     const job = this.store.jobs.getJob(id);
     const refusal = this.refreshRefusal(c, id, job);
     if (refusal || !job) return refusal ?? { refused: { code: 'unknown_job', error: `there is no job ${id}` } };

@@ -5,10 +5,25 @@ import {
   SocketServerConfigShape,
   parseSocketConfig,
 } from './types/config';
-import type { LogLevel, SocketConfigKey, SocketServerConfig, SocketServerConfigInput } from './types/config';
+import type {
+  ConfigUpdateListener,
+  LogLevel,
+  ResolvedSocketConfig,
+  SocketConfigKey,
+  SocketServerConfigInput,
+} from './types/config';
 
 export { ConfigError, parseSocketConfig, SocketServerConfigSchema } from './types/config';
-export type { LogLevel, SocketConfigKey, SocketServerConfig, SocketServerConfigInput } from './types/config';
+export type {
+  ConfigChange,
+  ConfigEffect,
+  ConfigUpdateListener,
+  LogLevel,
+  ResolvedSocketConfig,
+  SocketConfigKey,
+  SocketServerConfig,
+  SocketServerConfigInput,
+} from './types/config';
 
 /**
  * Option → environment variable. `SOCKET_<UPPER_SNAKE_CASE>` throughout, with the
@@ -186,7 +201,7 @@ const definedOnly = (input: SocketServerConfigInput): SocketServerConfigInput =>
 export function resolveSocketConfig(
   overrides: SocketServerConfigInput = {},
   env: NodeJS.ProcessEnv = process.env,
-): SocketServerConfig {
+): ResolvedSocketConfig {
   const fromEnv = loadConfigFromEnvironment(env);
   try {
     return parseSocketConfig({ ...environmentDefaults(env.NODE_ENV), ...fromEnv, ...definedOnly(overrides) });
@@ -198,7 +213,7 @@ export function resolveSocketConfig(
 // ---------------------------------------------------------------------------
 // Runtime configuration
 
-const freeze = (config: SocketServerConfig): Readonly<SocketServerConfig> => {
+const freeze = (config: ResolvedSocketConfig): Readonly<ResolvedSocketConfig> => {
   Object.freeze(config.allowedOrigins);
   return Object.freeze(config);
 };
@@ -207,28 +222,22 @@ const sameValue = (a: unknown, b: unknown): boolean =>
   Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((v, i) => v === b[i]) : Object.is(a, b);
 
 /** The options whose values differ between two configurations. */
-export function changedFields(a: SocketServerConfig, b: SocketServerConfig): SocketConfigKey[] {
+export function changedFields(a: ResolvedSocketConfig, b: ResolvedSocketConfig): SocketConfigKey[] {
   return SOCKET_CONFIG_KEYS.filter((key) => !sameValue(a[key], b[key]));
 }
-
-export interface ConfigChange {
-  previous: Readonly<SocketServerConfig>;
-  changed: SocketConfigKey[];
-}
-export type ConfigUpdateListener = (config: Readonly<SocketServerConfig>, change: ConfigChange) => void;
 
 export interface ConfigurationManagerOptions {
   /** Environment read at construction and by `reloadFromEnvironment()` without an argument. */
   env?: NodeJS.ProcessEnv;
   /** Starting configuration; when omitted it is resolved from `env`. */
-  initial?: SocketServerConfig;
+  initial?: ResolvedSocketConfig;
   /** Told about listeners that throw (they never stop the other listeners). */
   onListenerError?: (error: unknown) => void;
 }
 
 /** Holds the live configuration; every change is validated whole before it replaces the old one. */
 export class ConfigurationManager {
-  private current: Readonly<SocketServerConfig>;
+  private current: Readonly<ResolvedSocketConfig>;
   private env: NodeJS.ProcessEnv;
   private readonly listeners = new Set<ConfigUpdateListener>();
   private readonly onListenerError: ((error: unknown) => void) | undefined;
@@ -239,7 +248,7 @@ export class ConfigurationManager {
     this.current = freeze(options.initial ? parseSocketConfig(options.initial) : resolveSocketConfig({}, this.env));
   }
 
-  getCurrentConfig(): Readonly<SocketServerConfig> {
+  getCurrentConfig(): Readonly<ResolvedSocketConfig> {
     return this.current;
   }
 
@@ -286,7 +295,7 @@ export class ConfigurationManager {
     };
   }
 
-  private replace(next: SocketServerConfig): SocketConfigKey[] {
+  private replace(next: ResolvedSocketConfig): SocketConfigKey[] {
     const previous = this.current;
     const changed = changedFields(previous, next);
     if (changed.length === 0) return changed;
@@ -303,7 +312,7 @@ export class ConfigurationManager {
 }
 
 /** Resolved from defaults + environment when this module loads (a bad variable fails the import loudly). */
-export const SOCKET_CONFIG: Readonly<SocketServerConfig> = freeze(resolveSocketConfig());
+export const SOCKET_CONFIG: Readonly<ResolvedSocketConfig> = freeze(resolveSocketConfig());
 
 export const configManager = new ConfigurationManager({ initial: SOCKET_CONFIG });
 
@@ -345,7 +354,7 @@ export const CONFIG_SECTIONS = {
   cleanup: ['cleanupInterval', 'maxJobAge', 'maxErrorLogAge'],
 } as const satisfies Record<string, readonly SocketConfigKey[]>;
 
-type Section<K extends keyof typeof CONFIG_SECTIONS> = Pick<SocketServerConfig, (typeof CONFIG_SECTIONS)[K][number]>;
+type Section<K extends keyof typeof CONFIG_SECTIONS> = Pick<ResolvedSocketConfig, (typeof CONFIG_SECTIONS)[K][number]>;
 export type ConnectionConfig = Section<'connection'>;
 export type MessageConfig = Section<'message'>;
 export type HeartbeatConfig = Section<'heartbeat'>;
@@ -354,7 +363,7 @@ export type LoggingConfig = Section<'logging'>;
 export type DatabaseConfig = Section<'database'>;
 export type CleanupConfig = Section<'cleanup'>;
 
-const section = <K extends keyof typeof CONFIG_SECTIONS>(name: K, config: Readonly<SocketServerConfig>): Section<K> => {
+const section = <K extends keyof typeof CONFIG_SECTIONS>(name: K, config: Readonly<ResolvedSocketConfig>): Section<K> => {
   const out: Record<string, unknown> = {};
   for (const key of CONFIG_SECTIONS[name]) {
     if (config[key] !== undefined) out[key] = config[key];

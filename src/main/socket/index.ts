@@ -3,17 +3,29 @@
  * seed's `$lib/server/socket`).
  */
 export { SocketServer, type ServerStatus, type SocketServerDeps, type SocketServerEvents } from './socket-server';
-export { MessageRouter, createDefaultRouter, type DefaultRouterOptions } from './message-router';
-export type { MessageHandler, MessageMiddleware, MessageProcessingResult } from './types/router';
-export { SocketConnection } from './connection/socket-connection';
+export {
+  MessageRouter,
+  createDefaultRouter,
+  getDefaultRouter,
+  progressTracker,
+  type DefaultRouterOptions,
+  type MessageRouterOptions,
+} from './message-router';
+export {
+  DEFAULT_HANDLER_PRIORITY,
+  handlerFor,
+  registerHandlers,
+  standaloneHandlers,
+  type HandlerTable,
+  type RoutedMessageType,
+  type TypedHandler,
+} from './handlers';
 export { LineReader, type LineEvent } from './connection/line-reader';
-export type { ConnectionEvent, ConnectionMetadata, ConnectionState, ConnectionStats, ConnectionInfo } from './types/connection';
-export { MemoryBackend, type CrawlerBackend, type TokenRefreshAnswer } from './backend';
-export { DEFAULT_HANDLER_PRIORITY, createDefaultHandlers } from './handlers';
 export { ProgressTracker } from './progress/progress-tracker';
-export * from './types/progress';
 export * from './config';
-export * from './types/config';
-export * from './types/errors';
 export { createLogger, silentLogger, type Logger } from './logger';
+// The wire protocol (schemas, decode/encode). Its CrawlerMessage/WebAppMessage/JobAssignment/DiscoveredJob
+// are shadowed by the seed's types below (explicit exports win over `export *`).
 export * from '../../shared/protocol';
+export * from './types';
+export type { CrawlerMessage, DiscoveredJob, JobAssignment, WebAppMessage, WebAppMessageType } from './types/messages';

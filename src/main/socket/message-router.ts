@@ -2,14 +2,18 @@
  * The seed's MessageRouter: middleware by priority, then the highest-priority
  * handler that can handle the message. Nothing a handler or middleware throws
  * escapes: it becomes a failed result and an error record.
+ *
+ * It is the one path every crawler message takes: the console registers its
+ * own handlers on it (priority 50) like any user, so a user's middleware and
+ * higher-priority handlers really sit in front of them.
  */
-import type { CrawlerMessage } from '../../shared/protocol';
+import { decodeCrawlerMessage } from '../../shared/protocol';
 import type { SocketConnection } from './connection/socket-connection';
 import type { MessageHandler, MessageMiddleware, MessageProcessingResult } from './types/router';
+import type { CrawlerMessage, CrawlerMessageInput } from './types/messages';
 import { ErrorManager, createMessageError } from './types/errors';
-import { type CrawlerBackend, MemoryBackend } from './backend';
-import { createDefaultHandlers } from './handlers';
-import type { ProgressTracker } from './progress/progress-tracker';
+import { registerHandlers, standaloneHandlers } from './handlers';
+import { ProgressTracker } from './progress/progress-tracker';
 
 export type { MessageHandler, MessageMiddleware, MessageProcessingResult } from './types/router';
 
@@ -58,7 +62,19 @@ export class MessageRouter {
     return [...this.handlers.entries()].filter(([, l]) => l.length > 0).map(([t]) => t);
   }
 
-  processMessage(message: CrawlerMessage, connection: SocketConnection): Promise<MessageProcessingResult> {
+  /**
+   * Runs a message through the middleware and the handlers. Takes what the
+   * server decoded from a crawler's line, or a message written the seed's way
+   * (documented spelling), which is decoded first; one that does not decode is
+   * a failed result with the reason, like a bad line from a crawler.
+   */
+  processMessage(input: CrawlerMessageInput, connection: SocketConnection): Promise<MessageProcessingResult> {
+    const message = isDecoded(input) ? input : decodeInput(input);
+    if ('failure' in message) {
+      const result: MessageProcessingResult = { success: false, code: message.failure.code, error: message.failure.message };
+      this.recordRaw(String((input as { type?: unknown }).type ?? 'unknown'), connection, result.error!, result.code);
+      return Promise.resolve(result);
+    }
     if (this.middleware.length > 0) return this.processWithMiddleware(message, connection);
     // Without middleware (the default), one promise per message: this is the message path.
     const handler = this.findHandler(message);
@@ -135,10 +151,22 @@ export class MessageRouter {
   }
 
   private record(message: CrawlerMessage, connection: SocketConnection, error: string, code?: string): void {
-    const e = createMessageError(error, message.type, []);
-    e.context = { ...e.context, crawlerId: connection.crawlerId, jobId: message.job_id, code };
+    this.recordRaw(message.type, connection, error, code, message.job_id);
+  }
+
+  private recordRaw(type: string, connection: SocketConnection, error: string, code?: string, jobId?: string): void {
+    const e = createMessageError(error, type, []);
+    e.context = { ...e.context, crawlerId: connection.crawlerId, jobId, code };
     void this.errorManager.handleError(e);
   }
+}
+
+/** Decoded messages carry `extras` (and `spelling`); a message written the seed's way does not. */
+const isDecoded = (m: CrawlerMessageInput): m is CrawlerMessage => 'extras' in m;
+
+function decodeInput(m: CrawlerMessageInput): CrawlerMessage | { failure: { code: NonNullable<MessageProcessingResult['code']>; message: string } } {
+  const decoded = decodeCrawlerMessage(m);
+  return decoded.ok ? decoded.message : { failure: { code: decoded.error.code, message: decoded.error.message } };
 }
 
 function safeCanHandle(h: MessageHandler, m: CrawlerMessage): boolean {
@@ -152,14 +180,34 @@ function safeCanHandle(h: MessageHandler, m: CrawlerMessage): boolean {
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export interface DefaultRouterOptions extends MessageRouterOptions {
-  backend?: CrawlerBackend;
+  /** Where the stand-alone handlers track progress. Default: the process's `progressTracker`. */
   progressTracker?: ProgressTracker;
 }
 
-/** A router with the built-in handler for every crawler message type (hello is the server's own). */
+/**
+ * The process's progress tracker: what servers built without one report in
+ * `getAggregateProgress()` and the default router's handlers update.
+ */
+export const progressTracker = new ProgressTracker();
+
+let defaultRouter: MessageRouter | null = null;
+
+/**
+ * Creates a router with the stand-alone handler for every crawler message type
+ * (hello is the server's own) and makes it the process's default router: a
+ * SocketServer constructed without a router routes through the default router
+ * current when it starts. So the seed's setup — create the server, then
+ * `createDefaultRouter()`, register handlers and middleware on it, then
+ * `start()` — routes the crawlers' messages through that router.
+ */
 export function createDefaultRouter(options: DefaultRouterOptions = {}): MessageRouter {
   const router = new MessageRouter(options);
-  const backend = options.backend ?? new MemoryBackend(options.progressTracker);
-  for (const [type, handler] of createDefaultHandlers(backend)) router.registerHandler(type, handler);
+  registerHandlers(router, standaloneHandlers(options.progressTracker ?? progressTracker));
+  defaultRouter = router;
   return router;
+}
+
+/** The process's default router: the last one `createDefaultRouter()` made, made on first use. */
+export function getDefaultRouter(): MessageRouter {
+  return defaultRouter ?? createDefaultRouter();
 }

@@ -11,26 +11,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
-  type CrawlerMessage,
   type CrawlerMessageOf,
   type DecodeFailure,
   type ErrorData,
   PROTOCOL_VERSION,
-  type WebAppMessage,
   completeWebAppMessage,
   decodeCrawlerMessage,
   encodeConsoleMessage,
 } from '../../shared/protocol';
+import type { CrawlerMessage, OutgoingMessage, WebAppMessage } from './types/messages';
 import type { ConnectionInfo, ConnectionStats } from '../../shared/connection';
 import type { AggregateProgress } from '../../shared/progress';
 import { SocketConnection } from './connection/socket-connection';
 import type { LineEvent } from './connection/line-reader';
-import { parseSocketConfig } from './config';
-import type { SocketServerConfig, SocketServerConfigInput } from './types/config';
+import { type ConfigurationManager, configManager as processConfigManager, parseSocketConfig, RESTART_REQUIRED_FIELDS } from './config';
+import type { ResolvedSocketConfig, SocketConfigKey, SocketServerConfig } from './types/config';
 import { ErrorCategory, ErrorManager, MessageError, createConnectionError } from './types/errors';
-import { type CrawlerBackend, MemoryBackend } from './backend';
-import { type MessageRouter, createDefaultRouter } from './message-router';
-import { ProgressTracker } from './progress/progress-tracker';
+import { type MessageRouter, getDefaultRouter, progressTracker as processProgressTracker } from './message-router';
+import type { ProgressTracker } from './progress/progress-tracker';
 import { type Logger, silentLogger } from './logger';
 import type { MessageProcessingResult } from './types/router';
 import { type TlsIdentity, isLoopbackHost, loadTlsIdentity } from './tls-identity';
@@ -42,7 +40,8 @@ export interface ServerStatus {
   connections: number;
   activeConnections: number;
   uptime: number;
-  config: SocketServerConfig;
+  /** The configuration in force (every option resolved). */
+  config: ResolvedSocketConfig;
 }
 
 export interface SocketServerEvents {
@@ -53,14 +52,24 @@ export interface SocketServerEvents {
   crawler_lost: [{ connection: ConnectionInfo; silentForMs: number }];
   heartbeat: [{ crawler_id: string; connection_id: string; at: number; data: CrawlerMessageOf<'heartbeat'>['data'] }];
   message_processed: [{ connection: SocketConnection; message: CrawlerMessage; result: MessageProcessingResult }];
+  /** A connection the console accepted (Unix) or authenticated (TCP); the live object, for the console's job service. */
+  connection_opened: [SocketConnection];
+  /** A crawler said hello: its id (if it gave one) and capacity are now known. */
+  /** A crawler said hello; the second value is the id the connection had before, when the hello changed it. */
+  connection_identified: [SocketConnection, string | undefined];
+  /** An accepted connection ended, after every line it sent was handled. `lost`: it went silent. */
+  connection_closed: [{ connection: SocketConnection; reason: string; lost: boolean }];
   protocol_error: [{ crawler_id: string; connection_id: string; error: ErrorData }];
   stopped: [];
 }
 
 export interface SocketServerDeps {
+  /** The router crawler messages go through. Default: the process's default router when the server starts (see createDefaultRouter). */
   router?: MessageRouter;
-  backend?: CrawlerBackend;
+  /** Default: the process's `progressTracker` (the one the default router's handlers update). */
   progressTracker?: ProgressTracker;
+  /** Runtime configuration this server follows while running. Default: the process's `configManager`. */
+  configManager?: ConfigurationManager;
   errorManager?: ErrorManager;
   logger?: Logger;
   now?: () => number;
@@ -75,9 +84,11 @@ export interface SocketServerDeps {
 const countsAsCrawler = (c: SocketConnection): boolean => c.state !== 'closed' && c.metadata.authenticated;
 
 export class SocketServer extends EventEmitter<SocketServerEvents> {
-  private currentConfig: SocketServerConfig;
-  readonly router: MessageRouter;
-  readonly backend: CrawlerBackend;
+  private currentConfig: ResolvedSocketConfig;
+  private readonly ownRouter: MessageRouter | null;
+  private boundRouter: MessageRouter | null = null;
+  private readonly configManager: ConfigurationManager;
+  private unsubscribeConfig: (() => void) | null = null;
   readonly progressTracker: ProgressTracker;
   readonly errorManager: ErrorManager;
   private readonly logger: Logger;
@@ -98,33 +109,54 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
   private readonly tlsIdentitySource: (() => TlsIdentity) | undefined;
   private tlsIdentity: TlsIdentity | null = null;
 
-  constructor(config?: SocketServerConfigInput, deps: SocketServerDeps = {}) {
+  /**
+   * @param config Options for this server over the runtime configuration
+   * (`configManager`: defaults ← environment variables ← `updateConfig`).
+   * `new SocketServer()` is configured by the environment alone.
+   * @throws ConfigError naming a refused option.
+   */
+  constructor(config?: SocketServerConfig, deps: SocketServerDeps = {}) {
     super();
-    this.currentConfig = parseSocketConfig(config ?? {});
+    this.configManager = deps.configManager ?? processConfigManager;
+    this.currentConfig = parseSocketConfig({ ...this.configManager.getCurrentConfig(), ...definedOnly(config ?? {}) });
     this.now = deps.now ?? Date.now;
     this.logger = deps.logger ?? silentLogger;
     this.tlsIdentitySource = deps.tlsIdentity;
     this.throttle = new AuthThrottle({ now: this.now });
     this.errorManager = deps.errorManager ?? deps.router?.errorManager ?? new ErrorManager();
-    this.progressTracker = deps.progressTracker ?? new ProgressTracker();
-    this.backend = deps.backend ?? new MemoryBackend(this.progressTracker);
-    this.router =
-      deps.router ?? createDefaultRouter({ backend: this.backend, progressTracker: this.progressTracker, errorManager: this.errorManager });
+    this.progressTracker = deps.progressTracker ?? processProgressTracker;
+    this.ownRouter = deps.router ?? null;
+  }
+
+  /**
+   * The router crawler messages go through: the one given to the constructor,
+   * else the process's default router (bound when the server starts, so
+   * handlers registered on `createDefaultRouter()` before `start()` are used).
+   */
+  get router(): MessageRouter {
+    return this.boundRouter ?? this.ownRouter ?? getDefaultRouter();
   }
 
   /** The configuration in force. */
-  get config(): SocketServerConfig {
+  get config(): ResolvedSocketConfig {
     return this.currentConfig;
   }
 
   /**
-   * Applies a new configuration while running. Limits, timeouts and sizes take
-   * effect at once (sizes for new connections); where the server listens
-   * (socketPath, host, port, enableTcp, backlog) only changes on restart.
+   * Applies configuration changes (what `configManager.updateConfig` changed
+   * reaches a running server through this). Limits, timeouts and sizes apply
+   * from the next connection, message or sweep; where the server listens
+   * (RESTART_REQUIRED_FIELDS) only changes on restart.
+   * @throws ConfigError, leaving the configuration unchanged.
    */
-  applyConfig(next: SocketServerConfig): void {
-    const keep = { socketPath: this.currentConfig.socketPath, host: this.currentConfig.host, port: this.currentConfig.port, enableTcp: this.currentConfig.enableTcp, backlog: this.currentConfig.backlog };
-    this.currentConfig = this.isRunning ? { ...next, ...keep } : next;
+  applyConfig(changes: SocketServerConfig): void {
+    const next = parseSocketConfig({ ...this.currentConfig, ...definedOnly(changes) });
+    if (this.isRunning) {
+      for (const key of RESTART_REQUIRED_FIELDS) (next as Record<SocketConfigKey, unknown>)[key] = this.currentConfig[key];
+    }
+    const previousSweep = this.sweepInterval();
+    this.currentConfig = next;
+    if (this.sweepTimer && this.sweepInterval() !== previousSweep) this.scheduleSweep();
   }
 
   get isRunning(): boolean {
@@ -167,8 +199,16 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
         }
       }
       this.startedAt = this.now();
-      this.sweepTimer = setInterval(() => this.sweep(), this.sweepInterval());
-      this.sweepTimer.unref();
+      this.boundRouter = this.ownRouter ?? getDefaultRouter();
+      // Later runtime changes win over this server's constructor options, for the options they change.
+      this.unsubscribeConfig = this.configManager.onConfigUpdate((config, change) => {
+        try {
+          this.applyConfig(Object.fromEntries(change.changed.map((k) => [k, config[k]])) as SocketServerConfig);
+        } catch (err) {
+          this.logger.error({ err }, 'runtime configuration refused by the socket server');
+        }
+      });
+      this.scheduleSweep();
       this.logger.info(
         { socketPath: this.config.socketPath, tcp: this.tcpAddress, tlsFingerprint256: this.tls?.fingerprint256 ?? null },
         'socket server listening',
@@ -184,6 +224,8 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
     if (!this.isRunning) return;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
+    this.unsubscribeConfig?.();
+    this.unsubscribeConfig = null;
     const listenersClosed = this.closeListeners();
     await Promise.all(
       [...this.connections].map(async (c) => {
@@ -193,6 +235,7 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
     );
     await listenersClosed;
     this.startedAt = null;
+    this.boundRouter = null;
     this.logger.info('socket server stopped');
     this.emit('stopped');
   }
@@ -241,7 +284,7 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
    * crawler has no connection, or none that can take messages (closed, or a TCP
    * peer that has not authenticated).
    */
-  async sendToCrawler(crawlerId: string, message: WebAppMessage | Omit<WebAppMessage, 'timestamp'>): Promise<void> {
+  async sendToCrawler(crawlerId: string, message: OutgoingMessage): Promise<void> {
     const full = completeWebAppMessage(message);
     const connection = this.byCrawler.get(crawlerId);
     if (!connection) throw new Error(`No connection found for crawler ${crawlerId}`);
@@ -260,7 +303,7 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
    * waiting on any of them. Resolves with how many got it queued; a crawler that
    * does not read is skipped (one recorded error names them all), not fatal.
    */
-  async broadcast(message: WebAppMessage | Omit<WebAppMessage, 'timestamp'>): Promise<number> {
+  async broadcast(message: OutgoingMessage): Promise<number> {
     const full = completeWebAppMessage(message);
     const targets = [...this.connections].filter((c) => c.isOpen && c.metadata.authenticated);
     const dropped: string[] = [];
@@ -529,7 +572,7 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
   private announce(connection: SocketConnection): void {
     this.logger.info({ crawlerId: connection.crawlerId, transport: connection.transport }, 'crawler connected');
     this.emit('crawler_connected', connection.info());
-    safely(() => this.backend.crawlerConnected?.(connection), this.logger);
+    safely(() => this.emit('connection_opened', connection), this.logger);
   }
 
   private onDisconnected(connection: SocketConnection, reason: string): void {
@@ -541,7 +584,7 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
     // Only crawlers the console accepted are announced as gone (not an unauthenticated TCP peer).
     if (connection.metadata.authenticated) {
       this.emit('crawler_disconnected', { connection: connection.info(), reason, lost });
-      safely(() => this.backend.crawlerDisconnected?.(connection, reason, lost), this.logger);
+      safely(() => this.emit('connection_closed', { connection, reason, lost }), this.logger);
     }
   }
 
@@ -634,7 +677,7 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
       .catch(() => undefined);
     if (!wasAuthenticated) this.announce(connection);
     else this.emit('crawler_updated', connection.info());
-    safely(() => this.backend.crawlerIdentified?.(connection, previousId !== connection.crawlerId ? previousId : undefined), this.logger);
+    safely(() => this.emit('connection_identified', connection, previousId !== connection.crawlerId ? previousId : undefined), this.logger);
   }
 
   private onHeartbeat(connection: SocketConnection, message: CrawlerMessageOf<'heartbeat'>): void {
@@ -704,6 +747,12 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
   }
 
   // ───────────────────────────── heartbeat monitoring ─────────────────────────────
+
+  private scheduleSweep(): void {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = setInterval(() => this.sweep(), this.sweepInterval());
+    this.sweepTimer.unref();
+  }
 
   private sweepInterval(): number {
     return Math.max(10, Math.min(this.config.healthCheckInterval, Math.floor(this.config.heartbeatTimeout / 4)));
@@ -807,6 +856,9 @@ function safely(fn: () => void, logger: Logger): void {
   try {
     fn();
   } catch (err) {
-    logger.error({ err }, 'backend hook failed');
+    logger.error({ err }, 'connection listener failed');
   }
 }
+
+const definedOnly = (input: SocketServerConfig): SocketServerConfig =>
+  Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as SocketServerConfig;

@@ -18,6 +18,12 @@ import type { JobsRepo } from './jobs-repo';
 import { progressRowFromEntity, type ProgressRepo } from './progress-repo';
 import type { Job, JobProgressRecord } from './records';
 import { parseInput } from './validate';
+import type {
+  Job as SeedJob,
+  SocketDatabaseOperations,
+  WebAppJobAssignmentData,
+  WebAppProgressUpdate,
+} from '../socket/types/database';
 
 export const SocketProgressStatusSchema = z.enum(['running', 'paused', 'completed', 'failed']);
 export type SocketProgressStatus = z.infer<typeof SocketProgressStatusSchema>;
@@ -72,11 +78,38 @@ export const AssignmentInputSchema = JobAssignmentSchema.extend({
 });
 export type AssignmentInput = z.input<typeof AssignmentInputSchema>;
 
-export interface SocketDatabaseOperations {
+/**
+ * The seed's WebAppJobAssignmentData: an assignment plus who the job is for.
+ * `web_app_job_id` is the job's id; the crawler's `job_id` must be the same or
+ * absent (the console uses one id for both).
+ */
+export const WebAppAssignmentSchema = AssignmentInputSchema.extend({
+  job_id: z.string().min(1).optional(),
+  web_app_job_id: z.string().min(1),
+  account_id: z.string().min(1),
+  provider: z.string().min(1),
+  user_id: z.string().min(1).optional(),
+})
+  .loose()
+  .refine((a) => a.job_id === undefined || a.job_id === a.web_app_job_id, {
+    message: 'job_id and web_app_job_id name different jobs; the console uses one id for both (give web_app_job_id alone)',
+    path: ['job_id'],
+  });
+
+/** The console's own operations, returning its job records (Store's methods of the same names). */
+export interface StoreSocketOperations {
+  createJobFromAssignmentSync(assignment: AssignmentInput): Job;
   createJobFromAssignment(assignment: AssignmentInput): Promise<Job>;
   updateJobFromProgress(jobId: string, progress: ProgressUpdate): Promise<Job>;
   saveProgressUpdate(jobId: string, progress: SocketJobProgress): Promise<void>;
   getJobProgress(jobId: string): Promise<SocketJobProgress | null>;
+}
+
+/** Who a job is for (the job_accounts table). */
+export interface JobAccount {
+  account_id: string;
+  provider: string;
+  user_id: string | null;
 }
 
 /** How a job's status reads as a SocketJobProgress status, when none was saved. */
@@ -113,10 +146,14 @@ export interface SocketOperationsDeps {
   credentials: CredentialsRepo;
   /** The saved SocketJobProgress status and milestones of a job (columns outside the Job record). */
   progressExtras: (jobId: string) => { progress_status: string | null; milestones: string | null } | undefined;
+  /** Who a job is for, when it was created from a WebAppJobAssignmentData. */
+  accounts: { get(jobId: string): JobAccount | undefined; put(jobId: string, account: JobAccount): void };
+  /** Runs `fn` in one transaction. */
+  transaction: <T>(fn: () => T) => T;
   now: () => number;
 }
 
-export function createSocketDatabaseOperations(deps: SocketOperationsDeps): SocketDatabaseOperations {
+export function createSocketDatabaseOperations(deps: SocketOperationsDeps): StoreSocketOperations {
   const { jobs, progress, credentials, now } = deps;
 
   const mustGet = (jobId: string): Job => {
@@ -213,9 +250,63 @@ export function createSocketDatabaseOperations(deps: SocketOperationsDeps): Sock
 
   // Promise-returning, as the seed: a thrown StoreError becomes a rejection.
   return {
+    createJobFromAssignmentSync: (a) => sync.createJobFromAssignment(a),
     createJobFromAssignment: async (a) => sync.createJobFromAssignment(a),
     updateJobFromProgress: async (id, p) => sync.updateJobFromProgress(id, p),
     saveProgressUpdate: async (id, p) => sync.saveProgressUpdate(id, p),
     getJobProgress: async (id) => sync.getJobProgress(id),
+  };
+}
+
+const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+/** A console job record as the seed's `Job` (Dates, `command`, account fields). */
+export function toSeedJob(job: Job, account: JobAccount | undefined): SeedJob {
+  return {
+    id: job.id,
+    created_at: new Date(job.created_at),
+    status: job.status,
+    command: job.job_type,
+    accountId: account?.account_id ?? null,
+    userId: account?.user_id ?? null,
+    provider: account?.provider ?? null,
+    started_at: toDate(job.started_at),
+    finished_at: toDate(job.finished_at),
+    updated_at: toDate(job.updated_at),
+    full_path: job.namespace_path,
+    spawned_from: job.parent_job_id,
+    resumeState: job.resume_state,
+    progress:
+      job.overall_completion === null
+        ? null
+        : { overall_completion: job.overall_completion, time_elapsed: job.time_elapsed, last_update: toDate(job.last_progress_at)?.toISOString() ?? null },
+  };
+}
+
+/**
+ * The seed's SocketDatabaseOperations on the store: jobs come back as the
+ * seed's `Job`, and an assignment's account, provider and user are kept with
+ * the job (job_accounts).
+ */
+export function createSeedDatabaseOperations(deps: SocketOperationsDeps): SocketDatabaseOperations {
+  const ops = createSocketDatabaseOperations(deps);
+  const seedJob = (job: Job): SeedJob => toSeedJob(job, deps.accounts.get(job.id));
+  return {
+    async createJobFromAssignment(assignment: WebAppJobAssignmentData): Promise<SeedJob> {
+      const a = parseInput(WebAppAssignmentSchema, assignment, 'job assignment');
+      const job = deps.transaction(() => {
+        const created = ops.createJobFromAssignmentSync({ ...a, job_id: a.web_app_job_id });
+        deps.accounts.put(created.id, { account_id: a.account_id, provider: a.provider, user_id: a.user_id ?? null });
+        return created;
+      });
+      return seedJob(job);
+    },
+    async updateJobFromProgress(jobId: string, progress: WebAppProgressUpdate): Promise<SeedJob> {
+      // Copies: the seed's interfaces are closed types, the store's schemas keep unknown fields.
+      const { progress_data, web_app_job_id: _w, crawler_job_id: _c, ...rest } = progress;
+      return seedJob(await ops.updateJobFromProgress(jobId, { ...rest, progress_data: (progress_data ?? []).map((e) => ({ ...e })) }));
+    },
+    saveProgressUpdate: (jobId, progress) => ops.saveProgressUpdate(jobId, { ...progress, entities: progress.entities.map((e) => ({ ...e })) }),
+    getJobProgress: (jobId) => ops.getJobProgress(jobId),
   };
 }

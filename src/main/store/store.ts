@@ -17,12 +17,16 @@ import { latestSchemaVersion, readUserVersion, runMigrations, tooNewError, type 
 import { ProgressRepo } from './progress-repo';
 import type { Job } from './records';
 import {
+  createSeedDatabaseOperations,
   createSocketDatabaseOperations,
   type AssignmentInput,
+  type JobAccount,
   type ProgressUpdate,
-  type SocketDatabaseOperations,
+  type SocketOperationsDeps,
   type SocketJobProgress,
+  type StoreSocketOperations,
 } from './socket-database-operations';
+import type { SocketDatabaseOperations } from '../socket/types/database';
 import type { TokenCipher } from './token-cipher';
 import { sqliteCode } from './validate';
 
@@ -38,7 +42,12 @@ export interface OpenStoreOptions {
   busyTimeoutMs?: number;
 }
 
-export class Store implements SocketDatabaseOperations {
+/**
+ * The console's store. Its createJobFromAssignment … getJobProgress return the
+ * console's own records; `socketDatabase` is the seed's SocketDatabaseOperations
+ * (seed `Job`s, account fields kept) on the same tables.
+ */
+export class Store implements StoreSocketOperations {
   readonly jobs: JobsRepo;
   readonly events: EventsRepo;
   readonly progress: ProgressRepo;
@@ -46,7 +55,9 @@ export class Store implements SocketDatabaseOperations {
   readonly errors: ErrorsRepo;
   readonly credentials: CredentialsRepo;
   readonly entities: EntitiesRepo;
-  private readonly ops: SocketDatabaseOperations;
+  private readonly ops: StoreSocketOperations;
+  /** The seed's SocketDatabaseOperations, implemented on this store. */
+  readonly socketDatabase: SocketDatabaseOperations;
 
   constructor(
     readonly db: Database.Database,
@@ -63,13 +74,25 @@ export class Store implements SocketDatabaseOperations {
     this.credentials = new CredentialsRepo(db, cipher, now);
     this.entities = new EntitiesRepo(db, now);
     const extrasStmt = db.prepare('SELECT progress_status, milestones FROM jobs WHERE id = ?');
-    this.ops = createSocketDatabaseOperations({
+    const getAccount = db.prepare('SELECT account_id, provider, user_id FROM job_accounts WHERE job_id = ?');
+    const putAccount = db.prepare(
+      'INSERT INTO job_accounts (job_id, account_id, provider, user_id) VALUES (@job_id, @account_id, @provider, @user_id) ' +
+        'ON CONFLICT (job_id) DO UPDATE SET account_id = excluded.account_id, provider = excluded.provider, user_id = excluded.user_id',
+    );
+    const opsDeps: SocketOperationsDeps = {
       jobs: this.jobs,
       progress: this.progress,
       credentials: this.credentials,
       progressExtras: (id) => extrasStmt.get(id) as { progress_status: string | null; milestones: string | null } | undefined,
+      accounts: {
+        get: (id) => getAccount.get(id) as JobAccount | undefined,
+        put: (id, a) => void putAccount.run({ job_id: id, ...a }),
+      },
+      transaction: (fn) => this.transaction(fn),
       now,
-    });
+    };
+    this.ops = createSocketDatabaseOperations(opsDeps);
+    this.socketDatabase = createSeedDatabaseOperations(opsDeps);
   }
 
   get isOpen(): boolean {
@@ -81,6 +104,9 @@ export class Store implements SocketDatabaseOperations {
     return this.db.transaction(fn)();
   }
 
+  createJobFromAssignmentSync(assignment: AssignmentInput): Job {
+    return this.ops.createJobFromAssignmentSync(assignment);
+  }
   createJobFromAssignment(assignment: AssignmentInput): Promise<Job> {
     return this.ops.createJobFromAssignment(assignment);
   }

@@ -158,29 +158,33 @@ export const CrawlerDataSchemas = {
 export type CrawlerMessageType = keyof typeof CrawlerDataSchemas;
 export const CRAWLER_MESSAGE_TYPES = Object.keys(CrawlerDataSchemas) as CrawlerMessageType[];
 
-/** Which message types need a top-level job id. */
-export const JOB_ID_REQUIRED: ReadonlySet<CrawlerMessageType> = new Set([
+/** The message types that need a top-level job id. */
+const JOB_ID_TYPES = [
   'job_started',
   'job_progress',
   'job_completed',
   'job_failed',
   'jobs_discovered',
   'token_refresh_request',
-]);
+] as const satisfies readonly CrawlerMessageType[];
+export type JobIdRequiredType = (typeof JOB_ID_TYPES)[number];
+export const JOB_ID_REQUIRED: ReadonlySet<CrawlerMessageType> = new Set(JOB_ID_TYPES);
 
 type DataOf<T extends CrawlerMessageType> = z.infer<(typeof CrawlerDataSchemas)[T]>;
 
-/** A normalised crawler message: one job id field, documented names, unknown fields kept in `extras`. */
+/**
+ * A normalised crawler message: one job id field (required where the protocol
+ * requires it), documented names, unknown fields kept in `extras`.
+ */
 export type CrawlerMessageOf<T extends CrawlerMessageType> = {
   type: T;
   timestamp: string;
-  job_id?: string;
   data: DataOf<T>;
   /** The spelling this message showed, or null when both spellings write it the same. */
   spelling: 'documented' | 'crawler' | null;
   /** Fields the console does not model, as the crawler sent them (never dropped). */
   extras: Record<string, unknown>;
-};
+} & (T extends JobIdRequiredType ? { job_id: string } : { job_id?: string });
 export type CrawlerMessage = { [T in CrawlerMessageType]: CrawlerMessageOf<T> }[CrawlerMessageType];
 
 // ───────────────────────────── wire: documented ─────────────────────────────

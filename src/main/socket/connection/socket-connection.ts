@@ -67,7 +67,7 @@ export class SocketConnection extends EventEmitter {
     this.now = options.now ?? Date.now;
     this.connectedAt = this.now();
     this.metadata = {
-      crawlerId: options.crawlerId ?? `crawler-${this.id.slice(0, 8)}`,
+      generatedId: options.crawlerId ?? `crawler-${this.id.slice(0, 8)}`,
       saidHello: false,
       authenticated: options.transport === 'unix',
       ...(socket.remoteAddress !== undefined && { remoteAddress: socket.remoteAddress }),
@@ -90,8 +90,9 @@ export class SocketConnection extends EventEmitter {
     });
   }
 
+  /** The crawler's own id once it gave one in hello, else the one the console made up. */
   get crawlerId(): string {
-    return this.metadata.crawlerId;
+    return this.metadata.crawlerId ?? this.metadata.generatedId;
   }
 
   get isOpen(): boolean {
@@ -222,7 +223,7 @@ export class SocketConnection extends EventEmitter {
     const m = this.metadata;
     return {
       connection_id: this.id,
-      crawler_id: m.crawlerId,
+      crawler_id: this.crawlerId,
       transport: this.transport,
       state: this.state,
       spelling: this.spelling,

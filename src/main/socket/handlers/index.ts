@@ -1,61 +1,108 @@
 /**
- * The built-in handlers: one per crawler message type, each a thin adapter from
- * the router to the backend (the job service or the in-memory default), at
- * priority 50 so custom handlers (the seed's examples use 90–95) take precedence.
+ * Handlers as a table: one function per crawler message type, typed by that
+ * type (so `job_id` is a string where the protocol requires one), registered on
+ * a MessageRouter like any user's handler. The console registers its job
+ * service's table (src/main/jobs/console-handlers); `createDefaultRouter()`
+ * registers the stand-alone table below. Both at priority 50, so a user's
+ * handler of higher priority (the seed's examples use 90–95) and every
+ * middleware sit in front of them.
  */
-import type { CrawlerMessage, CrawlerMessageOf, CrawlerMessageType } from '../../../shared/protocol';
+import type { CrawlerMessageOf, CrawlerMessageType } from '../../../shared/protocol';
 import type { SocketConnection } from '../connection/socket-connection';
-import type { CrawlerBackend } from '../backend';
 import type { MessageHandler, MessageProcessingResult } from '../types/router';
+import type { ProgressTracker } from '../progress/progress-tracker';
 
 export const DEFAULT_HANDLER_PRIORITY = 50;
 
-class BackendHandler<T extends CrawlerMessageType> implements MessageHandler {
-  constructor(
-    private readonly type: T,
-    private readonly run: (message: CrawlerMessageOf<T>, connection: SocketConnection) => Promise<MessageProcessingResult> | MessageProcessingResult,
-  ) {}
-  canHandle(message: CrawlerMessage): boolean {
-    return message.type === this.type;
-  }
-  handle(message: CrawlerMessage, connection: SocketConnection): Promise<MessageProcessingResult> {
-    try {
-      const result = this.run(message as CrawlerMessageOf<T>, connection);
-      return result instanceof Promise ? result : Promise.resolve(result);
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
-  }
-  getPriority(): number {
-    return DEFAULT_HANDLER_PRIORITY;
+/** Every type a crawler may send except `hello`, which the server answers itself (identity and auth). */
+export type RoutedMessageType = Exclude<CrawlerMessageType, 'hello'>;
+
+type MaybePromise<T> = T | Promise<T>;
+export type TypedHandler<T extends RoutedMessageType> = (
+  message: CrawlerMessageOf<T>,
+  connection: SocketConnection,
+) => MaybePromise<MessageProcessingResult>;
+
+/** One handler for every routed message type: a missing type is a compile error. */
+export type HandlerTable = { [T in RoutedMessageType]: TypedHandler<T> };
+
+/** A MessageHandler for one message type, from a function typed by that type. */
+export function handlerFor<T extends RoutedMessageType>(
+  type: T,
+  run: TypedHandler<T>,
+  priority = DEFAULT_HANDLER_PRIORITY,
+): MessageHandler {
+  return {
+    canHandle: (message) => message.type === type,
+    handle(message, connection) {
+      try {
+        // canHandle checked the type; the router calls handle only after it said yes.
+        const result = run(message as CrawlerMessageOf<T>, connection);
+        return result instanceof Promise ? result : Promise.resolve(result);
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    },
+    getPriority: () => priority,
+  };
+}
+
+/** Registers every entry of a table on a router. */
+export function registerHandlers(
+  router: { registerHandler(type: string, handler: MessageHandler): void },
+  table: HandlerTable,
+  priority = DEFAULT_HANDLER_PRIORITY,
+): void {
+  for (const type of Object.keys(table) as RoutedMessageType[]) {
+    router.registerHandler(type, handlerFor(type, table[type] as TypedHandler<typeof type>, priority));
   }
 }
 
-export function createDefaultHandlers(backend: CrawlerBackend): [CrawlerMessageType, MessageHandler][] {
-  return [
-    ['heartbeat', new BackendHandler('heartbeat', (m, c) => backend.heartbeat(c, m))],
-    ['job_started', new BackendHandler('job_started', (m, c) => backend.jobStarted(c, m))],
-    ['job_progress', new BackendHandler('job_progress', (m, c) => backend.jobProgress(c, m))],
-    ['job_completed', new BackendHandler('job_completed', (m, c) => backend.jobCompleted(c, m))],
-    ['job_failed', new BackendHandler('job_failed', (m, c) => backend.jobFailed(c, m))],
-    ['jobs_discovered', new BackendHandler('jobs_discovered', (m, c) => backend.jobsDiscovered(c, m))],
-    ['discovery', new BackendHandler('discovery', (m, c) => backend.discovery(c, m))],
-    [
-      'job_request',
-      new BackendHandler('job_request', async (m, c) => {
-        const jobs = await backend.requestJobs(c, m);
-        await c.send({ type: 'job_response', timestamp: new Date().toISOString(), data: { jobs } });
-        return { success: true, data: { jobs: jobs.length } };
-      }),
-    ],
-    [
-      'token_refresh_request',
-      new BackendHandler('token_refresh_request', async (m, c) => {
-        const answer = await backend.refreshToken(c, m);
-        if ('refused' in answer) return { success: false, code: answer.refused.code, error: answer.refused.error };
-        await c.send({ type: 'token_refresh_response', timestamp: new Date().toISOString(), job_id: m.job_id!, data: answer });
-        return { success: true, data: { refresh_successful: answer.refresh_successful } };
-      }),
-    ],
-  ];
+const ok: MessageProcessingResult = { success: true };
+const now = () => new Date().toISOString();
+
+/**
+ * The stand-alone handlers (a SocketServer used as a library, without the
+ * console's job store): every well-formed report is accepted and tracked in
+ * memory, nothing is stored, there is no work to hand out and no token to give.
+ */
+export function standaloneHandlers(progress: ProgressTracker): HandlerTable {
+  return {
+    heartbeat: () => ok,
+    job_started: (m) => {
+      progress.start(m.job_id);
+      return ok;
+    },
+    job_progress: (m) => {
+      progress.update(m.job_id, m.data);
+      return ok;
+    },
+    job_completed: (m) => {
+      if (m.data.success) progress.markCompleted(m.job_id, m.data.final_counts);
+      else progress.markFailed(m.job_id);
+      return ok;
+    },
+    job_failed: (m) => {
+      progress.markFailed(m.job_id);
+      return ok;
+    },
+    jobs_discovered: (m) => ({
+      success: true,
+      data: { accepted: m.data.discovered_jobs.length, rejected: m.data.rejected_items },
+    }),
+    discovery: () => ok,
+    job_request: async (_m, c) => {
+      await c.send({ type: 'job_response', timestamp: now(), data: { jobs: [] } });
+      return { success: true, data: { jobs: 0 } };
+    },
+    token_refresh_request: async (m, c) => {
+      await c.send({
+        type: 'token_refresh_response',
+        timestamp: now(),
+        job_id: m.job_id,
+        data: { access_token: '', refresh_successful: false },
+      });
+      return { success: true, data: { refresh_successful: false } };
+    },
+  };
 }

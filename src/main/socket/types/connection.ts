@@ -6,8 +6,15 @@ export type { ConnectionState, ConnectionStats, ConnectionInfo } from '../../../
 
 /** What the console knows about the crawler at the other end of a connection. */
 export interface ConnectionMetadata {
-  crawlerId: string;
-  /** True once the crawler said hello (its id is its own, not generated). */
+  /**
+   * The id the crawler gave (hello `crawler_id`); undefined while it has given
+   * none, so `crawlerId !== undefined` means "this crawler identified itself".
+   * `connection.crawlerId` is this, else `generatedId`.
+   */
+  crawlerId?: string;
+  /** The id the console made up for this connection, used until (unless) the crawler gives its own. */
+  generatedId: string;
+  /** True once the crawler said hello (with or without an id of its own). */
   saidHello: boolean;
   /** True for Unix-socket peers; for TCP peers once their hello carried the right token. */
   authenticated: boolean;
@@ -33,3 +40,7 @@ export type ConnectionEventOf<T extends ConnectionEventType> = Extract<Connectio
 export interface SpellingAware {
   spelling: Spelling;
 }
+
+// The seed imports the connection class from here (`import { SocketConnection, ConnectionEvent } from '…/types/connection'`).
+// No import cycle at run time: socket-connection imports only types from this module.
+export { SocketConnection } from '../connection/socket-connection';

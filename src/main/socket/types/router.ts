@@ -1,4 +1,5 @@
-import type { CrawlerMessage, ErrorCode } from '../../../shared/protocol';
+import type { ErrorCode } from '../../../shared/protocol';
+import type { CrawlerMessage } from './messages';
 import type { SocketConnection } from '../connection/socket-connection';
 
 /** The seed's MessageProcessingResult, plus the error code the console replies with. */
