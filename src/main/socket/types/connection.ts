@@ -41,6 +41,6 @@ export interface SpellingAware {
   spelling: Spelling;
 }
 
-// The seed imports the connection class from here (`import { SocketConnection, ConnectionEvent } from '…/types/connection'`).
+// The seed imports the connection class from here (its Event System example imports SocketConnection and ConnectionEvent from …/types/connection).
 // No import cycle at run time: socket-connection imports only types from this module.
 export { SocketConnection } from '../connection/socket-connection';
