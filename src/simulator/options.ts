@@ -9,6 +9,9 @@ import { hashString } from './prng';
 
 export const SpellingModeSchema = z.enum(['documented', 'crawler', 'mixed']);
 export type SpellingMode = z.infer<typeof SpellingModeSchema>;
+/** How the crawlers end their messages; 'mixed' gives crawler 1, 2, 3… delimited, unterminated, alternating in turn. */
+export const FramingModeSchema = z.enum(['delimited', 'unterminated', 'mixed']);
+export type FramingMode = z.infer<typeof FramingModeSchema>;
 
 export const SimulatorOptionsSchema = z
   .object({
@@ -17,6 +20,7 @@ export const SimulatorOptionsSchema = z
     token: z.string().min(1).optional(),
     crawlers: z.number().int().min(1).max(500),
     spelling: SpellingModeSchema,
+    framing: FramingModeSchema,
     /** Multiplier of realistic pacing: 100 runs 100× faster than a real crawler against GitLab. */
     speed: z.number().positive().max(1_000_000),
     failureRate: z.number().min(0).max(1),
@@ -31,6 +35,8 @@ export const SimulatorOptionsSchema = z
     /** Keep trying to connect until the console is up (else a missing console is an error). */
     wait: z.boolean(),
     quiet: z.boolean(),
+    /** After a console shutdown, reconnect and keep crawling (a crawler service, not a one-shot). */
+    rejoin: z.boolean(),
   })
   .refine((o) => !o.tcp || o.token, { message: '--tcp needs --token (or SOCKET_AUTH_TOKEN): remote consoles require authentication', path: ['token'] });
 export type SimulatorOptions = z.infer<typeof SimulatorOptionsSchema>;
@@ -49,6 +55,9 @@ Options:
   --crawlers N           number of simulated crawlers (default 3)
   --concurrency N        jobs each crawler runs at once (default 2)
   --spelling S           documented | crawler | mixed (default mixed: alternating)
+  --framing F            delimited | unterminated | mixed (default delimited). unterminated writes
+                         bare JSON objects with no delimiter, like the GitLab crawler in the wild;
+                         mixed makes crawler 1, 2, 3… delimited, unterminated and alternating in turn
   --speed X              multiple of realistic pacing, e.g. 100 = 100x faster (default 1)
   --failure-rate F       share of jobs that fail, 0..1 (default 0.05)
   --token-refresh-rate F share of jobs that need a token refresh, 0..1 (default 0.1)
@@ -58,6 +67,7 @@ Options:
   --jobs-then-exit       stop once the console has no more work and every job is done
   --summary-json FILE    also write the summary as JSON to FILE
   --wait                 wait for the console to come up instead of failing at once
+  --rejoin               after a console shutdown, reconnect and keep crawling instead of ending
   --quiet                print only the summary
   -h, --help             show this help
 `;
@@ -82,6 +92,7 @@ export function parseSimulateArgs(argv: string[], env: NodeJS.ProcessEnv = proce
         crawlers: { type: 'string' },
         concurrency: { type: 'string' },
         spelling: { type: 'string' },
+        framing: { type: 'string' },
         speed: { type: 'string' },
         'failure-rate': { type: 'string' },
         'token-refresh-rate': { type: 'string' },
@@ -92,6 +103,7 @@ export function parseSimulateArgs(argv: string[], env: NodeJS.ProcessEnv = proce
         'summary-json': { type: 'string' },
         wait: { type: 'boolean' },
         quiet: { type: 'boolean' },
+        rejoin: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -120,6 +132,7 @@ export function parseSimulateArgs(argv: string[], env: NodeJS.ProcessEnv = proce
     crawlers: num('crawlers', values.crawlers, 3),
     concurrency: num('concurrency', values.concurrency, 2),
     spelling: values.spelling ?? 'mixed',
+    framing: values.framing ?? 'delimited',
     speed: num('speed', values.speed, 1),
     failureRate: num('failure-rate', values['failure-rate'], 0.05),
     tokenRefreshRate: num('token-refresh-rate', values['token-refresh-rate'], 0.1),
@@ -130,6 +143,7 @@ export function parseSimulateArgs(argv: string[], env: NodeJS.ProcessEnv = proce
     ...(values['summary-json'] !== undefined && { summaryJson: values['summary-json'] }),
     wait: values.wait ?? false,
     quiet: values.quiet ?? false,
+    rejoin: values.rejoin ?? false,
   };
   const parsed = SimulatorOptionsSchema.safeParse(candidate);
   if (!parsed.success) {

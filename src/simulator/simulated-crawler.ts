@@ -5,7 +5,7 @@
  * (the client reconnects and re-reports its jobs). Holds only its active jobs
  * and counters: nothing grows with the length of the run.
  */
-import { CrawlerClient, type JobAssignment, type JobResponseJob, type Spelling } from '../client';
+import { CrawlerClient, type CrawlerClientStats, type Framing, type JobAssignment, type JobResponseJob, type Spelling } from '../client';
 import { toResumeState } from '../shared/protocol';
 import { jobTypeFor } from './gitlab-model';
 import { type AbortReason, type JobCounters, type JobOutcome, type SimJob, pause, runJob } from './job-runner';
@@ -20,6 +20,8 @@ const RETRY_MS = 2000;
 const EMPTY_ANSWERS_TO_EXIT = 3;
 /** How long a stopping crawler waits for its jobs to hand themselves back before closing anyway. */
 const STOP_GRACE_MS = 5000;
+/** With --rejoin: how long after a console shutdown the crawler comes back (real time, like a service restart). */
+const REJOIN_MS = 3000;
 
 const JOB_GONE = new Set(['job_cancelled', 'job_not_leased', 'unknown_job']);
 
@@ -37,9 +39,16 @@ export function spellingFor(mode: SimulatorOptions['spelling'], index: number): 
   return mode === 'mixed' ? (index % 2 === 0 ? 'documented' : 'crawler') : mode;
 }
 
+export function framingFor(mode: SimulatorOptions['framing'], index: number): Framing {
+  return mode === 'mixed' ? (['delimited', 'unterminated', 'mixed'] as const)[index % 3]! : mode;
+}
+
 export class SimulatedCrawler {
   readonly id: string;
-  readonly client: CrawlerClient;
+  /** Replaced by a fresh client when the crawler rejoins after a console shutdown (--rejoin). */
+  client: CrawlerClient;
+  /** Stats of the clients used before a rejoin, for the summary. */
+  private readonly retired: CrawlerClientStats[] = [];
   private readonly active = new Map<string, ActiveJob>();
   private readonly jobs = emptyJobCounts();
   private readonly counters: JobCounters = { itemsProcessed: 0, tokenRefreshes: { requested: 0, granted: 0, refused: 0 } };
@@ -54,18 +63,25 @@ export class SimulatedCrawler {
     private readonly log: (line: string) => void = () => undefined,
   ) {
     this.id = crawlerIdFor(options.seed, index);
-    this.client = new CrawlerClient({
+    this.client = this.newClient();
+  }
+
+  private newClient(): CrawlerClient {
+    const { options, index } = this;
+    const client = new CrawlerClient({
       ...(options.tcp ? { tcp: options.tcp, authToken: options.token } : { socketPath: options.socketPath }),
       crawlerId: this.id,
       name: `crawl-simulator #${index + 1}`,
       version: 'simulator',
       spelling: spellingFor(options.spelling, index),
+      framing: framingFor(options.framing, index),
       maxConcurrentJobs: options.concurrency,
       capabilities: ['discover_namespaces', 'crawl_project', 'crawl_group', 'crawl_user'],
       getState: () => this.state(),
       onShutdown: (_request, deadline) => this.onShutdown(deadline),
     });
-    this.wire();
+    this.wire(client);
+    return client;
   }
 
   /** Runs until `stop` aborts, the console shuts it down, or (--jobs-then-exit) the work runs out. */
@@ -76,17 +92,27 @@ export class SimulatedCrawler {
     };
     stop.addEventListener('abort', onStop, { once: true });
     try {
-      try {
-        await this.client.connect({ waitForConsole: this.options.wait });
-        this.everConnected = true;
-        this.log(`${this.id}: connected (${this.client.spelling} spelling)`);
-      } catch (err) {
-        if (!stop.aborted) this.error = (err as Error).message;
-        return this.summary();
+      for (let rejoined = false; ; rejoined = true) {
+        try {
+          // A rejoining crawler waits for the console to come back, as a service would.
+          await this.client.connect({ waitForConsole: this.options.wait || rejoined });
+          this.everConnected = true;
+          this.log(`${this.id}: connected (${this.client.spelling} spelling, ${framingFor(this.options.framing, this.index)} framing)`);
+        } catch (err) {
+          if (!stop.aborted) this.error = (err as Error).message;
+          return this.summary();
+        }
+        await this.loop();
+        const shutDown = this.client.shuttingDown;
+        await this.finish(stop.aborted);
+        if (!this.options.rejoin || !shutDown || stop.aborted) return this.summary();
+        this.log(`${this.id}: shut down by the console; rejoining in ${REJOIN_MS / 1000} s`);
+        this.stopping = false;
+        await this.sleep(REJOIN_MS);
+        if (stop.aborted) return this.summary();
+        this.retired.push(this.client.stats);
+        this.client = this.newClient();
       }
-      await this.loop();
-      await this.finish(stop.aborted);
-      return this.summary();
     } finally {
       stop.removeEventListener('abort', onStop);
     }
@@ -133,8 +159,7 @@ export class SimulatedCrawler {
     await all;
   }
 
-  private wire(): void {
-    const c = this.client;
+  private wire(c: CrawlerClient): void {
     c.on('job_assignment', (a) => this.startFromAssignment(a));
     c.on('job_response', (jobs, { requested }) => {
       // Jobs of an answer nobody waited for any more (a request that timed out) are leased to us all the same.
@@ -153,6 +178,7 @@ export class SimulatedCrawler {
       if (reconnected) this.log(`${this.id}: reconnected; re-reported ${this.active.size} held job(s)`);
     });
     c.on('closed', () => {
+      if (this.client !== c) return;
       this.stopping = true;
       this.wake();
     });
@@ -259,17 +285,21 @@ export class SimulatedCrawler {
   }
 
   summary(): CrawlerSummary {
-    const s = this.client.stats;
+    const all = [...this.retired, this.client.stats];
+    const sent: Record<string, number> = {};
+    for (const s of all) for (const [type, n] of Object.entries(s.sent)) if (n !== undefined) sent[type] = (sent[type] ?? 0) + n;
     return {
       crawler_id: this.id,
       spelling: this.client.spelling,
+      framing: framingFor(this.options.framing, this.index),
       connected: this.everConnected,
       ...(this.error !== undefined && { error: this.error }),
       jobs: { ...this.jobs },
-      messages_sent: Object.fromEntries(Object.entries(s.sent).filter(([, n]) => n !== undefined)) as Record<string, number>,
-      messages_dropped: s.dropped,
+      messages_sent: sent,
+      messages_dropped: all.reduce((n, s) => n + s.dropped, 0),
       token_refreshes: { ...this.counters.tokenRefreshes },
-      reconnects: s.reconnects,
+      // A rejoin after a shutdown is a reconnect too.
+      reconnects: all.reduce((n, s) => n + s.reconnects, 0) + this.retired.length,
       items_processed: this.counters.itemsProcessed,
     };
   }

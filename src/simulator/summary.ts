@@ -32,6 +32,7 @@ export const TokenRefreshCountsSchema = z.object({
 export const CrawlerSummarySchema = z.object({
   crawler_id: z.string(),
   spelling: z.enum(['documented', 'crawler']),
+  framing: z.enum(['delimited', 'unterminated', 'mixed']),
   connected: z.boolean(),
   error: z.string().optional(),
   jobs: JobCountsSchema,

@@ -294,6 +294,45 @@ describe('simulator: a run against a real console', () => {
   }, 40_000);
 });
 
+describe('simulator: framing and rejoining', () => {
+  it('--framing mixed: one delimited, one unterminated and one alternating crawler, every message read, none refused', async () => {
+    const backend = new SimBackend();
+    const ids = fillQueue(backend, 12, 'fr');
+    const { server, recorder } = await startServer(backend);
+    const refused: string[] = [];
+    server.on('protocol_error', (e) => refused.push(`${e.crawler_id}: ${e.error.code} ${e.error.message}`));
+    const run = await simulate(['--crawlers', '3', '--framing', 'mixed', '--speed', '2000', '--seed', '7', '--failure-rate', '0.2', '--token-refresh-rate', '0.3', '--jobs-then-exit', '--quiet']);
+    expect(run.code).toBe(0);
+    expect(run.summary.per_crawler.map((c) => [c.crawler_id, c.framing])).toEqual([
+      ['sim-7-1', 'delimited'],
+      ['sim-7-2', 'unterminated'],
+      ['sim-7-3', 'mixed'],
+    ]);
+    checkRun(backend, recorder, run.summary, ids);
+    expect(refused).toEqual([]);
+    // Every crawler's messages reached the router, the unterminated one's included.
+    for (const id of ['sim-7-1', 'sim-7-2', 'sim-7-3']) expect(recorder.seen.some((x) => x.crawlerId === id && x.message.type === 'heartbeat')).toBe(true);
+  });
+
+  it('--rejoin: after a broadcast shutdown the crawlers come back and keep asking for work', async () => {
+    const backend = new SimBackend();
+    const { server } = await startServer(backend);
+    const running = simulate(['--crawlers', '2', '--speed', '50', '--seed', '11', '--framing', 'unterminated', '--rejoin', '--duration', '12', '--quiet']);
+    await eventually(() => server.listConnections().filter((c) => c.said_hello).length === 2, 10_000, 'both crawlers connected');
+    const before = new Set(server.listConnections().map((c) => c.connection_id));
+    await server.broadcast({ type: 'shutdown', data: { graceful: true, timeout_seconds: 1, reason: 'operator restart' } });
+    await eventually(() => server.listConnections().length === 0, 5000, 'crawlers gone after the shutdown');
+    // They come back on new connections, with the same ids, and ask for work again.
+    await eventually(() => server.listConnections().filter((c) => c.said_hello && !before.has(c.connection_id)).length === 2, 10_000, 'both crawlers rejoined');
+    expect(server.listConnections().map((c) => c.crawler_id).sort()).toEqual(['sim-11-1', 'sim-11-2']);
+    backend.queue.push({ id: 'after-rejoin', entityType: 'project', entityId: '900', gitlabUrl: 'https://gitlab.example.com', accessToken: 't' });
+    await eventually(() => backend.leasedTo.has('after-rejoin'), 10_000, 'work handed out after the rejoin');
+    const run = await running;
+    expect(run.code).toBe(0);
+    expect(run.summary.reconnects).toBeGreaterThanOrEqual(2);
+  }, 30_000);
+});
+
 describe('simulator: command line', () => {
   it('generates the same GitLab hierarchy from the same seed, rooted where asked', () => {
     const a = generateHierarchy(5, 'acme');
@@ -316,6 +355,8 @@ describe('simulator: command line', () => {
     const b = parseSimulateArgs(['--seed', 'demo'], {}, () => 2);
     expect(a.help === false && b.help === false && a.options.seed === b.options.seed && a.options.seed !== 1).toBe(true);
     expect(parseSimulateArgs(['--tcp', 'example.org:7000', '--token', 't'])).toMatchObject({ options: { tcp: { host: 'example.org', port: 7000 }, token: 't' } });
+    expect(parseSimulateArgs([])).toMatchObject({ options: { framing: 'delimited', rejoin: false } });
+    expect(parseSimulateArgs(['--framing', 'unterminated', '--rejoin'])).toMatchObject({ options: { framing: 'unterminated', rejoin: true } });
 
     const out = sink();
     const err = sink();
@@ -325,9 +366,11 @@ describe('simulator: command line', () => {
     expect(await runSimulateCommand(['--failure-rate', '2'], { stdout: out.stream, stderr: err.stream })).toBe(2);
     expect(await runSimulateCommand(['--tcp', 'h:1'], { stdout: out.stream, stderr: err.stream })).toBe(2);
     expect(await runSimulateCommand(['--bogus'], { stdout: out.stream, stderr: err.stream })).toBe(2);
+    expect(await runSimulateCommand(['--framing', 'newline'], { stdout: out.stream, stderr: err.stream })).toBe(2);
     expect(err.text()).toMatch(/--speed must be a number/);
     expect(err.text()).toMatch(/--failure-rate/);
     expect(err.text()).toMatch(/--tcp needs --token/);
+    expect(err.text()).toMatch(/--framing/);
   });
 
   it('no console at the socket: exits 1 with a clear message', async () => {
