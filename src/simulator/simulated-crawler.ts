@@ -55,7 +55,9 @@ export class SimulatedCrawler {
   ) {
     this.id = crawlerIdFor(options.seed, index);
     this.client = new CrawlerClient({
-      ...(options.tcp ? { tcp: options.tcp, authToken: options.token } : { socketPath: options.socketPath }),
+      ...(options.tcp
+        ? { tcp: options.tcp, authToken: options.token, ...(options.tlsFingerprint !== undefined && { tls: { fingerprint256: options.tlsFingerprint } }) }
+        : { socketPath: options.socketPath }),
       crawlerId: this.id,
       name: `crawl-simulator #${index + 1}`,
       version: 'simulator',
