@@ -18,6 +18,8 @@ export const SimulatorOptionsSchema = z
     socketPath: z.string().min(1),
     tcp: z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65_535) }).optional(),
     token: z.string().min(1).optional(),
+    /** SHA-256 fingerprint of the console's TLS certificate, pinned over TCP. */
+    tlsFingerprint: z.string().min(1).optional(),
     crawlers: z.number().int().min(1).max(500),
     spelling: SpellingModeSchema,
     framing: FramingModeSchema,
@@ -52,6 +54,7 @@ Options:
   --socket PATH          console Unix socket (default: $SOCKET_PATH, else /tmp/crawler-socket.sock)
   --tcp HOST:PORT        connect over TCP instead (needs --token)
   --token T              auth token for TCP (default: $SOCKET_AUTH_TOKEN)
+  --tls-fingerprint FP   TLS over TCP, pinned to the console's SHA-256 fingerprint (default: $SOCKET_TLS_FINGERPRINT)
   --crawlers N           number of simulated crawlers (default 3)
   --concurrency N        jobs each crawler runs at once (default 2)
   --spelling S           documented | crawler | mixed (default mixed: alternating)
@@ -89,6 +92,7 @@ export function parseSimulateArgs(argv: string[], env: NodeJS.ProcessEnv = proce
         socket: { type: 'string' },
         tcp: { type: 'string' },
         token: { type: 'string' },
+        'tls-fingerprint': { type: 'string' },
         crawlers: { type: 'string' },
         concurrency: { type: 'string' },
         spelling: { type: 'string' },
@@ -125,10 +129,12 @@ export function parseSimulateArgs(argv: string[], env: NodeJS.ProcessEnv = proce
     tcp = { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]) };
   }
   const token = values.token ?? env.SOCKET_AUTH_TOKEN;
+  const tlsFingerprint = values['tls-fingerprint'] ?? env.SOCKET_TLS_FINGERPRINT;
   const candidate = {
     socketPath: values.socket ?? env.SOCKET_PATH ?? '/tmp/crawler-socket.sock',
     ...(tcp && { tcp }),
     ...(tcp && token !== undefined && { token }),
+    ...(tcp && tlsFingerprint !== undefined && { tlsFingerprint }),
     crawlers: num('crawlers', values.crawlers, 3),
     concurrency: num('concurrency', values.concurrency, 2),
     spelling: values.spelling ?? 'mixed',
@@ -160,6 +166,7 @@ const FLAG_FOR: Record<string, string> = {
   tokenRefreshRate: 'token-refresh-rate',
   durationSec: 'duration',
   summaryJson: 'summary-json',
+  tlsFingerprint: 'tls-fingerprint',
   jobsThenExit: 'jobs-then-exit',
 };
 

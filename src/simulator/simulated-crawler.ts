@@ -69,7 +69,9 @@ export class SimulatedCrawler {
   private newClient(): CrawlerClient {
     const { options, index } = this;
     const client = new CrawlerClient({
-      ...(options.tcp ? { tcp: options.tcp, authToken: options.token } : { socketPath: options.socketPath }),
+      ...(options.tcp
+        ? { tcp: options.tcp, authToken: options.token, ...(options.tlsFingerprint !== undefined && { tls: { fingerprint256: options.tlsFingerprint } }) }
+        : { socketPath: options.socketPath }),
       crawlerId: this.id,
       name: `crawl-simulator #${index + 1}`,
       version: 'simulator',
