@@ -865,28 +865,30 @@ export class JobService implements CrawlerBackend {
 
   /**
    * The plaintext token a job may be handed (never logged): its own credential's,
-   * else the newest usable one saved for its host; or why there is none. A token
-   * GitLab refused, one past its known expiry, an empty one or one this console
-   * cannot decrypt is not usable.
+   * else (none, or its own no longer works) the newest usable one saved for its
+   * host; or why there is none. A token GitLab refused, one past its known expiry,
+   * an empty one or one this console cannot decrypt is not usable.
    */
   private resolveToken(job: Job): TokenResolution {
-    const now = this.now();
-    const host = job.gitlab_host || 'this job’s GitLab host';
-    let credential: Credential | null;
-    if (job.credential_id) {
-      credential = this.store.credentials.getCredential(job.credential_id);
-      if (!credential) return { reason: `its credential ${job.credential_id} no longer exists; save a token for ${host} or move the job to another credential` };
-    } else {
-      credential = job.gitlab_host ? this.store.credentials.findUsableCredentialForHost(job.gitlab_host, now) : null;
-      if (!credential) {
-        const any = job.gitlab_host ? this.store.credentials.findCredentialForHost(job.gitlab_host) : null;
-        if (!any) return { reason: `no token saved for ${host}; save one on the Credentials screen` };
-        credential = any; // explained below: refused or expired
-      }
+    const own = job.credential_id ? this.store.credentials.getCredential(job.credential_id) : null;
+    const first = own ? this.usableToken(job, own) : null;
+    if (first && 'token' in first) return first;
+    const forHost = job.gitlab_host ? this.store.credentials.findUsableCredentialForHost(job.gitlab_host, this.now()) : null;
+    if (forHost && forHost.id !== own?.id) {
+      const second = this.usableToken(job, forHost);
+      if ('token' in second) return second;
     }
+    if (first) return first;
+    const host = job.gitlab_host || 'this job’s GitLab host';
+    if (job.credential_id) return { reason: `its credential ${job.credential_id} no longer exists; save a token for ${host} or move the job to another credential` };
+    const any = job.gitlab_host ? this.store.credentials.findCredentialForHost(job.gitlab_host) : null;
+    return any ? this.usableToken(job, any) : { reason: `no token saved for ${host}; save one on the Credentials screen` };
+  }
+
+  private usableToken(job: Job, credential: Credential): TokenResolution {
     const name = `credential “${credential.label}” (${credential.token_hint})`;
     if (credential.rejected_at) return { reason: `GitLab refused the token of ${name}; save a new token for it` };
-    if (credential.expires_at && credential.expires_at <= now) {
+    if (credential.expires_at && credential.expires_at <= this.now()) {
       return { reason: `the token of ${name} expired at ${new Date(credential.expires_at).toISOString()}; save a new token for it` };
     }
     let token: string | null;
