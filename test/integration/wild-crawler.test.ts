@@ -225,6 +225,26 @@ describe('token refresh with the crawler in the wild', () => {
   });
 });
 
+describe('token refresh: what a refusal holds', () => {
+  it('holds only the job it was for; a refresh ahead of expiry gets the current token', async () => {
+    t = await startTestConsole();
+    const c = await wild();
+    const a = await create('crawl_project', 'ra');
+    const b = await create('crawl_project', 'rb');
+    for (const j of await c.requestJobs()) c.started(j);
+    expect((await c.refreshToken(a.job_id)).data).toMatchObject({ refreshSuccessful: false });
+    await expect.poll(async () => (await job(a.job_id)).status).toBe('waiting_credentials');
+    // Other jobs keep the token until GitLab refuses it for them too.
+    const later = await create('crawl_project', 'rc');
+    expect(await c.requestJobs()).toEqual([expect.objectContaining({ id: later.job_id, accessToken: TOKEN })]);
+    expect((await job(b.job_id)).status).toBe('running');
+    const ahead = c.next((m) => m.type === 'token_refresh_response' && m.jobId === b.job_id);
+    c.send({ type: 'token_refresh_request', timestamp: new Date().toISOString(), jobId: b.job_id, data: { current_token_expired: false } });
+    expect((await ahead).data).toMatchObject({ accessToken: TOKEN, refreshSuccessful: true });
+    expect((await job(b.job_id)).status).toBe('running');
+  });
+});
+
 describe('its bytes on the wire', () => {
   it('several messages per write, and a message split at every byte position, strings full of braces and quotes', async () => {
     t = await startTestConsole();

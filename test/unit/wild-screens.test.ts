@@ -53,7 +53,7 @@ describe('credential expiry and state', () => {
     expect(credentialState(cred({}), now).text).toBe('Usable');
     expect(credentialState(cred({ expires_at: now + 86_400_000 }), now)).toMatchObject({ text: 'Expires soon', tone: 'warn' });
     expect(credentialState(cred({ expires_at: now }), now)).toMatchObject({ text: 'Expired', tone: 'bad' });
-    expect(credentialState(cred({ rejected_at: now, rejected_reason: 'GitLab refused it for job j' }), now)).toEqual({ text: 'Refused by GitLab', tone: 'bad', title: 'GitLab refused it for job j' });
+    expect(credentialState(cred({ rejected_at: now, rejected_reason: 'GitLab refused it for job j' }), now)).toEqual({ text: 'Refused by GitLab for a job', tone: 'warn', title: 'GitLab refused it for job j' });
   });
 });
 

@@ -27,6 +27,7 @@ import type { MessageProcessingResult } from '../socket/types/router';
 import type { ProgressTracker } from '../socket/progress/progress-tracker';
 import type { Logger } from '../socket/logger';
 import { type Credential, type Job, type Store, toJobDto } from '../store';
+import type { StoredHandout } from '../store/credentials-repo';
 import type { EventInput } from '../store/events-repo';
 import type { HeartbeatRow } from '../store/crawlers-repo';
 import { sqliteCode } from '../store/validate';
@@ -437,20 +438,23 @@ export class JobService implements CrawlerBackend {
     const job = this.store.jobs.getJob(id);
     if (!job) return this.refreshAnswer(null, null);
     this.remember(c);
-    let t = this.resolveToken(job);
     const handed = this.store.credentials.handoutOf(id);
-    if ('token' in t && handed && handed.credential_id === t.credential.id && handed.token_version === (t.credential.token_version ?? 1)) {
+    let t = this.resolveToken(job, handed);
+    // A crawler may ask ahead of expiry (current_token_expired: false): the token it has is not refused then.
+    const failed = m.data.current_token_expired !== false;
+    if (failed && 'token' in t && handed && handed.credential_id === t.credential.id && handed.token_version === (t.credential.token_version ?? 1)) {
       const detail = m.data.error_details ? `: ${m.data.error_details}` : '';
+      this.store.credentials.refuseHandout(id);
       this.store.credentials.rejectToken(t.credential.id, handed.token_version, `GitLab refused it for job ${id} (${c.crawlerId}${detail})`);
       this.recordError({
         category: 'authentication',
         severity: 'high',
         code: 'token_refused',
-        message: `GitLab refused the token of credential “${t.credential.label}” (${t.credential.token_hint}) for ${job.gitlab_host}; save a new token for it`,
+        message: `GitLab refused the token of credential “${t.credential.label}” (${t.credential.token_hint}) for job ${id} on ${job.gitlab_host}; the job waits for a new token`,
         crawler_id: c.crawlerId,
         job_id: id,
       });
-      t = this.resolveToken(job); // another saved token for the host may still work
+      t = this.resolveToken(job); // another token saved for the host may still work
     }
     if ('token' in t) {
       this.recordHandouts([{ job, token: t.token, credential: t.credential }]);
@@ -489,10 +493,20 @@ export class JobService implements CrawlerBackend {
     let answered = 0;
     let requeued = 0;
     const sends: Promise<void>[] = [];
+    // Jobs of one credential and host resolve alike: decrypt once per pair, not once per job.
+    const resolved = new Map<string, TokenResolution>();
+    const resolve = (job: Job): TokenResolution => {
+      const handout = this.store.credentials.handoutOf(job.id);
+      if (handout?.refused) return this.resolveToken(job, handout); // particular to this job
+      const key = `${job.credential_id ?? ''}\u0000${job.gitlab_host}`;
+      let t = resolved.get(key);
+      if (!t) resolved.set(key, (t = this.resolveToken(job, handout)));
+      return t;
+    };
     for (let skipped = 0; ; ) {
       const page = this.store.jobs.listJobs({ status: ['waiting_credentials'], limit: 500, offset: skipped, sort: 'created_at', dir: 'asc' }).jobs;
       for (const job of page) {
-        const t = this.resolveToken(job);
+        const t = resolve(job);
         if ('reason' in t) {
           skipped++;
           continue;
@@ -580,6 +594,7 @@ export class JobService implements CrawlerBackend {
     if (!target.metadata.saidHello) {
       // A crawler that never said hello ignores job_assignment (the crawler in the wild logs
       // "Unknown message type"): the job is held for it and goes out in its next job_response.
+      this.remember(target); // so that its leaving gives the job back
       const moved = this.store.jobs.transition(job.id, ['queued'], { status: 'assigned', leased_to: target.crawlerId, lease_expires_at: null }, {
         kind: 'assigned',
         crawler_id: target.crawlerId,
@@ -865,29 +880,43 @@ export class JobService implements CrawlerBackend {
 
   /**
    * The plaintext token a job may be handed (never logged): its own credential's,
-   * else (none, or its own no longer works) the newest usable one saved for its
-   * host; or why there is none. A token GitLab refused, one past its known expiry,
-   * an empty one or one this console cannot decrypt is not usable.
+   * else (none, or its own does not work for it) the best one saved for its host;
+   * or why there is none. A token past its known expiry, an empty one, one this
+   * console cannot decrypt, or the one GitLab refused for this very job is not usable.
    */
-  private resolveToken(job: Job): TokenResolution {
+  private resolveToken(job: Job, handout: StoredHandout | null = this.store.credentials.handoutOf(job.id)): TokenResolution {
     const own = job.credential_id ? this.store.credentials.getCredential(job.credential_id) : null;
-    const first = own ? this.usableToken(job, own) : null;
+    const refused = handout?.refused ? this.refusedTokenOf(handout) : null;
+    const first = own ? this.usableToken(job, own, refused) : null;
     if (first && 'token' in first) return first;
-    const forHost = job.gitlab_host ? this.store.credentials.findUsableCredentialForHost(job.gitlab_host, this.now()) : null;
-    if (forHost && forHost.id !== own?.id) {
-      const second = this.usableToken(job, forHost);
-      if ('token' in second) return second;
+    let fallback: TokenResolution | null = null;
+    for (const candidate of job.gitlab_host ? this.store.credentials.usableCredentialsForHost(job.gitlab_host, this.now()) : []) {
+      if (candidate.id === own?.id) continue;
+      const t = this.usableToken(job, candidate, refused);
+      if ('token' in t) return t;
+      fallback ??= t;
     }
     if (first) return first;
     const host = job.gitlab_host || 'this job’s GitLab host';
     if (job.credential_id) return { reason: `its credential ${job.credential_id} no longer exists; save a token for ${host} or move the job to another credential` };
+    if (fallback) return fallback;
     const any = job.gitlab_host ? this.store.credentials.findCredentialForHost(job.gitlab_host) : null;
-    return any ? this.usableToken(job, any) : { reason: `no token saved for ${host}; save one on the Credentials screen` };
+    return any ? this.usableToken(job, any, refused) : { reason: `no token saved for ${host}; save one on the Credentials screen` };
   }
 
-  private usableToken(job: Job, credential: Credential): TokenResolution {
+  /** The token GitLab refused for a job, while its credential still holds it (compared by value: the same token may be saved twice). */
+  private refusedTokenOf(handout: StoredHandout): string | null {
+    const c = this.store.credentials.getCredential(handout.credential_id);
+    if (!c || (c.token_version ?? 1) !== handout.token_version) return null;
+    try {
+      return this.store.credentials.getCredentialToken(c.id);
+    } catch {
+      return null;
+    }
+  }
+
+  private usableToken(job: Job, credential: Credential, refused: string | null): TokenResolution {
     const name = `credential “${credential.label}” (${credential.token_hint})`;
-    if (credential.rejected_at) return { reason: `GitLab refused the token of ${name}; save a new token for it` };
     if (credential.expires_at && credential.expires_at <= this.now()) {
       return { reason: `the token of ${name} expired at ${new Date(credential.expires_at).toISOString()}; save a new token for it` };
     }
@@ -899,6 +928,9 @@ export class JobService implements CrawlerBackend {
       return { reason: `the token of ${name} cannot be decrypted here; save it again` };
     }
     if (!token || token.trim() === '') return { reason: `the token of ${name} is empty; save a new token for it` };
+    if (refused !== null && token === refused) {
+      return { reason: `GitLab refused the token of ${name} for this job; save a new token for it (or for ${job.gitlab_host || 'its host'})` };
+    }
     return { token, credential };
   }
 

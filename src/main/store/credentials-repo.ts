@@ -49,6 +49,10 @@ export interface TokenHandout {
   credential_id: string;
   token_version: number;
 }
+/** A handout as stored: `refused` once the crawler said GitLab refused that token for the job. */
+export interface StoredHandout extends TokenHandout {
+  refused: boolean;
+}
 const decode = rowDecoder(CredentialSchema, []);
 
 export class CredentialsRepo {
@@ -65,6 +69,7 @@ export class CredentialsRepo {
   private readonly rejectStmt: Database.Statement;
   private readonly handoutStmt: Database.Statement;
   private readonly getHandoutStmt: Database.Statement;
+  private readonly refuseHandoutStmt: Database.Statement;
   private readonly unfinishedJobsStmt: Database.Statement;
 
   readonly saveCredential: (input: SaveCredentialInput) => Credential;
@@ -108,8 +113,8 @@ export class CredentialsRepo {
     this.unfinishedJobsStmt = db.prepare(`SELECT id FROM jobs WHERE credential_id = ? AND status NOT IN (${final}) ORDER BY created_at, rowid`);
     this.usableForHostStmt = db.prepare(`
       SELECT ${COLUMNS} FROM credentials
-      WHERE gitlab_host = ? AND rejected_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
-      ORDER BY updated_at DESC, rowid DESC LIMIT 1`);
+      WHERE gitlab_host = ? AND (expires_at IS NULL OR expires_at > ?)
+      ORDER BY rejected_at IS NOT NULL, updated_at DESC, rowid DESC`);
     this.replaceTokenStmt = db.prepare(`
       UPDATE credentials SET token_ciphertext = @token_ciphertext, token_hint = @token_hint, cipher_kind = @cipher_kind,
                              updated_at = @at, expires_at = @expires_at, token_version = token_version + 1,
@@ -122,8 +127,9 @@ export class CredentialsRepo {
     this.handoutStmt = db.prepare(`
       INSERT INTO job_tokens (job_id, credential_id, token_version, handed_at) VALUES (@job_id, @credential_id, @token_version, @at)
       ON CONFLICT (job_id) DO UPDATE SET credential_id = excluded.credential_id, token_version = excluded.token_version,
-                                         handed_at = excluded.handed_at`);
-    this.getHandoutStmt = db.prepare('SELECT credential_id, token_version FROM job_tokens WHERE job_id = ?');
+                                         handed_at = excluded.handed_at, refused = 0`);
+    this.getHandoutStmt = db.prepare('SELECT credential_id, token_version, refused FROM job_tokens WHERE job_id = ?');
+    this.refuseHandoutStmt = db.prepare('UPDATE job_tokens SET refused = 1 WHERE job_id = ?');
 
     this.saveCredential = db.transaction((input: SaveCredentialInput): Credential => {
       // Never echo the input in an error: it holds the token.
@@ -199,17 +205,17 @@ export class CredentialsRepo {
   }
 
   /**
-   * The newest credential for a host whose token may still work: not rejected by
-   * GitLab and not past its known expiry. Null when there is none.
+   * The credentials for a host not past their known expiry, best first: those
+   * GitLab has not refused for any job, then the newest.
    */
-  findUsableCredentialForHost(host: string, now: number = this.now()): Credential | null {
-    const row = this.usableForHostStmt.get(normalizeHost(host), now);
-    return row === undefined ? null : decode(row);
+  usableCredentialsForHost(host: string, now: number = this.now()): Credential[] {
+    return this.usableForHostStmt.all(normalizeHost(host), now).map(decode);
   }
 
   /**
-   * Marks a token version as refused by GitLab (a crawler's refresh request for it).
-   * A version already replaced is left alone. True if the mark was set now.
+   * Notes on a credential that GitLab refused its current token (for some job),
+   * so the operator sees it. A version already replaced is left alone. True if
+   * the note was set now.
    */
   rejectToken(id: string, version: number, reason: string, at: number = this.now()): boolean {
     // The reason quotes the crawler, which may echo the token itself.
@@ -221,9 +227,15 @@ export class CredentialsRepo {
     return (this.unfinishedJobsStmt.all(id) as { id: string }[]).map((r) => r.id);
   }
 
-  /** The credential and token version a job was last handed, or null. */
-  handoutOf(jobId: string): TokenHandout | null {
-    return (this.getHandoutStmt.get(jobId) as TokenHandout | undefined) ?? null;
+  /** The credential and token version a job was last handed, and whether GitLab refused it; or null. */
+  handoutOf(jobId: string): StoredHandout | null {
+    const row = this.getHandoutStmt.get(jobId) as (TokenHandout & { refused: number }) | undefined;
+    return row === undefined ? null : { credential_id: row.credential_id, token_version: row.token_version, refused: row.refused === 1 };
+  }
+
+  /** The token a job was last handed failed for it: it is not handed to that job again. */
+  refuseHandout(jobId: string): void {
+    this.refuseHandoutStmt.run(jobId);
   }
 
   /** Every credential, masked. */

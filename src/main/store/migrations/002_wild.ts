@@ -6,9 +6,10 @@ const UNFINISHED = `'queued','assigned','running','waiting_credentials'`;
 /**
  * Working with the crawler in the wild (issue 10):
  * - credentials know their expiry, count token versions (a replaced token is a
- *   new version) and remember when GitLab rejected the current one;
+ *   new version) and remember when GitLab last refused the current one (shown);
  * - which credential and token version each job was last handed (job_tokens),
- *   so a refresh for the token that just failed is not answered with it again;
+ *   and whether GitLab refused it for that job, so a refresh for the token that
+ *   just failed is not answered with it again;
  * - crawlers whose id the console made up (never said hello with an id);
  * - one unfinished discovered job per (host, job type, entity id).
  */
@@ -26,7 +27,9 @@ export const migration002: Migration = {
         job_id        TEXT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
         credential_id TEXT NOT NULL,
         token_version INTEGER NOT NULL,
-        handed_at     INTEGER NOT NULL
+        handed_at     INTEGER NOT NULL,
+        -- the crawler said GitLab refused this token for this job: never hand it to the job again
+        refused       INTEGER NOT NULL DEFAULT 0 CHECK (refused IN (0, 1))
       ) WITHOUT ROWID;
 
       ALTER TABLE crawlers ADD COLUMN anonymous INTEGER NOT NULL DEFAULT 0 CHECK (anonymous IN (0, 1));

@@ -18,8 +18,9 @@ export function parseExpiry(value: string): { at?: number; error?: string } {
 
 /** Whether a credential's token may still work, as a short text for its row. */
 export function credentialState(c: Credential, now: number): { text: string; tone: 'ok' | 'warn' | 'bad'; title?: string } {
-  if (c.rejected_at) return { text: 'Refused by GitLab', tone: 'bad', title: c.rejected_reason ?? undefined };
   if (c.expires_at && c.expires_at <= now) return { text: 'Expired', tone: 'bad' };
+  // The jobs it failed for wait for a new token; the others still use it.
+  if (c.rejected_at) return { text: 'Refused by GitLab for a job', tone: 'warn', title: c.rejected_reason ?? undefined };
   if (c.expires_at && c.expires_at - now < 7 * 86_400_000) return { text: 'Expires soon', tone: 'warn' };
   return { text: 'Usable', tone: 'ok' };
 }
