@@ -55,6 +55,13 @@ export const CredentialSchema = z.object({
   cipher_kind: z.string(),
   created_at: z.number(),
   updated_at: z.number(),
+  /** When the token stops working (GitLab tokens have an expiry), if the operator gave it. */
+  expires_at: z.number().nullable().optional(),
+  /** Counts token replacements: a job handed version n that reports it failed needs n+1. */
+  token_version: z.number().int().optional(),
+  /** When a crawler reported that GitLab refused the current token; cleared by a new token. */
+  rejected_at: z.number().nullable().optional(),
+  rejected_reason: z.string().nullable().optional(),
 });
 export type Credential = z.infer<typeof CredentialSchema>;
 

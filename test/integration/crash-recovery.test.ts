@@ -89,6 +89,8 @@ it('loses nothing committed on SIGKILL, comes back on the same socket, and keeps
   let con = await ConsoleProcess.start(tmp.dir, socketPath);
   cleanup.push(() => con.stop());
 
+  // A job is handed out only with a usable token (issue 10): one is saved for the host.
+  await con.call('saveCredential', { gitlab_host: 'gitlab.example.com', access_token: 'glpat-crash-recovery-0001' });
   const jobIds: string[] = [];
   for (let i = 0; i < 4; i++) {
     const r = await con.call<{ job: JobDto }>('createJob', { job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', entity_id: `p${i}`, priority: 1 });

@@ -291,6 +291,21 @@ describe('every command over HTTP', () => {
     expect(get.status).toBe(405);
   });
 
+  it('credentials: a token replaced in place, jobs moved to another credential, then the old one can go', async () => {
+    const a = await ok('saveCredential', { gitlab_host: 'gitlab.move.org', label: 'a', access_token: 'glpat-move-aaaa-0001' });
+    const b = await ok('saveCredential', { gitlab_host: 'gitlab.move.org', label: 'b', access_token: 'glpat-move-bbbb-0002', expires_at: Date.now() + 86_400_000 });
+    expect(b.credential.expires_at).toBeGreaterThan(Date.now());
+    const { job } = await ok('createJob', { job_type: 'crawl_group', gitlab_host: 'gitlab.move.org', credential_id: a.credential.id, entity_id: 'move-1' });
+    const replaced = await ok('replaceCredentialToken', { id: a.credential.id, access_token: 'glpat-move-aaaa-0003' });
+    expect(replaced.credential).toMatchObject({ id: a.credential.id, token_hint: '••••0003', token_version: 2 });
+    expect((await call('deleteCredential', { id: a.credential.id })).body).toMatchObject({ error: { code: 'conflict', message: expect.stringMatching(/move them to another credential/) } });
+    const moved = await ok('moveJobsToCredential', { credential_id: b.credential.id, from_credential_id: a.credential.id });
+    expect(moved).toMatchObject({ moved: 1, skipped: [] });
+    expect((await ok('getJob', { job_id: job.job_id })).job.credential_id).toBe(b.credential.id);
+    expect((await call('moveJobsToCredential', { credential_id: b.credential.id })).status).toBe(400);
+    await ok('deleteCredential', { id: a.credential.id });
+  });
+
   it('covers every command of the contract', () => {
     expect([...covered].sort()).toEqual([...COMMAND_NAMES].sort());
   });

@@ -74,7 +74,7 @@ describe('dispatch through HTTP', () => {
   it('the handler receives the parsed input with defaults filled in', async () => {
     received.length = 0;
     expect((await post('listCrawlers', {})).status).toBe(200);
-    expect(received).toEqual([{ include_disconnected: true }]);
+    expect(received).toEqual([{ include_disconnected: true, anonymous_retention_ms: 600_000 }]);
     expect((await post('listCrawlers', { include_disconnected: 'yes' })).status).toBe(400);
     expect(received).toHaveLength(1); // refused before the handler
   });

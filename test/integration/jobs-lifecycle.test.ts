@@ -299,7 +299,8 @@ describe('adoption and discovery', () => {
     c.send({ type: 'job_started', timestamp: now(), job_id: 'external-2', data: { job_type: 'crawl_group', namespace_path: 'acme' } });
     await expect.poll(async () => (await t.api.listJobs({ origin: ['crawler'] })).total).toBe(2);
     const a = await job('external-1');
-    expect(a).toMatchObject({ origin: 'crawler', status: 'running', job_type: 'unknown', crawler_id: expect.stringMatching(/^crawler-/) });
+    // The crawler spelling names its task in progress: a finer task (`issue`) is kept as the job's type.
+    expect(a).toMatchObject({ origin: 'crawler', status: 'running', job_type: 'issue', crawler_id: expect.stringMatching(/^crawler-/) });
     expect(await job('external-2')).toMatchObject({ job_type: 'crawl_group', namespace_path: 'acme' });
     expect(await kinds('external-1')).toEqual(['adopted']);
   });
@@ -353,33 +354,44 @@ describe('adoption and discovery', () => {
 });
 
 describe('token refresh', () => {
-  it('answers with the job’s token when the console has one', async () => {
+  it('a refresh for the token the job was handed is refused (it failed); a token saved since is a success', async () => {
     t = await startTestConsole();
     const c = await t.crawler({ crawler_id: 'c' });
     const j = await create();
     await c.nextOfType('job_assignment');
     c.send({ type: 'token_refresh_request', timestamp: now(), jobId: j.job_id, data: { current_token_expired: true } });
     const r = await c.nextOfType('token_refresh_response');
-    expect(r).toMatchObject({ jobId: j.job_id, data: { accessToken: TOKEN, refreshSuccessful: true } });
+    expect(r).toMatchObject({ jobId: j.job_id, data: { accessToken: '', refreshSuccessful: false } });
+    expect(Date.parse(data(r).expiresAt as string)).toBeLessThanOrEqual(Date.now());
+    await expect.poll(async () => (await job(j.job_id)).status).toBe('waiting_credentials');
+    // The operator replaces the token in place: the crawler gets it unasked, with an hour's assumed life.
+    const credId = (await job(j.job_id)).credential_id!;
+    const saved = await t.api.replaceCredentialToken({ id: credId, access_token: 'glpat-replaced-token-0003' });
+    expect(saved.answered_refresh_requests).toBe(1);
+    const later = await c.nextOfType('token_refresh_response');
+    expect(later).toMatchObject({ jobId: j.job_id, data: { accessToken: 'glpat-replaced-token-0003', refreshSuccessful: true } });
+    expect(Date.parse(data(later).expiresAt as string)).toBeGreaterThan(Date.now() + 3_500_000);
+    expect((await job(j.job_id)).status).toBe('running');
   });
 
-  it('without a token: answers false, the job waits for credentials, and a saved token answers the crawler', async () => {
+  it('without a token the job is never handed out: it waits for credentials, and a saved token sends it', async () => {
     t = await startTestConsole();
     const c = await t.crawler({ crawler_id: 'c' });
     const j = (await t.api.createJob({ job_type: 'crawl_project', gitlab_host: 'gitlab.other.org', entity_id: '7', priority: 1 })).job;
-    expect(data(await c.nextOfType('job_assignment')).access_token).toBe('');
-    c.send(say.started('documented', j.job_id));
-    c.send({ type: 'token_refresh_request', timestamp: now(), job_id: j.job_id, data: { current_token_expired: true } });
-    const r = await c.nextOfType('token_refresh_response');
-    expect(r).toMatchObject({ job_id: j.job_id, data: { access_token: '', refresh_successful: false } });
     await expect.poll(async () => (await job(j.job_id)).status).toBe('waiting_credentials');
-    expect(c.received.filter((m) => m.type === 'token_refresh_response')).toEqual([]);
-    const saved = await t.api.saveCredential({ gitlab_host: 'https://gitlab.other.org/', access_token: 'glpat-later-token-0002' });
-    expect(saved.answered_refresh_requests).toBe(1);
-    expect(saved.credential.token_hint).toBe('••••0002');
-    const later = await c.nextOfType('token_refresh_response');
-    expect(later).toMatchObject({ job_id: j.job_id, data: { access_token: 'glpat-later-token-0002', refresh_successful: true } });
-    expect((await job(j.job_id)).status).toBe('running');
+    expect((await job(j.job_id)).last_error).toMatch(/no token saved for gitlab\.other\.org/);
+    expect((await job(j.job_id)).attempts).toBe(0);
+    expect(c.received.filter((m) => m.type === 'job_assignment')).toEqual([]);
+    const expires = Date.now() + 30 * 86_400_000;
+    const saved = await t.api.saveCredential({ gitlab_host: 'https://gitlab.other.org/', access_token: 'glpat-later-token-0002', expires_at: expires });
+    expect(saved.requeued_jobs).toBe(1);
+    expect(saved.credential).toMatchObject({ token_hint: '••••0002', expires_at: expires });
+    expect(data(await c.nextOfType('job_assignment'))).toMatchObject({ job_id: j.job_id, access_token: 'glpat-later-token-0002' });
+    // A refresh now has the credential's known expiry.
+    c.send(say.started('documented', j.job_id));
+    c.send({ type: 'token_refresh_request', timestamp: now(), job_id: j.job_id, data: {} });
+    const r = await c.nextOfType('token_refresh_response');
+    expect(r).toMatchObject({ job_id: j.job_id, data: { refresh_successful: false, expires_at: new Date(expires).toISOString() } });
   });
 });
 

@@ -97,6 +97,11 @@ describe('credentials', () => {
       cipher_kind: cipher.kind,
       created_at: saved.created_at,
       updated_at: saved.updated_at,
+      // issue 10: the token's known expiry, its version and whether GitLab refused it
+      expires_at: null,
+      token_version: 1,
+      rejected_at: null,
+      rejected_reason: null,
     });
     expect(saved.token_hint).toBe('••••o4Nm');
     const listed = store.credentials.listCredentials();

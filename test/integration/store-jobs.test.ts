@@ -257,8 +257,12 @@ describe('insertDiscoveredJobs', () => {
     expect(store.jobs.childJobs(parent.id).map((j) => j.entity_id)).toEqual(['1', '2', '3', '4']);
     expect(store.jobs.countByStatus().queued).toBe(4);
 
-    // The same entity found by another discovery job is that job's child.
+    // The same entity found again by another discovery of the host: no second unfinished job (issue 10) …
     const other = store.jobs.insertJob({ job_type: 'discover_namespaces', gitlab_host: 'gitlab.example.com' });
+    expect(store.jobs.insertDiscoveredJobs(other.id, [item('1')])).toEqual({ created: [], duplicates: 1 });
+    // … until the first one is finished: then a new discovery makes a new job.
+    const firstChild = first.created[0]!;
+    expect(store.jobs.transition(firstChild.id, ['queued'], { status: 'completed', finished_at: clock }, { kind: 'completed' })).toBe(true);
     expect(store.jobs.insertDiscoveredJobs(other.id, [item('1')]).created).toHaveLength(1);
 
     const parentEvents = store.events.listJobEvents(parent.id).filter((e) => e.kind === 'jobs_discovered');

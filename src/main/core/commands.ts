@@ -63,10 +63,11 @@ export function createCommandHandlers(d: CommandDeps): ConsoleCommandHandlers {
       };
     },
 
-    async listCrawlers({ include_disconnected }) {
+    async listCrawlers({ include_disconnected, anonymous_retention_ms }) {
       freshJobs();
       const views: CrawlerView[] = [];
-      for (const { id, ...c } of store.crawlers.listCrawlers()) {
+      const { crawlers, pruned } = store.crawlers.listForScreen(Date.now() - anonymous_retention_ms);
+      for (const { id, ...c } of crawlers) {
         const conn = server.getConnection(id);
         if (!conn && !include_disconnected) continue;
         views.push({
@@ -80,7 +81,7 @@ export function createCommandHandlers(d: CommandDeps): ConsoleCommandHandlers {
       }
       const seen = (v: CrawlerView) => v.connection?.last_message_at ?? v.last_heartbeat_at ?? v.connected_at ?? 0;
       views.sort((a, b) => Number(b.connection !== null) - Number(a.connection !== null) || seen(b) - seen(a));
-      return { crawlers: views };
+      return { crawlers: views, anonymous_pruned: pruned };
     },
 
     async listJobs(query) {
@@ -119,8 +120,8 @@ export function createCommandHandlers(d: CommandDeps): ConsoleCommandHandlers {
       } else {
         credentialId = store.credentials.findCredentialForHost(input.gitlab_host)?.id ?? null;
       }
-      const job = await jobs.createJob({ ...input, credential_id: credentialId });
-      return { job: toJobDto(job) };
+      const { handover, ...job } = await jobs.createJob({ ...input, credential_id: credentialId });
+      return { job: toJobDto(job), ...(handover && { handover }) };
     },
 
     async cancelJob({ job_id, reason }) {
@@ -176,10 +177,27 @@ export function createCommandHandlers(d: CommandDeps): ConsoleCommandHandlers {
       return { credentials: store.credentials.listCredentials() };
     },
 
-    async saveCredential({ gitlab_host, label, access_token }) {
-      const credential = guard(() => store.credentials.saveCredential({ gitlab_host, label: label ?? `${gitlab_host} token`, token: access_token }));
-      const answered = await jobs.answerWaitingCrawlers(gitlab_host);
-      return { credential, answered_refresh_requests: answered };
+    async saveCredential({ gitlab_host, label, access_token, expires_at }) {
+      const credential = guard(() =>
+        store.credentials.saveCredential({ gitlab_host, label: label ?? `${gitlab_host} token`, token: access_token, expires_at: expires_at ?? null }),
+      );
+      const { answered, requeued } = await jobs.resumeWaitingJobs();
+      return { credential, answered_refresh_requests: answered, requeued_jobs: requeued };
+    },
+
+    async replaceCredentialToken({ id, access_token, expires_at }) {
+      const credential = guard(() => store.credentials.replaceToken(id, access_token, expires_at ?? null));
+      const { answered, requeued } = await jobs.resumeWaitingJobs();
+      return { credential, answered_refresh_requests: answered, requeued_jobs: requeued };
+    },
+
+    async moveJobsToCredential({ credential_id, job_ids, from_credential_id }) {
+      if (from_credential_id !== undefined && !store.credentials.getCredential(from_credential_id)) {
+        throw new ApiError('not_found', `there is no saved credential ${from_credential_id}`);
+      }
+      const ids = job_ids ?? store.credentials.unfinishedJobIds(from_credential_id!);
+      const r = await jobs.moveJobsToCredential(ids, credential_id);
+      return { moved: r.moved, skipped: r.skipped, answered_refresh_requests: r.answered, requeued_jobs: r.requeued };
     },
 
     async deleteCredential({ id }) {

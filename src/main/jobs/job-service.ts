@@ -27,12 +27,14 @@ import type { SocketConnection } from '../socket/connection/socket-connection';
 import type { MessageProcessingResult } from '../socket/types/router';
 import type { ProgressTracker } from '../socket/progress/progress-tracker';
 import type { Logger } from '../socket/logger';
-import { type Job, type Store, toJobDto } from '../store';
+import { type Credential, type Job, type Store, toJobDto } from '../store';
+import type { StoredHandout } from '../store/credentials-repo';
 import type { EventInput } from '../store/events-repo';
 import type { HeartbeatRow } from '../store/crawlers-repo';
+import { sqliteCode } from '../store/validate';
 import { ProgressBuffer } from './progress-buffer';
 import { mayRetry, retryDelayFor } from './retry-policy';
-import { entityTypeOf, gitlabUrlOf, jobTypeOf } from './job-types';
+import { entityTypeOf, gitlabUrlOf, isKnownTask, jobTypeOf } from './job-types';
 
 /** What the service needs of the socket server (bound after both exist). */
 export interface ConnectionDirectory {
@@ -61,6 +63,19 @@ const NON_FINAL: readonly JobStatus[] = ['queued', 'assigned', 'running', 'waiti
 const ok: MessageProcessingResult = { success: true };
 const refuse = (code: NonNullable<MessageProcessingResult['code']>, error: string): MessageProcessingResult => ({ success: false, code, error });
 
+/** A job's token, or why it has none it may be given (shown with the job while it waits). */
+type TokenResolution = { token: string; credential: Credential } | { reason: string };
+/** A leased job with the token it is handed. */
+interface Leased {
+  job: Job;
+  token: string;
+  credential: Credential;
+}
+/** One hour: a refreshed token's assumed life when its credential has no known expiry. */
+const ASSUMED_TOKEN_LIFE_MS = 3_600_000;
+/** Bounds the jobs one request may move to waiting_credentials while looking for work with a token. */
+const MAX_PARKED_PER_LEASE = 200;
+
 /** A job a crawler holds, cached so that progress (the hot path) needs no database read. */
 interface HeldJob {
   status: JobStatus;
@@ -86,6 +101,11 @@ export class JobService {
   private readonly avoid = new Map<string, { crawler: string; until: number }>();
   /** Crawler ids holding jobs with no connection, since when (the orphan sweep). */
   private readonly orphanSince = new Map<string, number>();
+  /**
+   * Jobs the operator assigned to a crawler that never said hello (it ignores
+   * job_assignment): held for it, handed over in its next job_response.
+   */
+  private readonly awaitingHandover = new Map<string, Set<string>>();
 
   constructor(options: JobServiceOptions) {
     this.store = options.store;
@@ -211,6 +231,7 @@ export class JobService {
     if (this.remembered.has(c)) return;
     this.remembered.add(c);
     this.store.crawlers.upsertCrawler({ id: c.crawlerId, spelling: c.spelling, connected_at: c.connectedAt });
+    this.store.crawlers.setAnonymous(c.crawlerId, madeUpId(c));
   }
 
   crawlerIdentified(c: SocketConnection, previousId?: string): void {
@@ -228,6 +249,7 @@ export class JobService {
       max_concurrent_jobs: m.maxConcurrentJobs ?? null,
       connected_at: c.connectedAt,
     });
+    this.store.crawlers.setAnonymous(c.crawlerId, madeUpId(c));
     void this.dispatch();
   }
 
@@ -253,7 +275,22 @@ export class JobService {
 
   /** Every job a crawler holds goes back to the queue with its resume state (or fails, past retryAttempts). */
   private requeueHeldBy(crawlerId: string, reason: string): void {
+    const neverHanded = this.awaitingHandover.get(crawlerId);
+    this.awaitingHandover.delete(crawlerId);
     for (const job of this.store.jobs.jobsLeasedTo(crawlerId)) {
+      if (job.status === 'waiting_credentials') {
+        // It waits for a token, not for this crawler: still waiting, for whichever crawler asks next.
+        this.change(job.id, ['waiting_credentials'], { leased_to: null }, { kind: 'updated', crawler_id: crawlerId, reason: `${reason}; still waiting for a token` });
+        continue;
+      }
+      if (neverHanded?.has(job.id)) {
+        this.change(job.id, ['assigned'], { status: 'queued', leased_to: null, lease_expires_at: null }, {
+          kind: 'requeued',
+          crawler_id: crawlerId,
+          reason: `${reason} before it asked for work; the job was never handed over`,
+        });
+        continue;
+      }
       const failures = job.attempts + 1;
       if (!mayRetry(failures, this.config())) {
         this.finish(job, 'failed', { increment_attempts: true, last_error: reason }, { kind: 'failed', crawler_id: crawlerId, reason: `${reason}; no retries left (${this.config().retryAttempts})` });
@@ -300,8 +337,10 @@ export class JobService {
     const h = this.held.get(id);
     // Hot path: the job is running and held by this crawler (no database read).
     if (!h || h.status !== 'running' || h.crawler !== c.crawlerId) {
-      // Progress names the entity type being fetched (issues …), not the job's type: adopted as unknown.
-      const job = this.ownOrAdopt(c, id, undefined, {});
+      // The crawler in the wild names its task in progress (`areas`, `project` …); a job it reports
+      // this way without the console having made it is adopted under that task's job type.
+      const named = m.data.progress[0]?.entity_type;
+      const job = this.ownOrAdopt(c, id, named !== undefined && isKnownTask(named) ? named : undefined, {});
       if ('error' in job) return job.error;
       if (job.status !== 'running') {
         this.change(id, [job.status], { status: 'running', leased_to: c.crawlerId, lease_expires_at: null, started_at: job.started_at ?? this.now() }, {
@@ -351,6 +390,17 @@ export class JobService {
     if ('error' in job) return job.error;
     this.flush();
     const d = m.data;
+    if (job.status === 'waiting_credentials') {
+      // The crawler gave up after its refresh was refused: the job keeps waiting for a token (no attempt spent).
+      this.recordError({ category: 'job_processing', severity: 'medium', code: d.error_type ?? 'job_failed', message: d.error, crawler_id: c.crawlerId, job_id: id });
+      this.change(id, ['waiting_credentials'], { leased_to: null, last_error: d.error }, {
+        kind: 'updated',
+        crawler_id: c.crawlerId,
+        reason: `${c.crawlerId} gave up on it (${d.error}); it runs again once a working token is saved`,
+      });
+      this.tracker.reset(id);
+      return ok;
+    }
     const failures = job.attempts + 1;
     const details = { error_type: d.error_type ?? null, partial_counts: d.partial_counts ?? null, recoverable: d.is_recoverable, ...m.extras };
     // A crawler's failure belongs on the errors screen too, with what it sent about it.
@@ -412,38 +462,44 @@ export class JobService {
 
   requestJobs(c: SocketConnection, m: CrawlerMessageOf<'job_request'>): JobResponseJob[] {
     this.remember(c);
+    const handed = this.takeHeldFor(c);
     const free = this.freeCapacity(c);
-    const n = Math.min(free, m.data.max_jobs ?? free);
-    if (n <= 0) return [];
-    return this.lease(c.crawlerId, n).map((job) => {
-      const token = this.tokenFor(job);
-      return {
-        id: job.id,
-        entityType: entityTypeOf(job.job_type),
-        entityId: job.entity_id ?? job.namespace_path ?? '',
-        gitlabUrl: gitlabUrlOf(job.gitlab_host),
-        accessToken: token ?? '',
-        ...(job.resume_state && { resumeState: toCrawlerResume(job.resume_state) }),
-      };
-    });
+    const wanted = m.data.max_jobs === undefined ? free : Math.max(0, m.data.max_jobs - handed.length);
+    const n = Math.min(free, wanted);
+    if (n > 0) handed.push(...this.lease(c.crawlerId, n));
+    this.recordHandouts(handed);
+    return handed.map(({ job, token }) => ({
+      id: job.id,
+      entityType: entityTypeOf(job.job_type),
+      entityId: job.entity_id ?? job.namespace_path ?? '',
+      gitlabUrl: gitlabUrlOf(job.gitlab_host),
+      accessToken: token,
+      ...(job.resume_state && { resumeState: toCrawlerResume(job.resume_state) }),
+    }));
   }
 
-  refreshToken(c: SocketConnection, m: CrawlerMessageOf<'token_refresh_request'>): TokenRefreshAnswer | TokenRefreshRefusal {
-    const id = m.job_id;
-    const job = this.store.jobs.getJob(id);
-    const refusal = this.refreshRefusal(c, id, job);
-    if (refusal || !job) return refusal ?? { refused: { code: 'unknown_job', error: `there is no job ${id}` } };
-    const token = this.tokenFor(job);
-    if (token !== null) return { access_token: token, refresh_successful: true };
-    this.flush();
-    if (job.status === 'assigned' || job.status === 'running') {
-      this.change(id, [job.status], { status: 'waiting_credentials' }, {
-        kind: 'waiting_credentials',
+  /** The operator's assignments held for this crawler until it asked for work: its lease starts now. */
+  private takeHeldFor(c: SocketConnection): Leased[] {
+    const ids = this.awaitingHandover.get(c.crawlerId);
+    if (!ids) return [];
+    this.awaitingHandover.delete(c.crawlerId);
+    const out: Leased[] = [];
+    for (const id of ids) {
+      const job = this.store.jobs.getJob(id);
+      if (!job || job.status !== 'assigned' || job.leased_to !== c.crawlerId) continue;
+      const t = this.resolveToken(job);
+      if ('reason' in t) {
+        this.waitForToken(job, t.reason, c.crawlerId);
+        continue;
+      }
+      this.change(id, ['assigned'], { lease_expires_at: this.now() + this.config().leaseTimeout }, {
+        kind: 'updated',
         crawler_id: c.crawlerId,
-        reason: `no token saved for ${job.gitlab_host || 'this job’s GitLab host'}; save one to let the crawler go on`,
+        reason: `handed over in the job_response to ${c.crawlerId}`,
       });
+      out.push({ job: this.store.jobs.getJob(id)!, token: t.token, credential: t.credential });
     }
-    return { access_token: '', refresh_successful: false };
+    return out;
   }
 
   /** A token goes only to the connection an unfinished job is leased to; anything else is refused and changes nothing. */
@@ -459,25 +515,134 @@ export class JobService {
   }
 
   /**
-   * After a token is saved for a host: every job waiting for credentials there
-   * whose crawler is connected gets its token and runs again. Returns how many.
+   * A crawler's request for a new token (GitLab refused the one it has). A token
+   * the console already handed to this job is the one that failed: it is marked
+   * refused and never offered again; another usable token for the job is a
+   * success. Without one the job waits for credentials, and the crawler is told
+   * (refreshSuccessful false) — it gets the token unasked once the operator saves one.
    */
-  async answerWaitingCrawlers(host: string): Promise<number> {
-    let answered = 0;
-    const waiting = this.store.jobs.listJobs({ status: ['waiting_credentials'], limit: 1000 }).jobs;
-    for (const job of waiting) {
-      const token = this.tokenFor(job);
-      const conn = job.leased_to ? this.directory?.getConnection(job.leased_to) : undefined;
-      if (token === null || !conn || normalize(job.gitlab_host) !== normalize(host)) continue;
-      this.change(job.id, ['waiting_credentials'], { status: 'running' }, { kind: 'credentials_provided', crawler_id: conn.crawlerId, reason: `token saved for ${host}` });
-      try {
-        await conn.send({ type: 'token_refresh_response', timestamp: new Date(this.now()).toISOString(), job_id: job.id, data: { access_token: token, refresh_successful: true } });
-        answered++;
-      } catch (err) {
-        this.logger.warn({ err, jobId: job.id }, 'could not answer a waiting crawler');
-      }
+  refreshToken(c: SocketConnection, m: CrawlerMessageOf<'token_refresh_request'>): TokenRefreshAnswer | TokenRefreshRefusal {
+    const id = m.job_id;
+    const job = this.store.jobs.getJob(id);
+    // Only the connection an unfinished job is leased to gets a token; anything else changes nothing.
+    const refusal = this.refreshRefusal(c, id, job);
+    if (refusal || !job) return refusal ?? { refused: { code: 'unknown_job', error: `there is no job ${id}` } };
+    this.remember(c);
+    const handed = this.store.credentials.handoutOf(id);
+    let t = this.resolveToken(job, handed);
+    // A crawler may ask ahead of expiry (current_token_expired: false): the token it has is not refused then.
+    const failed = m.data.current_token_expired !== false;
+    if (failed && 'token' in t && handed && handed.credential_id === t.credential.id && handed.token_version === (t.credential.token_version ?? 1)) {
+      const detail = m.data.error_details ? `: ${m.data.error_details}` : '';
+      this.store.credentials.refuseHandout(id);
+      this.store.credentials.rejectToken(t.credential.id, handed.token_version, `GitLab refused it for job ${id} (${c.crawlerId}${detail})`);
+      this.recordError({
+        category: 'authentication',
+        severity: 'high',
+        code: 'token_refused',
+        message: `GitLab refused the token of credential “${t.credential.label}” (${t.credential.token_hint}) for job ${id} on ${job.gitlab_host}; the job waits for a new token`,
+        crawler_id: c.crawlerId,
+        job_id: id,
+      });
+      t = this.resolveToken(job); // another token saved for the host may still work
     }
-    return answered;
+    if ('token' in t) {
+      this.recordHandouts([{ job, token: t.token, credential: t.credential }]);
+      if (job.status === 'waiting_credentials') {
+        this.change(id, ['waiting_credentials'], { status: 'running', leased_to: c.crawlerId }, { kind: 'credentials_provided', crawler_id: c.crawlerId, reason: `token of “${t.credential.label}” handed over` });
+      }
+      return this.refreshAnswer(t.credential, t.token);
+    }
+    this.flush();
+    if (job.status === 'assigned' || job.status === 'running' || job.status === 'waiting_credentials') {
+      this.waitForToken(job, t.reason, c.crawlerId, true);
+    }
+    return this.refreshAnswer(this.credentialOf(job), null);
+  }
+
+  /**
+   * The expiry always goes with the answer (the crawler in the wild rejects one
+   * without): the credential's known expiry, else an hour from now on success and
+   * now on failure.
+   */
+  private refreshAnswer(credential: Credential | null, token: string | null): TokenRefreshAnswer {
+    const now = this.now();
+    const expires = credential?.expires_at ?? (token !== null ? now + ASSUMED_TOKEN_LIFE_MS : now);
+    return { access_token: token ?? '', refresh_successful: token !== null, expires_at: new Date(expires).toISOString() };
+  }
+
+  /**
+   * After a token is saved, replaced or jobs moved to another credential: every
+   * job waiting for credentials that now has a usable token goes on. A job whose
+   * crawler is still connected and waiting gets the token unasked
+   * (token_refresh_response) and runs again; the others go back to the queue
+   * (no attempt spent) and are handed out with the new token.
+   */
+  async resumeWaitingJobs(): Promise<{ answered: number; requeued: number }> {
+    this.flush();
+    let answered = 0;
+    let requeued = 0;
+    const sends: Promise<void>[] = [];
+    // Jobs of one credential and host resolve alike: decrypt once per pair, not once per job.
+    const resolved = new Map<string, TokenResolution>();
+    const resolve = (job: Job): TokenResolution => {
+      const handout = this.store.credentials.handoutOf(job.id);
+      if (handout?.refused) return this.resolveToken(job, handout); // particular to this job
+      const key = `${job.credential_id ?? ''}\u0000${job.gitlab_host}`;
+      let t = resolved.get(key);
+      if (!t) resolved.set(key, (t = this.resolveToken(job, handout)));
+      return t;
+    };
+    for (let skipped = 0; ; ) {
+      const page = this.store.jobs.listJobs({ status: ['waiting_credentials'], limit: 500, offset: skipped, sort: 'created_at', dir: 'asc' }).jobs;
+      for (const job of page) {
+        const t = resolve(job);
+        if ('reason' in t) {
+          skipped++;
+          continue;
+        }
+        const conn = job.leased_to ? this.directory?.getConnection(job.leased_to) : undefined;
+        if (conn && this.change(job.id, ['waiting_credentials'], { status: 'running', last_error: null }, { kind: 'credentials_provided', crawler_id: conn.crawlerId, reason: `new token of “${t.credential.label}” sent to ${conn.crawlerId}` })) {
+          this.recordHandouts([{ job, token: t.token, credential: t.credential }]);
+          const msg: WebAppMessage = { type: 'token_refresh_response', timestamp: new Date(this.now()).toISOString(), job_id: job.id, data: this.refreshAnswer(t.credential, t.token) };
+          sends.push(
+            conn.send(msg).then(
+              () => void answered++,
+              (err: Error) => this.logger.warn({ err, jobId: job.id }, 'could not answer a waiting crawler'),
+            ),
+          );
+        } else if (this.change(job.id, ['waiting_credentials'], { status: 'queued', leased_to: null, lease_expires_at: null, last_error: null }, { kind: 'credentials_provided', crawler_id: job.leased_to, reason: `a token of “${t.credential.label}” is saved; queued again` })) {
+          requeued++;
+        } else {
+          skipped++;
+        }
+      }
+      if (page.length < 500) break;
+    }
+    await Promise.all(sends);
+    if (requeued > 0) void this.dispatch();
+    return { answered, requeued };
+  }
+
+  /** The operator moves unfinished jobs to another credential; the waiting ones among them go on. */
+  async moveJobsToCredential(jobIds: readonly string[], credentialId: string): Promise<{ moved: number; skipped: string[]; answered: number; requeued: number }> {
+    const target = this.store.credentials.getCredential(credentialId);
+    if (!target) throw new ApiError('not_found', `there is no saved credential ${credentialId}`);
+    this.flush();
+    let moved = 0;
+    const skipped: string[] = [];
+    for (const id of jobIds) {
+      const job = this.store.jobs.getJob(id);
+      if (!job || !NON_FINAL.includes(job.status)) {
+        skipped.push(id);
+        continue;
+      }
+      if (job.credential_id === credentialId) continue;
+      if (this.change(id, NON_FINAL, { credential_id: credentialId }, { kind: 'updated', reason: `moved to credential “${target.label}” (${target.token_hint}) by the operator` })) moved++;
+      else skipped.push(id);
+    }
+    const resumed = await this.resumeWaitingJobs();
+    return { moved, skipped, ...resumed };
   }
 
   // ─────────────────────────── operator actions ───────────────────────────
@@ -490,7 +655,7 @@ export class JobService {
     namespace_path?: string | undefined;
     priority: number;
     crawler_id?: string | undefined;
-  }): Promise<Job> {
+  }): Promise<Job & { handover?: 'pushed' | 'on_next_request' }> {
     let target: SocketConnection | undefined;
     if (input.crawler_id) {
       target = this.directory?.getConnection(input.crawler_id);
@@ -516,14 +681,39 @@ export class JobService {
       void this.dispatch();
       return job;
     }
+    if (!target.metadata.saidHello) {
+      // A crawler that never said hello ignores job_assignment (the crawler in the wild logs
+      // "Unknown message type"): the job is held for it and goes out in its next job_response.
+      this.remember(target); // so that its leaving gives the job back
+      const moved = this.store.jobs.transition(job.id, ['queued'], { status: 'assigned', leased_to: target.crawlerId, lease_expires_at: null }, {
+        kind: 'assigned',
+        crawler_id: target.crawlerId,
+        reason: `assigned by the operator; will be handed over when ${target.crawlerId} next asks for work`,
+      });
+      if (!moved) throw new ApiError('conflict', `job ${job.id} was taken before it could be assigned`);
+      this.held.set(job.id, { status: 'assigned', crawler: target.crawlerId });
+      let ids = this.awaitingHandover.get(target.crawlerId);
+      if (!ids) this.awaitingHandover.set(target.crawlerId, (ids = new Set()));
+      ids.add(job.id);
+      const held = this.store.jobs.getJob(job.id)!;
+      this.emit({ type: 'job_changed', job: toJobDto(held) });
+      return { ...held, handover: 'on_next_request' };
+    }
     const [leased] = this.lease(target.crawlerId, 1, job.id);
-    if (!leased) throw new ApiError('conflict', `job ${job.id} was taken before it could be assigned`);
+    if (!leased) {
+      const now = this.store.jobs.getJob(job.id)!;
+      if (now.status === 'waiting_credentials') {
+        throw new ApiError('conflict', `job ${job.id} was created but waits for credentials: ${now.last_error ?? 'no usable token'}`);
+      }
+      throw new ApiError('conflict', `job ${job.id} was taken before it could be assigned`);
+    }
+    this.recordHandouts([leased]);
     // Never waits on the crawler: one that is not reading does not hold the operator's call.
     if (!target.post(this.assignmentFor(leased))) {
       this.change(job.id, ['assigned'], { status: 'queued', leased_to: null, lease_expires_at: null }, { kind: 'requeued', reason: `could not reach ${target.crawlerId}: it is not reading its socket` });
       throw new ApiError('unavailable', `crawler ${target.crawlerId} could not be reached; the job was queued instead`);
     }
-    return this.store.jobs.getJob(job.id)!;
+    return { ...this.store.jobs.getJob(job.id)!, handover: 'pushed' };
   }
 
   async cancelJob(jobId: string, reason?: string): Promise<Job> {
@@ -548,14 +738,14 @@ export class JobService {
     if (job.status !== 'failed' && job.status !== 'cancelled') {
       throw new ApiError('conflict', `only failed or cancelled jobs can be retried; job ${jobId} is ${job.status}`);
     }
-    this.change(jobId, [job.status], {
+    this.requeueOrExplain(jobId, () => this.change(jobId, [job.status], {
       status: 'queued',
       attempts: 0,
       leased_to: null,
       not_before: null,
       finished_at: null,
       resume: job.resume_state !== null,
-    }, { kind: 'retried', reason: job.resume_state ? 'retried by the operator, resuming from its last state' : 'retried by the operator' });
+    }, { kind: 'retried', reason: job.resume_state ? 'retried by the operator, resuming from its last state' : 'retried by the operator' }));
     this.tracker.reset(jobId);
     void this.dispatch();
     return this.store.jobs.getJob(jobId)!;
@@ -607,11 +797,13 @@ export class JobService {
             if (!conn || !conn.metadata.saidHello) continue;
             const free = this.freeCapacity(conn);
             if (free <= 0) continue;
-            for (const job of this.lease(id, free)) {
+            const leased = this.lease(id, free);
+            this.recordHandouts(leased);
+            for (const l of leased) {
               // Queued, never awaited: a crawler that does not read cannot stall dispatch to the others.
-              if (!conn.post(this.assignmentFor(job))) {
-                this.logger.warn({ jobId: job.id }, 'job_assignment not delivered; requeued');
-                this.change(job.id, ['assigned'], { status: 'queued', leased_to: null, lease_expires_at: null }, { kind: 'requeued', reason: `could not reach ${id}: it is not reading its socket` });
+              if (!conn.post(this.assignmentFor(l))) {
+                this.logger.warn({ jobId: l.job.id }, 'job_assignment not delivered; requeued');
+                this.change(l.job.id, ['assigned'], { status: 'queued', leased_to: null, lease_expires_at: null }, { kind: 'requeued', reason: `could not reach ${id}: it is not reading its socket` });
               }
             }
           }
@@ -627,32 +819,68 @@ export class JobService {
     return this.capacityOf(c) - this.heldCount(c.crawlerId);
   }
 
-  /** Leases up to n queued jobs (or one given job) to a crawler: committed before anyone is told. */
-  private lease(crawlerId: string, n: number, onlyJobId?: string): Job[] {
+  /**
+   * Leases up to n queued jobs (or one given job) to a crawler: committed before
+   * anyone is told. A job without a usable token is never handed out: it moves to
+   * waiting_credentials (with the reason) and the next queued job is tried.
+   */
+  private lease(crawlerId: string, n: number, onlyJobId?: string): Leased[] {
     const now = this.now();
     const leaseMs = this.config().leaseTimeout;
-    let leased: Job[];
-    if (onlyJobId) {
-      const okLease = this.store.jobs.transition(onlyJobId, ['queued'], { status: 'assigned', leased_to: crawlerId, lease_expires_at: now + leaseMs }, { kind: 'assigned', crawler_id: crawlerId, reason: 'assigned by the operator' });
-      leased = okLease ? [this.store.jobs.getJob(onlyJobId)!] : [];
-    } else {
-      // The store hands out only dispatchable jobs (a protocol job type and a GitLab host).
-      leased = this.store.jobs.leaseNextJobs(crawlerId, n, leaseMs, now, this.avoidedBy(crawlerId, now));
+    const out: Leased[] = [];
+    let parked = 0;
+    while (out.length < n) {
+      let leased: Job[];
+      if (onlyJobId) {
+        const okLease = this.store.jobs.transition(onlyJobId, ['queued'], { status: 'assigned', leased_to: crawlerId, lease_expires_at: now + leaseMs }, { kind: 'assigned', crawler_id: crawlerId, reason: 'assigned by the operator' });
+        leased = okLease ? [this.store.jobs.getJob(onlyJobId)!] : [];
+      } else {
+        // The store hands out only dispatchable jobs (a protocol job type and a GitLab host).
+        leased = this.store.jobs.leaseNextJobs(crawlerId, n - out.length, leaseMs, now, this.avoidedBy(crawlerId, now));
+      }
+      for (const job of leased) {
+        this.avoid.delete(job.id);
+        this.held.set(job.id, { status: 'assigned', crawler: crawlerId });
+        const t = this.resolveToken(job);
+        if ('reason' in t) {
+          parked++;
+          this.waitForToken(job, t.reason, crawlerId);
+          continue;
+        }
+        this.emit({ type: 'job_changed', job: toJobDto(job) });
+        out.push({ job, token: t.token, credential: t.credential });
+      }
+      if (onlyJobId || leased.length === 0 || parked >= MAX_PARKED_PER_LEASE) break;
     }
-    for (const job of leased) {
-      this.avoid.delete(job.id);
-      this.held.set(job.id, { status: 'assigned', crawler: crawlerId });
-      this.emit({ type: 'job_changed', job: toJobDto(job) });
-    }
-    return leased;
+    return out;
   }
 
-  private assignmentFor(job: Job): WebAppMessage {
+  /**
+   * The job waits for a token, visibly, with the reason; no attempt is spent.
+   * `keepCrawler`: the crawler asked for the token and is answered unasked once one is saved.
+   */
+  private waitForToken(job: Job, reason: string, crawlerId: string | null, keepCrawler = false): void {
+    if (job.status === 'waiting_credentials' && keepCrawler && job.leased_to === crawlerId && job.last_error === reason) return;
+    this.change(job.id, [job.status], { status: 'waiting_credentials', leased_to: keepCrawler ? crawlerId : null, lease_expires_at: null, last_error: reason }, {
+      kind: 'waiting_credentials',
+      crawler_id: crawlerId,
+      reason,
+    });
+  }
+
+  private recordHandouts(leased: readonly Leased[]): void {
+    if (leased.length === 0) return;
+    this.store.credentials.recordHandouts(
+      leased.map((l) => ({ job_id: l.job.id, credential_id: l.credential.id, token_version: l.credential.token_version ?? 1 })),
+    );
+  }
+
+  private assignmentFor({ job, token }: Leased): WebAppMessage {
     const data: JobAssignment = {
       job_id: job.id,
       job_type: job.job_type as JobAssignment['job_type'],
       gitlab_host: job.gitlab_host,
-      access_token: this.tokenFor(job) ?? '',
+      access_token: token,
       priority: job.priority,
       resume: job.resume,
       ...(job.entity_id !== null && { entity_id: job.entity_id }),
@@ -732,20 +960,83 @@ export class JobService {
     return job;
   }
 
-  /** The plaintext token for a job: its credential, else the newest saved for its host. Never logged. */
-  private tokenFor(job: Job): string | null {
-    const credId = job.credential_id ?? (job.gitlab_host ? this.store.credentials.findCredentialForHost(job.gitlab_host)?.id : undefined);
-    if (!credId) return null;
+  /** The job's own credential, else the newest saved for its host (possibly unusable), or null. */
+  private credentialOf(job: Job): Credential | null {
+    if (job.credential_id) return this.store.credentials.getCredential(job.credential_id);
+    return job.gitlab_host ? this.store.credentials.findCredentialForHost(job.gitlab_host) : null;
+  }
+
+  /**
+   * The plaintext token a job may be handed (never logged): its own credential's,
+   * else (none, or its own does not work for it) the best one saved for its host;
+   * or why there is none. A token past its known expiry, an empty one, one this
+   * console cannot decrypt, or the one GitLab refused for this very job is not usable.
+   */
+  private resolveToken(job: Job, handout: StoredHandout | null = this.store.credentials.handoutOf(job.id)): TokenResolution {
+    const own = job.credential_id ? this.store.credentials.getCredential(job.credential_id) : null;
+    const refused = handout?.refused ? this.refusedTokenOf(handout) : null;
+    const first = own ? this.usableToken(job, own, refused) : null;
+    if (first && 'token' in first) return first;
+    let fallback: TokenResolution | null = null;
+    for (const candidate of job.gitlab_host ? this.store.credentials.usableCredentialsForHost(job.gitlab_host, this.now()) : []) {
+      if (candidate.id === own?.id) continue;
+      const t = this.usableToken(job, candidate, refused);
+      if ('token' in t) return t;
+      fallback ??= t;
+    }
+    if (first) return first;
+    const host = job.gitlab_host || 'this job’s GitLab host';
+    if (job.credential_id) return { reason: `its credential ${job.credential_id} no longer exists; save a token for ${host} or move the job to another credential` };
+    if (fallback) return fallback;
+    const any = job.gitlab_host ? this.store.credentials.findCredentialForHost(job.gitlab_host) : null;
+    return any ? this.usableToken(job, any, refused) : { reason: `no token saved for ${host}; save one on the Credentials screen` };
+  }
+
+  /** The token GitLab refused for a job, while its credential still holds it (compared by value: the same token may be saved twice). */
+  private refusedTokenOf(handout: StoredHandout): string | null {
+    const c = this.store.credentials.getCredential(handout.credential_id);
+    if (!c || (c.token_version ?? 1) !== handout.token_version) return null;
     try {
-      return this.store.credentials.getCredentialToken(credId);
-    } catch (err) {
-      this.logger.error({ jobId: job.id, credentialId: credId, err: (err as Error).message }, 'token could not be decrypted');
+      return this.store.credentials.getCredentialToken(c.id);
+    } catch {
       return null;
+    }
+  }
+
+  private usableToken(job: Job, credential: Credential, refused: string | null): TokenResolution {
+    const name = `credential “${credential.label}” (${credential.token_hint})`;
+    if (credential.expires_at && credential.expires_at <= this.now()) {
+      return { reason: `the token of ${name} expired at ${new Date(credential.expires_at).toISOString()}; save a new token for it` };
+    }
+    let token: string | null;
+    try {
+      token = this.store.credentials.getCredentialToken(credential.id);
+    } catch (err) {
+      this.logger.error({ jobId: job.id, credentialId: credential.id, err: (err as Error).message }, 'token could not be decrypted');
+      return { reason: `the token of ${name} cannot be decrypted here; save it again` };
+    }
+    if (!token || token.trim() === '') return { reason: `the token of ${name} is empty; save a new token for it` };
+    if (refused !== null && token === refused) {
+      return { reason: `GitLab refused the token of ${name} for this job; save a new token for it (or for ${job.gitlab_host || 'its host'})` };
+    }
+    return { token, credential };
+  }
+
+  /** A state change that a second unfinished job for the same discovered entity would break: said, not thrown raw. */
+  private requeueOrExplain(jobId: string, run: () => boolean): boolean {
+    try {
+      return run();
+    } catch (err) {
+      if (sqliteCode(err) === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new ApiError('conflict', `job ${jobId} cannot run again: another unfinished job already covers the same entity on this host`);
+      }
+      throw err;
     }
   }
 }
 
-const normalize = (host: string): string => host.trim().replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '').toLowerCase();
+/** The socket layer names a connection `crawler-<first 8 of its uuid>` until the crawler gives an id in hello. */
+const madeUpId = (c: SocketConnection): boolean => c.crawlerId === `crawler-${c.id.slice(0, 8)}`;
 
 function errorReply(code: 'invalid_message', message: string, jobId: string): WebAppMessage {
   return { type: 'error', timestamp: new Date().toISOString(), job_id: jobId, data: { code, message, job_id: jobId } };

@@ -25,6 +25,9 @@ export class CrawlersRepo {
   private readonly getStmt: Database.Statement;
   private readonly listStmt: Database.Statement;
   private readonly listByStatusStmt: Database.Statement;
+  private readonly anonymousStmt: Database.Statement;
+  private readonly screenStmt: Database.Statement;
+  private readonly prunedStmt: Database.Statement;
 
   /** Records many heartbeats in one transaction; heartbeats of unknown crawlers are skipped and counted. */
   readonly recordHeartbeats: (rows: readonly HeartbeatRow[]) => { updated: number; skipped: number };
@@ -55,6 +58,10 @@ export class CrawlersRepo {
     const order = "ORDER BY status = 'connected' DESC, coalesce(connected_at, 0) DESC, id";
     this.listStmt = db.prepare(`SELECT * FROM crawlers ${order}`);
     this.listByStatusStmt = db.prepare(`SELECT * FROM crawlers WHERE status = ? ${order}`);
+    this.anonymousStmt = db.prepare('UPDATE crawlers SET anonymous = ? WHERE id = ?');
+    const ghost = "anonymous = 1 AND status = 'disconnected' AND coalesce(disconnected_at, 0) < @cutoff";
+    this.screenStmt = db.prepare(`SELECT *, anonymous AS __anonymous FROM crawlers WHERE NOT (${ghost}) ${order}`);
+    this.prunedStmt = db.prepare(`SELECT COUNT(*) AS n FROM crawlers WHERE ${ghost}`);
 
     this.recordHeartbeats = db.transaction((rows: readonly HeartbeatRow[]) => {
       let updated = 0;
@@ -105,6 +112,23 @@ export class CrawlersRepo {
   getCrawler(id: string): Crawler | null {
     const row = this.getStmt.get(id);
     return row === undefined ? null : decode(row);
+  }
+
+  /** Whether the console made this crawler's id up (it never said hello with one). */
+  setAnonymous(id: string, anonymous: boolean): void {
+    this.anonymousStmt.run(anonymous ? 1 : 0, id);
+  }
+
+  /**
+   * The crawlers a screen shows: all but anonymous ones disconnected before
+   * `anonymousCutoff` (each reconnect of an anonymous crawler is a new id, so
+   * they pile up; their history stays stored), and how many were left out.
+   */
+  listForScreen(anonymousCutoff: number): { crawlers: (Crawler & { anonymous: boolean })[]; pruned: number } {
+    const rows = this.screenStmt.all({ cutoff: anonymousCutoff }) as Record<string, unknown>[];
+    const crawlers = rows.map((r) => ({ ...decode(r), anonymous: r.__anonymous === 1 }));
+    const { n } = this.prunedStmt.get({ cutoff: anonymousCutoff }) as { n: number };
+    return { crawlers, pruned: n };
   }
 
   /** Connected crawlers first, then the most recently connected. */

@@ -10,6 +10,7 @@ import { FINAL_JOB_STATUSES } from '../../shared/jobs';
 import { StoreError } from './errors';
 import { CredentialSchema, rowDecoder, type Credential } from './records';
 import type { TokenCipher } from './token-cipher';
+import { scrubSecretText } from './redact';
 import { parseInput } from './validate';
 
 export const SaveCredentialSchema = z.object({
@@ -22,6 +23,8 @@ export const SaveCredentialSchema = z.object({
     .min(1)
     .max(4096)
     .refine((t) => t.trim().length > 0 && !/[\u0000-\u001f\u007f]/.test(t), 'must be non-blank text on one line'),
+  /** When the token expires (epoch ms), if known. A replaced token starts without the old one's expiry. */
+  expires_at: z.number().int().positive().nullish(),
 });
 export type SaveCredentialInput = z.input<typeof SaveCredentialSchema>;
 
@@ -39,7 +42,17 @@ export function normalizeHost(host: string): string {
 /** "••••abcd": the last four characters, and none of a short token (they would be most of it). */
 export const tokenHint = (token: string): string => (token.length >= 12 ? `••••${token.slice(-4)}` : '••••');
 
-const COLUMNS = 'id, gitlab_host, label, token_hint, cipher_kind, created_at, updated_at';
+const COLUMNS = 'id, gitlab_host, label, token_hint, cipher_kind, created_at, updated_at, expires_at, token_version, rejected_at, rejected_reason';
+
+/** Which credential and token version a job was last handed (see `recordHandout`). */
+export interface TokenHandout {
+  credential_id: string;
+  token_version: number;
+}
+/** A handout as stored: `refused` once the crawler said GitLab refused that token for the job. */
+export interface StoredHandout extends TokenHandout {
+  refused: boolean;
+}
 const decode = rowDecoder(CredentialSchema, []);
 
 export class CredentialsRepo {
@@ -51,8 +64,19 @@ export class CredentialsRepo {
   private readonly listStmt: Database.Statement;
   private readonly inUseStmt: Database.Statement;
   private readonly deleteStmt: Database.Statement;
+  private readonly usableForHostStmt: Database.Statement;
+  private readonly replaceTokenStmt: Database.Statement;
+  private readonly rejectStmt: Database.Statement;
+  private readonly handoutStmt: Database.Statement;
+  private readonly getHandoutStmt: Database.Statement;
+  private readonly refuseHandoutStmt: Database.Statement;
+  private readonly unfinishedJobsStmt: Database.Statement;
 
   readonly saveCredential: (input: SaveCredentialInput) => Credential;
+  /** A new token for an existing credential (a new token version; the jobs that use it follow). */
+  readonly replaceToken: (id: string, token: string, expiresAt?: number | null) => Credential;
+  /** Remembers which token version each job was handed, in one transaction. */
+  readonly recordHandouts: (rows: readonly ({ job_id: string } & TokenHandout)[]) => void;
   /**
    * Deletes a credential. Refused (StoreError 'in_use') while a job that is not
    * finished uses it, so no queued or running job silently loses its token;
@@ -67,12 +91,14 @@ export class CredentialsRepo {
     private readonly now: () => number,
   ) {
     this.insertStmt = db.prepare(`
-      INSERT INTO credentials (id, gitlab_host, label, token_ciphertext, token_hint, cipher_kind, created_at, updated_at)
-      VALUES (@id, @gitlab_host, @label, @token_ciphertext, @token_hint, @cipher_kind, @at, @at)
+      INSERT INTO credentials (id, gitlab_host, label, token_ciphertext, token_hint, cipher_kind, created_at, updated_at, expires_at)
+      VALUES (@id, @gitlab_host, @label, @token_ciphertext, @token_hint, @cipher_kind, @at, @at, @expires_at)
       RETURNING ${COLUMNS}`);
     this.updateStmt = db.prepare(`
       UPDATE credentials SET gitlab_host = @gitlab_host, label = @label, token_ciphertext = @token_ciphertext,
-                             token_hint = @token_hint, cipher_kind = @cipher_kind, updated_at = @at
+                             token_hint = @token_hint, cipher_kind = @cipher_kind, updated_at = @at,
+                             expires_at = @expires_at, token_version = token_version + 1,
+                             rejected_at = NULL, rejected_reason = NULL
       WHERE id = @id
       RETURNING ${COLUMNS}`);
     this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM credentials WHERE id = ?`);
@@ -84,6 +110,26 @@ export class CredentialsRepo {
     const final = FINAL_JOB_STATUSES.map((s) => `'${s}'`).join(', ');
     this.inUseStmt = db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE credential_id = ? AND status NOT IN (${final})`);
     this.deleteStmt = db.prepare('DELETE FROM credentials WHERE id = ?');
+    this.unfinishedJobsStmt = db.prepare(`SELECT id FROM jobs WHERE credential_id = ? AND status NOT IN (${final}) ORDER BY created_at, rowid`);
+    this.usableForHostStmt = db.prepare(`
+      SELECT ${COLUMNS} FROM credentials
+      WHERE gitlab_host = ? AND (expires_at IS NULL OR expires_at > ?)
+      ORDER BY rejected_at IS NOT NULL, updated_at DESC, rowid DESC`);
+    this.replaceTokenStmt = db.prepare(`
+      UPDATE credentials SET token_ciphertext = @token_ciphertext, token_hint = @token_hint, cipher_kind = @cipher_kind,
+                             updated_at = @at, expires_at = @expires_at, token_version = token_version + 1,
+                             rejected_at = NULL, rejected_reason = NULL
+      WHERE id = @id
+      RETURNING ${COLUMNS}`);
+    this.rejectStmt = db.prepare(
+      'UPDATE credentials SET rejected_at = @at, rejected_reason = @reason WHERE id = @id AND token_version = @version AND rejected_at IS NULL',
+    );
+    this.handoutStmt = db.prepare(`
+      INSERT INTO job_tokens (job_id, credential_id, token_version, handed_at) VALUES (@job_id, @credential_id, @token_version, @at)
+      ON CONFLICT (job_id) DO UPDATE SET credential_id = excluded.credential_id, token_version = excluded.token_version,
+                                         handed_at = excluded.handed_at, refused = 0`);
+    this.getHandoutStmt = db.prepare('SELECT credential_id, token_version, refused FROM job_tokens WHERE job_id = ?');
+    this.refuseHandoutStmt = db.prepare('UPDATE job_tokens SET refused = 1 WHERE job_id = ?');
 
     this.saveCredential = db.transaction((input: SaveCredentialInput): Credential => {
       // Never echo the input in an error: it holds the token.
@@ -96,10 +142,30 @@ export class CredentialsRepo {
         token_hint: tokenHint(c.token),
         cipher_kind: this.cipher.kind,
         at: this.now(),
+        expires_at: c.expires_at ?? null,
       };
       const row = c.id === undefined ? this.insertStmt.get(params) : this.updateStmt.get(params);
       if (row === undefined) throw new StoreError('not_found', `credential ${c.id} does not exist`);
       return decode(row);
+    });
+
+    this.replaceToken = db.transaction((id: string, token: string, expiresAt?: number | null): Credential => {
+      const c = parseInput(SaveCredentialSchema.pick({ token: true, expires_at: true }), { token, expires_at: expiresAt }, 'token');
+      const row = this.replaceTokenStmt.get({
+        id,
+        token_ciphertext: this.cipher.encrypt(c.token),
+        token_hint: tokenHint(c.token),
+        cipher_kind: this.cipher.kind,
+        at: this.now(),
+        expires_at: c.expires_at ?? null,
+      });
+      if (row === undefined) throw new StoreError('not_found', `credential ${id} does not exist`);
+      return decode(row);
+    });
+
+    this.recordHandouts = db.transaction((rows: readonly ({ job_id: string } & TokenHandout)[]) => {
+      const at = this.now();
+      for (const r of rows) this.handoutStmt.run({ ...r, at });
     });
 
     this.deleteCredential = db.transaction((id: string): boolean => {
@@ -107,7 +173,7 @@ export class CredentialsRepo {
       if (n > 0) {
         throw new StoreError(
           'in_use',
-          `credential ${id} is used by ${n} unfinished job${n === 1 ? '' : 's'}; cancel them or give them another credential first`,
+          `credential ${id} is used by ${n} unfinished job${n === 1 ? '' : 's'}; move them to another credential (or cancel them) first`,
         );
       }
       return this.deleteStmt.run(id).changes === 1;
@@ -136,6 +202,40 @@ export class CredentialsRepo {
   findCredentialForHost(host: string): Credential | null {
     const row = this.forHostStmt.get(normalizeHost(host));
     return row === undefined ? null : decode(row);
+  }
+
+  /**
+   * The credentials for a host not past their known expiry, best first: those
+   * GitLab has not refused for any job, then the newest.
+   */
+  usableCredentialsForHost(host: string, now: number = this.now()): Credential[] {
+    return this.usableForHostStmt.all(normalizeHost(host), now).map(decode);
+  }
+
+  /**
+   * Notes on a credential that GitLab refused its current token (for some job),
+   * so the operator sees it. A version already replaced is left alone. True if
+   * the note was set now.
+   */
+  rejectToken(id: string, version: number, reason: string, at: number = this.now()): boolean {
+    // The reason quotes the crawler, which may echo the token itself.
+    return this.rejectStmt.run({ id, version, reason: scrubSecretText(reason), at }).changes === 1;
+  }
+
+  /** The ids of the unfinished jobs that use a credential (what must move before it can be deleted). */
+  unfinishedJobIds(id: string): string[] {
+    return (this.unfinishedJobsStmt.all(id) as { id: string }[]).map((r) => r.id);
+  }
+
+  /** The credential and token version a job was last handed, and whether GitLab refused it; or null. */
+  handoutOf(jobId: string): StoredHandout | null {
+    const row = this.getHandoutStmt.get(jobId) as (TokenHandout & { refused: number }) | undefined;
+    return row === undefined ? null : { credential_id: row.credential_id, token_version: row.token_version, refused: row.refused === 1 };
+  }
+
+  /** The token a job was last handed failed for it: it is not handed to that job again. */
+  refuseHandout(jobId: string): void {
+    this.refuseHandoutStmt.run(jobId);
   }
 
   /** Every credential, masked. */

@@ -60,6 +60,8 @@ export const CrawlerViewSchema = CrawlerSchema.extend({
   active_jobs: z.number().int(),
   /** Its capacity: max_concurrent_jobs from hello, else the console's maxConcurrentJobs. */
   capacity: z.number().int(),
+  /** The console made its id up: it never said hello with one (the crawler in the wild reconnects under a new id each time). */
+  anonymous: z.boolean().optional(),
 }).omit({ id: true });
 export type CrawlerView = z.infer<typeof CrawlerViewSchema>;
 
@@ -129,18 +131,54 @@ const ConfigPatchShape = Object.fromEntries(
   Object.entries(SocketServerConfigShape).map(([key, schema]) => [key, schema instanceof z.ZodDefault ? schema.unwrap() : schema]),
 ) as WithoutDefaults<typeof SocketServerConfigShape>;
 
+/** A token's expiry: epoch ms, in the future. */
+const TokenExpirySchema = z
+  .number()
+  .int()
+  .positive()
+  .refine((t) => t > Date.now(), 'the expiry must be in the future');
+
+const CredentialSavedSchema = z.object({
+  credential: CredentialSchema,
+  /** Crawlers waiting on a token that were sent the new one (token_refresh_response). */
+  answered_refresh_requests: z.number().int(),
+  /** Jobs waiting for credentials that went back to the queue with the new token. */
+  requeued_jobs: z.number().int().optional(),
+});
+
 const command = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, description: string) => ({ input, output, description });
 
 export const commands = {
   getStatus: command(Empty, ServerStatusSchema, 'The server status (the seed’s ServerStatus) and where the console listens.'),
   listCrawlers: command(
-    z.object({ include_disconnected: z.boolean().default(true) }).prefault({}),
-    z.object({ crawlers: z.array(CrawlerViewSchema) }),
+    z
+      .object({
+        include_disconnected: z.boolean().default(true),
+        /** Anonymous crawlers disconnected longer than this are left out (their history stays). Default 10 minutes. */
+        anonymous_retention_ms: z.number().int().min(0).max(365 * 24 * 3_600_000).default(600_000),
+      })
+      .prefault({}),
+    z.object({
+      crawlers: z.array(CrawlerViewSchema),
+      /** Disconnected anonymous crawlers left out by anonymous_retention_ms. */
+      anonymous_pruned: z.number().int().optional(),
+    }),
     'Every crawler seen, connected ones first.',
   ),
   listJobs: command(ListJobsQuerySchema.prefault({}), z.object({ jobs: z.array(JobDtoSchema), total: z.number().int() }), 'A page of jobs, filtered and sorted.'),
   getJob: command(JobRef, JobDetailSchema, 'One job with progress, history, errors and children.'),
-  createJob: command(CreateJobInputSchema, z.object({ job: JobDtoSchema }), 'Create a job; queue it or assign it to a connected crawler now.'),
+  createJob: command(
+    CreateJobInputSchema,
+    z.object({
+      job: JobDtoSchema,
+      /**
+       * How an assigned job reaches its crawler: pushed now (job_assignment), or held and handed over
+       * in the crawler's next job_response (it never said hello, so it ignores job_assignment).
+       */
+      handover: z.enum(['pushed', 'on_next_request']).optional(),
+    }),
+    'Create a job; queue it or assign it to a connected crawler now.',
+  ),
   cancelJob: command(JobRef.extend({ reason: z.string().max(500).optional() }), z.object({ job: JobDtoSchema }), 'Cancel a job (the crawler holding it gets job_cancel).'),
   retryJob: command(JobRef, z.object({ job: JobDtoSchema }), 'Queue a failed or cancelled job again, resuming from its last state.'),
   setJobPriority: command(JobRef.extend({ priority: z.number().int().min(-1000).max(1000) }), z.object({ job: JobDtoSchema }), 'Change a job’s priority.'),
@@ -168,9 +206,42 @@ export const commands = {
       gitlab_host: GitlabHostSchema,
       label: z.string().trim().max(100).optional(),
       access_token: z.string().trim().min(8, 'a GitLab token is at least 8 characters').max(512),
+      /** When the token expires (epoch ms); GitLab shows it with the token. */
+      expires_at: TokenExpirySchema.optional(),
     }),
-    z.object({ credential: CredentialSchema, answered_refresh_requests: z.number().int() }),
+    CredentialSavedSchema,
     'Save a token (encrypted); crawlers waiting for a token for that host are answered.',
+  ),
+  replaceCredentialToken: command(
+    z.object({
+      id: z.string().min(1),
+      access_token: z.string().trim().min(8, 'a GitLab token is at least 8 characters').max(512),
+      expires_at: TokenExpirySchema.optional(),
+    }),
+    CredentialSavedSchema,
+    'Replace a credential’s token in place: the jobs that use it follow, and waiting crawlers get the new token.',
+  ),
+  moveJobsToCredential: command(
+    z
+      .object({
+        credential_id: z.string().min(1),
+        /** The jobs to move … */
+        job_ids: z.array(z.string().min(1)).min(1).max(10_000).optional(),
+        /** … or every unfinished job of this credential. */
+        from_credential_id: z.string().min(1).optional(),
+      })
+      .refine((v) => (v.job_ids === undefined) !== (v.from_credential_id === undefined), {
+        message: 'give job_ids or from_credential_id, not both',
+        path: ['job_ids'],
+      }),
+    z.object({
+      moved: z.number().int(),
+      /** Jobs not moved: unknown or already finished. */
+      skipped: z.array(z.string()),
+      answered_refresh_requests: z.number().int(),
+      requeued_jobs: z.number().int(),
+    }),
+    'Move unfinished jobs to another credential (a way out before deleting one); waiting jobs go on.',
   ),
   deleteCredential: command(z.object({ id: z.string().min(1) }), z.object({ deleted: z.literal(true) }), 'Delete a saved credential.'),
   exportJobs: command(

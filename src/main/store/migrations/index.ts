@@ -1,8 +1,9 @@
 /** Every schema version, in order. Add a module per new version; never edit a released one. */
 import { migration001 } from './001_initial';
 import { migration002Seed } from './002_seed';
+import { migration003Wild } from './003_wild';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002Seed];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002Seed, migration003Wild];

@@ -12,6 +12,7 @@ import { useConsole } from '../../state/store';
 import { type AssignFormValues, type FieldErrors, type FieldName, INITIAL_FORM, fieldErrorsFromDetails, sameHost, validate } from './assign-form';
 import { hasFreeCapacity, loadAssignData, startAssignData, useAssignData } from './assign-state';
 import { shortId } from './format';
+import { HANDOVER_ON_REQUEST, asksForWork } from './handover';
 import { StatusBadge } from './StatusBadge';
 
 const JOB_TYPE_HELP: Record<string, string> = {
@@ -40,7 +41,7 @@ function Field({ label, error, hint, children, id }: { label: string; error: str
   );
 }
 
-function Created({ job, savedToken }: { job: JobDto; savedToken: boolean }) {
+function Created({ job, savedToken, handover }: { job: JobDto; savedToken: boolean; handover?: 'pushed' | 'on_next_request' | undefined }) {
   const navigate = useConsole((s) => s.navigate);
   return (
     <div className="result-panel result-ok" role="status" data-testid="assign-created">
@@ -48,7 +49,17 @@ function Created({ job, savedToken }: { job: JobDto; savedToken: boolean }) {
       <button type="button" className="link mono" onClick={() => navigate('job', { job_id: job.job_id })} data-testid="created-job-link" title={job.job_id}>
         {shortId(job.job_id)}
       </button>{' '}
-      <StatusBadge status={job.status} /> {job.crawler_id ? <>assigned to <span className="mono">{job.crawler_id}</span></> : 'in the queue'}
+      <StatusBadge status={job.status} />{' '}
+      {job.status === 'waiting_credentials' ? (
+        <>waiting for credentials: {job.last_error}</>
+      ) : job.crawler_id ? (
+        <>
+          assigned to <span className="mono">{job.crawler_id}</span>
+          {handover === 'on_next_request' ? <span data-testid="assign-handover"> — {HANDOVER_ON_REQUEST}</span> : null}
+        </>
+      ) : (
+        'in the queue'
+      )}
       {savedToken ? <span className="muted"> · the token was saved encrypted and is now shown only masked</span> : null}
     </div>
   );
@@ -65,7 +76,7 @@ export function AssignScreen() {
   const [sending, setSending] = useState(false);
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
   const [serverMessage, setServerMessage] = useState<string | null>(null);
-  const [created, setCreated] = useState<{ job: JobDto; savedToken: boolean } | null>(null);
+  const [created, setCreated] = useState<{ job: JobDto; savedToken: boolean; handover?: 'pushed' | 'on_next_request' | undefined } | null>(null);
   const ids = { type: useId(), host: useId(), cred: useId(), token: useId(), label: useId(), entity: useId(), ns: useId(), prio: useId(), crawler: useId() };
 
   useEffect(() => startAssignData(), []);
@@ -103,9 +114,9 @@ export function AssignScreen() {
     if (!validation.ok) return;
     setSending(true);
     try {
-      const { job } = await api().createJob(validation.input);
+      const { job, handover } = await api().createJob(validation.input);
       const savedToken = form.credential_mode === 'token';
-      setCreated({ job, savedToken });
+      setCreated({ job, savedToken, handover });
       // The token is never kept in the page: cleared, and the saved credential chosen in its place (masked).
       setForm((f) => ({
         ...f,
@@ -141,7 +152,7 @@ export function AssignScreen() {
           </button>
         </div>
       ) : null}
-      {created ? <Created job={created.job} savedToken={created.savedToken} /> : null}
+      {created ? <Created job={created.job} savedToken={created.savedToken} handover={created.handover} /> : null}
       {serverMessage ? (
         <div className="banner banner-error" role="alert" data-testid="assign-server-error">
           <strong>The console refused the job:</strong> {serverMessage}
@@ -294,7 +305,9 @@ export function AssignScreen() {
               hint={
                 free.length === 0
                   ? 'No connected crawler has free capacity now: queue the job instead, or wait (this list follows the crawlers live).'
-                  : `${free.length} of ${crawlers.filter((c) => c.connection).length} connected crawlers can take a job now`
+                    : asksForWork(chosenCrawler)
+                    ? `This crawler never said hello, so it ignores pushed jobs: the job ${HANDOVER_ON_REQUEST}.`
+                    : `${free.length} of ${crawlers.filter((c) => c.connection).length} connected crawlers can take a job now`
               }
             >
               <select id={ids.crawler} value={form.crawler_id} onChange={(e) => update('crawler_id', e.target.value)} aria-describedby={describedBy(ids.crawler)} data-testid="assign-crawler">
@@ -312,7 +325,7 @@ export function AssignScreen() {
                 {free.map((c) => (
                   <option key={c.crawler_id} value={c.crawler_id}>
                     {c.crawler_id}
-                    {c.name ? ` (${c.name})` : ''} — {c.active_jobs} of {c.capacity} jobs
+                    {c.name ? ` (${c.name})` : ''} — {c.active_jobs} of {c.capacity} jobs{asksForWork(c) ? ' · takes work when it asks' : ''}
                   </option>
                 ))}
               </select>

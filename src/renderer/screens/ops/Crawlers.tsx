@@ -10,6 +10,7 @@ import { formatDuration, messageOf } from './format';
 import { LATE_FACTOR, type CrawlerLine } from './state/crawler-health';
 import { useCrawlers } from './state/crawlers-store';
 import { useCrawlerLines, useHeartbeatLimits } from './state/use-crawler-lines';
+import { ANONYMOUS_RETENTION_CHOICES, foldAnonymous, ghostSummary } from './state/anonymous-crawlers';
 
 function ShutdownDialog({ target, onClose, onSent }: { target: CrawlerLine | null; onClose: () => void; onSent: (text: string) => void }) {
   const [draft, setDraft] = useState<ShutdownDraft>(DEFAULT_SHUTDOWN);
@@ -67,6 +68,12 @@ export function Crawlers() {
   const socketPath = useConsole((s) => s.status?.socketPath ?? '…');
   const connected = lines.filter((l) => l.connected).length;
   const shown = showGone ? lines : lines.filter((l) => l.connected);
+  const records = useCrawlers((s) => s.records);
+  const retention = useCrawlers((s) => s.anonymousRetentionMs);
+  const pruned = useCrawlers((s) => s.anonymousPruned);
+  const [ghostsOpen, setGhostsOpen] = useState(false);
+  const { rows, ghosts } = foldAnonymous(shown, records);
+  const retentionLabel = ANONYMOUS_RETENTION_CHOICES.find((c) => c.ms === retention)?.label ?? `${Math.round(retention / 60_000)} minutes`;
   return (
     <section className="view ops-ui" aria-labelledby="view-title">
       <h1 id="view-title">
@@ -93,6 +100,16 @@ export function Crawlers() {
             <label className="check">
               <input type="checkbox" checked={showGone} onChange={(e) => setShowGone(e.target.checked)} data-testid="show-disconnected" />
               Show disconnected crawlers
+            </label>
+            <label className="check">
+              Forget disconnected anonymous crawlers after{' '}
+              <select value={retention} onChange={(e) => useCrawlers.getState().setAnonymousRetention(Number(e.target.value))} data-testid="anonymous-retention">
+                {ANONYMOUS_RETENTION_CHOICES.map((c) => (
+                  <option key={c.ms} value={c.ms}>
+                    {c.label}
+                  </option>
+                ))}
+              </select>
             </label>
             {limits ? (
               <span className="muted small">
@@ -126,9 +143,22 @@ export function Crawlers() {
                 </tr>
               </thead>
               <tbody>
-                {shown.map((l) => (
+                {rows.map((l) => (
                   <CrawlerTableRow key={l.crawler_id} line={l} now={now} onShutdown={setTarget} />
                 ))}
+                {ghosts.length > 0 || (showGone && pruned > 0) ? (
+                  <tr data-testid="anonymous-ghosts">
+                    <td colSpan={10} className="muted">
+                      {ghostSummary(ghosts.length, pruned, retentionLabel)}. Crawlers that never say hello get a new id each time they reconnect; their history is kept.{' '}
+                      {ghosts.length > 0 ? (
+                        <button type="button" className="btn btn-small" aria-expanded={ghostsOpen} onClick={() => setGhostsOpen((o) => !o)} data-testid="anonymous-ghosts-toggle">
+                          {ghostsOpen ? 'Hide them' : 'Show them'}
+                        </button>
+                      ) : null}
+                    </td>
+                  </tr>
+                ) : null}
+                {ghostsOpen ? ghosts.map((l) => <CrawlerTableRow key={l.crawler_id} line={l} now={now} onShutdown={setTarget} />) : null}
               </tbody>
             </table>
           </div>

@@ -9,6 +9,7 @@ import type { ConsoleEvent, CrawlerView } from '../../../../shared/contract';
 import { api } from '../../../state/bus';
 import { messageOf } from '../format';
 import type { GoneCrawler } from './crawler-health';
+import { loadAnonymousRetention, saveAnonymousRetention } from './anonymous-crawlers';
 
 interface CrawlersStore {
   records: Readonly<Record<string, CrawlerView>>;
@@ -16,7 +17,12 @@ interface CrawlersStore {
   loaded: boolean;
   loading: boolean;
   error: string | null;
+  /** Disconnected anonymous crawlers older than this are left out by the console. */
+  anonymousRetentionMs: number;
+  /** How many it left out. */
+  anonymousPruned: number;
   reload(): Promise<void>;
+  setAnonymousRetention(ms: number): void;
 }
 
 export const useCrawlers = create<CrawlersStore>()((set, get) => ({
@@ -25,16 +31,23 @@ export const useCrawlers = create<CrawlersStore>()((set, get) => ({
   loaded: false,
   loading: false,
   error: null,
+  anonymousRetentionMs: loadAnonymousRetention(),
+  anonymousPruned: 0,
+  setAnonymousRetention(ms) {
+    saveAnonymousRetention(ms);
+    set({ anonymousRetentionMs: ms });
+    void get().reload();
+  },
   async reload() {
     if (get().loading) return;
     set({ loading: true });
     try {
-      const { crawlers } = await api().listCrawlers({ include_disconnected: true });
+      const { crawlers, anonymous_pruned } = await api().listCrawlers({ include_disconnected: true, anonymous_retention_ms: get().anonymousRetentionMs });
       const records: Record<string, CrawlerView> = {};
       for (const c of crawlers) records[c.crawler_id] = c;
       // Disconnects seen live stay known (the store keeps the reason, not whether the crawler was lost).
       const gone = Object.fromEntries(Object.entries(get().gone).filter(([id]) => records[id]?.connection === null || !records[id]));
-      set({ records, gone, loaded: true, loading: false, error: null });
+      set({ records, gone, loaded: true, loading: false, error: null, anonymousPruned: anonymous_pruned ?? 0 });
     } catch (error) {
       set({ loading: false, error: messageOf(error) });
     }
