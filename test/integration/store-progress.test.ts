@@ -86,7 +86,7 @@ describe('upsertProgressBatch', () => {
         { job_id: 'nope', overall_completion: 0.5 },
       ],
     );
-    expect(r).toEqual({ written: 1, skipped: 0, jobs_updated: 1, jobs_skipped: 1 });
+    expect(r).toEqual({ written: 1, skipped: 0, jobs_updated: 1, jobs_skipped: 1, failed: [] });
     expect(store.jobs.getJob('j')).toMatchObject({
       overall_completion: 0.25,
       stage: 'fetching',

@@ -13,6 +13,8 @@ import { ProgressTracker } from '../socket/progress/progress-tracker';
 import { silentLogger } from '../socket/logger';
 import { openStore, createFileKeyCipher, ensureDataDir, type Store } from '../store';
 import type { ErrorInput } from '../store/errors-repo';
+import { isStorageFailure } from '../store/progress-repo';
+import type { ErrorRecord } from '../../shared/records';
 import { startRetention } from '../store/retention';
 import { JobService } from '../jobs/job-service';
 import { createCommandHandlers } from './commands';
@@ -34,7 +36,7 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   const emit = (event: ConsoleEvent) => events.emit('event', event);
 
   const tracker = new ProgressTracker({ now });
-  const errors = new ErrorLog(store, emit);
+  const errors = new ErrorLog(store, emit, now);
   const errorManager = new ErrorManager({ logger });
   errorManager.onError((e) => errors.add(e));
 
@@ -62,22 +64,23 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   }
 
   let lastAggregate = '';
+  // Each periodic task on its own: one that throws (a write the disk refuses, a bad row)
+  // never stops the others — lease expiry and dispatch go on while the error log cannot write.
+  const runTask = isolatedTask(logger);
   const tick = setInterval(() => {
-    try {
-      jobs.tick();
-      errors.flush();
-    } catch (err) {
-      logger.error({ err }, 'periodic work failed');
-    }
+    runTask('jobs', () => jobs.tick());
+    runTask('error log', () => errors.flush());
   }, TICK_MS);
   tick.unref();
   const aggregateTimer = setInterval(() => {
-    const aggregate = tracker.getAggregateProgress();
-    const key = JSON.stringify(aggregate);
-    if (key !== lastAggregate) {
-      lastAggregate = key;
-      emit({ type: 'aggregate', aggregate });
-    }
+    runTask('aggregate', () => {
+      const aggregate = tracker.getAggregateProgress();
+      const key = JSON.stringify(aggregate);
+      if (key !== lastAggregate) {
+        lastAggregate = key;
+        emit({ type: 'aggregate', aggregate });
+      }
+    });
   }, AGGREGATE_MS);
   aggregateTimer.unref();
   const stopRetention = startRetention(store, configManager.getCurrentConfig(), { interval: configManager.getCurrentConfig().cleanupInterval });
@@ -107,28 +110,57 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
 }
 
 /**
+ * Runs periodic tasks so that one failing never stops another. A task that
+ * keeps failing the same way is logged once, and again when it recovers: a
+ * tick every 100 ms must not become ten log lines a second on a full disk.
+ */
+export function isolatedTask(logger: Pick<typeof silentLogger, 'error' | 'info'>): (name: string, task: () => void) => boolean {
+  const failing = new Map<string, string>();
+  return (name, task) => {
+    try {
+      task();
+      if (failing.delete(name)) logger.info({ task: name }, 'periodic task recovered');
+      return true;
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      if (failing.get(name) !== why) logger.error({ err, task: name }, `periodic task "${name}" failed`);
+      failing.set(name, why);
+      return false;
+    }
+  };
+}
+
+/**
  * The error log: every SocketError the socket layer handles is recorded, in
- * batches (a flood of bad lines becomes one transaction per tick, not one each).
+ * batches (a flood of bad lines becomes one transaction per tick, not one each),
+ * and aggregated: identical errors — same category, code, crawler and job —
+ * within one minute are one row with a count. So a peer sending junk as fast as
+ * it can writes one row a minute, not thousands a second.
  */
 export class ErrorLog {
-  private pending: ErrorInput[] = [];
-  /** Beyond this many unflushed errors, new ones are counted, not kept: memory stays bounded under a flood. */
-  private static readonly MAX_PENDING = 10_000;
+  /** Pending occurrences by aggregation key (insertion order = order of first occurrence). */
+  private pending = new Map<string, { input: ErrorInput; count: number; lastAt: number }>();
+  /** Rows written in the current minute, by key: later occurrences add to their count. */
+  private written = new Map<string, number>();
+  /** Distinct job-keyed rows per source (category, code, crawler) in the current minute. */
+  private perSource = new Map<string, number>();
+  private minute = -1;
+  /** Beyond this many distinct pending groups, new ones are counted, not kept: memory stays bounded under a flood. */
+  static readonly MAX_PENDING = 10_000;
+  /** A source naming more jobs than this in a minute (made-up ids) is folded into one row without a job. */
+  static readonly MAX_JOBS_PER_SOURCE_MINUTE = 20;
   dropped = 0;
 
   constructor(
     private readonly store: Store,
     private readonly emit: (event: ConsoleEvent) => void,
+    private readonly now: () => number = Date.now,
   ) {}
 
   add(e: SocketError): void {
-    if (this.pending.length >= ErrorLog.MAX_PENDING) {
-      this.dropped++;
-      return;
-    }
     const ctx = e.toJSON().context;
     const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-    this.pending.push({
+    this.record({
       category: e.category,
       severity: e.severity,
       message: e.message,
@@ -139,12 +171,71 @@ export class ErrorLog {
     });
   }
 
+  /** Records one occurrence of an error (aggregated with identical ones of the same minute). */
+  record(input: ErrorInput): void {
+    const at = input.at ?? this.now();
+    this.rollMinute(at);
+    const source = [input.category, input.code ?? '', input.crawler_id ?? ''].join('\u0000');
+    let job = input.job_id ?? '';
+    let key = `${source}\u0000${job}`;
+    if (job && !this.pending.has(key) && !this.written.has(key)) {
+      const distinct = this.perSource.get(source) ?? 0;
+      if (distinct >= ErrorLog.MAX_JOBS_PER_SOURCE_MINUTE) {
+        job = '';
+        key = `${source}\u0000`;
+      } else {
+        this.perSource.set(source, distinct + 1);
+      }
+    }
+    const group = this.pending.get(key);
+    if (group) {
+      group.count += 1;
+      group.lastAt = Math.max(group.lastAt, at);
+      return;
+    }
+    if (this.pending.size >= ErrorLog.MAX_PENDING) {
+      this.dropped++;
+      return;
+    }
+    this.pending.set(key, { input: { ...input, at, job_id: job || null }, count: 1, lastAt: at });
+  }
+
   flush(): void {
-    if (this.pending.length === 0) return;
+    if (this.pending.size === 0) return;
     const batch = this.pending;
-    this.pending = [];
-    const records = this.store.transaction(() => batch.map((e) => this.store.errors.recordError(e)));
+    const records = this.store.transaction(() => {
+      const out: ErrorRecord[] = [];
+      for (const [key, g] of batch) {
+        try {
+          const id = this.written.get(key);
+          const bumped = id === undefined ? null : this.store.errors.bumpError(id, g.count, g.lastAt);
+          if (bumped) {
+            out.push(bumped);
+            continue;
+          }
+          const record = this.store.errors.recordError({ ...g.input, count: g.count, ...(g.count > 1 && { last_at: g.lastAt }) });
+          this.written.set(key, record.id);
+          out.push(record);
+        } catch (err) {
+          // The database itself failing (disk full) fails the flush: everything stays pending for the next one.
+          if (isStorageFailure(err)) throw err;
+          // An error whose own context cannot be stored is counted, never allowed to block the others.
+          this.dropped += g.count;
+        }
+      }
+      return out;
+    });
+    // Only now: a flush the database refused keeps its errors for the next try (memory bounded by MAX_PENDING).
+    this.pending = new Map();
     for (const error of records) this.emit({ type: 'error', error });
+  }
+
+  private rollMinute(at: number): void {
+    const minute = Math.floor(at / 60_000);
+    if (minute === this.minute) return;
+    this.minute = minute;
+    this.written.clear();
+    this.perSource.clear();
   }
 }
 

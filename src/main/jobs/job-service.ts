@@ -76,6 +76,7 @@ export class JobService implements CrawlerBackend {
   private dispatchAgain = false;
   /** Until then, jobs held by crawlers that have not reconnected since a restart stay theirs. */
   private recoveryDeadline = 0;
+  private flushFailure: string | null = null;
 
   constructor(options: JobServiceOptions) {
     this.store = options.store;
@@ -84,7 +85,16 @@ export class JobService implements CrawlerBackend {
     this.emit = options.emit;
     this.logger = options.logger;
     this.now = options.now ?? Date.now;
-    this.progress = new ProgressBuffer(this.store);
+    this.progress = new ProgressBuffer(this.store, {
+      onRowError: (f) =>
+        this.recordError({
+          category: 'database',
+          severity: 'medium',
+          code: 'progress_not_stored',
+          message: `Progress of job ${f.job_id}${f.entity_type ? ` (${f.entity_type})` : ''} was not stored: ${f.message}`,
+          job_id: f.job_id,
+        }),
+    });
   }
 
   /** Binds the socket server and recovers state after a restart. */
@@ -102,7 +112,15 @@ export class JobService implements CrawlerBackend {
 
   /** Periodic work: flush coalesced writes, expire leases, requeue orphans, dispatch due jobs. */
   tick(): void {
-    this.flush();
+    try {
+      this.flush();
+      this.flushFailure = null;
+    } catch (err) {
+      // The database refused the writes (disk full …): leases must still expire; said once, not every tick.
+      const why = (err as Error).message;
+      if (why !== this.flushFailure) this.logger.error({ err }, 'flushing progress and heartbeats failed');
+      this.flushFailure = why;
+    }
     const now = this.now();
     for (const job of this.store.jobs.expiredLeases(now)) {
       this.change(job.id, ['assigned'], { status: 'queued', leased_to: null, lease_expires_at: null }, {

@@ -1,0 +1,15 @@
+import type { Migration } from './types';
+
+/**
+ * Error aggregation: identical errors (same category, code, crawler and job)
+ * within a minute are one row with a count, so no peer can fill the disk
+ * through the error log. `last_at` is when the latest of them happened.
+ */
+export const migration002Robust: Migration = {
+  version: 2,
+  name: 'robust',
+  up: /* sql */ `
+    ALTER TABLE errors ADD COLUMN count INTEGER NOT NULL DEFAULT 1 CHECK (count >= 1);
+    ALTER TABLE errors ADD COLUMN last_at INTEGER;
+  `,
+};
