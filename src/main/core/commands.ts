@@ -15,6 +15,11 @@ import { type Store, StoreError, type TokenCipher, toJobDto } from '../store';
 import type { JobService } from '../jobs/job-service';
 import type { ErrorLog } from './console-core';
 import { errorsToCsv, jobsToCsv } from './export';
+import type { JobProgress } from '../../shared/progress';
+import { scrubSecretText } from '../store/redact';
+
+/** Live progress as a page may see it: the crawler's message may echo a token. */
+const redactLive = (live: JobProgress | null): JobProgress | null => (live?.message ? { ...live, message: scrubSecretText(live.message) } : live);
 
 export interface CommandDeps {
   store: Store;
@@ -97,7 +102,7 @@ export function createCommandHandlers(d: CommandDeps): ConsoleCommandHandlers {
       return {
         job: toJobDto(job),
         progress: store.progress.getProgress(job_id),
-        live: tracker.snapshot(job_id) ?? null,
+        live: redactLive(tracker.snapshot(job_id) ?? null),
         events: store.events.listJobEvents(job_id, 1000),
         errors: store.errors.listErrors({ job_id, limit: 100 }).errors,
         children: children.jobs.map(toJobDto),

@@ -14,6 +14,7 @@ import { silentLogger } from '../socket/logger';
 import { openStore, createFileKeyCipher, ensureDataDir, type Store } from '../store';
 import type { ErrorInput } from '../store/errors-repo';
 import { isStorageFailure } from '../store/progress-repo';
+import { redactSecrets, rememberSecret, scrubSecretText } from '../store/redact';
 import type { ErrorRecord } from '../../shared/records';
 import { startRetention } from '../store/retention';
 import { JobService } from '../jobs/job-service';
@@ -31,9 +32,13 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   const configManager = new ConfigurationManager({ initial: resolveSocketConfig(options.config ?? {}) });
   const cipher = options.cipher ?? createFileKeyCipher(dataDir);
   const store = openStore({ dataDir, cipher, now });
+  // Tokens a crawler echoes back are redacted by exact value too: every saved one, and the crawlers' auth token.
+  store.credentials.rememberTokens();
+  rememberSecret(configManager.getCurrentConfig().authToken);
   const events = new EventEmitter<ConsoleCoreEvents>();
   events.setMaxListeners(0);
-  const emit = (event: ConsoleEvent) => events.emit('event', event);
+  // What a crawler said reaches pages only redacted: live progress text and heartbeat data skip the store.
+  const emit = (event: ConsoleEvent) => events.emit('event', servable(event));
 
   const tracker = new ProgressTracker({ now });
   const errors = new ErrorLog(store, emit, now);
@@ -46,7 +51,10 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   });
 
   const server = new SocketServer(configManager.getCurrentConfig(), { backend: jobs, progressTracker: tracker, errorManager, logger, now });
-  configManager.onConfigUpdate((config) => server.applyConfig(config));
+  configManager.onConfigUpdate((config) => {
+    rememberSecret(config.authToken);
+    server.applyConfig(config);
+  });
   jobs.attach({
     getConnection: (id) => server.getConnection(id),
     connectedCrawlerIds: () => server.listConnections().filter((c) => server.getConnection(c.crawler_id)?.metadata.authenticated).map((c) => c.crawler_id),
@@ -107,6 +115,18 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
       return stopping;
     },
   };
+}
+
+/** An event as pages may see it: text and data a crawler sent (which may echo a token) redacted. */
+export function servable(event: ConsoleEvent): ConsoleEvent {
+  if (event.type === 'heartbeat' && event.data.memory_usage !== undefined) {
+    return { ...event, data: { ...event.data, memory_usage: redactSecrets(event.data.memory_usage) } };
+  }
+  if (event.type === 'progress' && event.progress.message) {
+    const message = scrubSecretText(event.progress.message);
+    if (message !== event.progress.message) return { ...event, progress: { ...event.progress, message } };
+  }
+  return event;
 }
 
 /**
