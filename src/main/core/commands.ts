@@ -14,6 +14,7 @@ import type { ProgressTracker } from '../socket/progress/progress-tracker';
 import { type Store, StoreError, type TokenCipher, toJobDto } from '../store';
 import type { JobService } from '../jobs/job-service';
 import type { ErrorLog } from './console-core';
+import type { StorageHealth } from './storage-health';
 import { errorsToCsv, jobsToCsv } from './export';
 import type { JobProgress } from '../../shared/progress';
 import { scrubSecretText } from '../store/redact';
@@ -23,6 +24,8 @@ const redactLive = (live: JobProgress | null): JobProgress | null => (live?.mess
 
 export interface CommandDeps {
   store: Store;
+  /** Whether the database and log can be written (reported by getStatus). */
+  health?: StorageHealth;
   server: SocketServer;
   jobs: JobService;
   tracker: ProgressTracker;
@@ -63,6 +66,7 @@ export function createCommandHandlers(d: CommandDeps): ConsoleCommandHandlers {
         tcp: server.tcpListenAddress,
         tokenStorage: { kind: d.cipher.kind, secure: d.cipher.isSecure },
         dataDir: d.dataDir,
+        ...(d.health && { storage: { ok: d.health.problems.length === 0, problems: d.health.problems } }),
       };
     },
 

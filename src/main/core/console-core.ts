@@ -11,14 +11,15 @@ import { ErrorManager, type SocketError } from '../socket/types/errors';
 import { SocketServer } from '../socket/socket-server';
 import { ProgressTracker } from '../socket/progress/progress-tracker';
 import { silentLogger } from '../socket/logger';
-import { openStore, createFileKeyCipher, ensureDataDir, type Store } from '../store';
+import { openStore, createFileKeyCipher, lockDataDir, prepareDataDir, type Store, type TokenCipher } from '../store';
 import type { ErrorInput } from '../store/errors-repo';
-import { isStorageFailure } from '../store/progress-repo';
+import { isStorageFailure } from '../store/storage-failure';
 import { redactSecrets, rememberSecret, scrubSecretText } from '../store/redact';
 import type { ErrorRecord } from '../../shared/records';
 import { startRetention } from '../store/retention';
 import { JobService } from '../jobs/job-service';
 import { createCommandHandlers } from './commands';
+import { StorageHealth } from './storage-health';
 import type { ConsoleCore, ConsoleCoreEvents, ConsoleCoreOptions } from './types';
 
 /** How often coalesced writes are flushed and leases checked (the issue asks for at least every 100 ms). */
@@ -28,10 +29,19 @@ const AGGREGATE_MS = 500;
 export async function startConsoleCore(options: ConsoleCoreOptions): Promise<ConsoleCore> {
   const now = options.now ?? Date.now;
   const logger = options.logger ?? silentLogger;
-  const dataDir = ensureDataDir(options.dataDir);
   const configManager = new ConfigurationManager({ initial: resolveSocketConfig(options.config ?? {}) });
-  const cipher = options.cipher ?? createFileKeyCipher(dataDir);
-  const store = openStore({ dataDir, cipher, now });
+  const dataDir = prepareDataDir(options.dataDir, { onWarning: (m) => logger.warn(m) });
+  // One console per data directory; a front door that locked it already (to keep even its log file untouched) passes the lock.
+  const lock = options.dataDirLock ?? lockDataDir(dataDir);
+  let store: Store;
+  let cipher: TokenCipher;
+  try {
+    cipher = options.cipher ?? createFileKeyCipher(dataDir);
+    store = openStore({ dataDir, cipher, now });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   // Tokens a crawler echoes back are redacted by exact value too: every saved one, and the crawlers' auth token.
   store.credentials.rememberTokens();
   rememberSecret(configManager.getCurrentConfig().authToken);
@@ -68,16 +78,21 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
     await server.start();
   } catch (err) {
     store.close();
+    lock.release();
     throw err;
   }
 
   let lastAggregate = '';
   // Each periodic task on its own: one that throws (a write the disk refuses, a bad row)
   // never stops the others — lease expiry and dispatch go on while the error log cannot write.
-  const runTask = isolatedTask(logger);
+  const health = new StorageHealth(store, logger, now);
+  const runTask = isolatedTask(logger, (err) => health.databaseFailed(err));
+  let ticks = 0;
   const tick = setInterval(() => {
     runTask('jobs', () => jobs.tick());
     runTask('error log', () => errors.flush());
+    // While the disk refuses writes, ask it again about once a second.
+    if (++ticks % 10 === 0) runTask('storage probe', () => health.probe());
   }, TICK_MS);
   tick.unref();
   const aggregateTimer = setInterval(() => {
@@ -93,7 +108,9 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   aggregateTimer.unref();
   const stopRetention = startRetention(store, configManager.getCurrentConfig(), { interval: configManager.getCurrentConfig().cleanupInterval });
 
-  const commands = createCommandHandlers({ store, server, jobs, tracker, errors, configManager, cipher, dataDir, restartRequired: RESTART_REQUIRED_FIELDS });
+  const commands = health.guardCommands(
+    createCommandHandlers({ store, server, jobs, tracker, errors, configManager, cipher, dataDir, health, restartRequired: RESTART_REQUIRED_FIELDS }),
+  );
 
   let stopping: Promise<void> | null = null;
   return {
@@ -106,10 +123,14 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
         clearInterval(tick);
         clearInterval(aggregateTimer);
         stopRetention();
-        await server.stop();
-        jobs.flush();
-        errors.flush();
-        store.close();
+        // Every step on its own: a disk that refuses the last writes must not keep the
+        // database open, the directory locked or the process alive (SIGTERM is honoured).
+        const step = isolatedTask(logger, (err) => health.databaseFailed(err));
+        await server.stop().catch((err: unknown) => logger.error({ err }, 'stopping the socket server failed'));
+        step('final progress flush', () => jobs.flush());
+        step('final error log flush', () => errors.flush());
+        step('closing the database', () => store.close());
+        lock.release();
         events.removeAllListeners();
       })();
       return stopping;
@@ -134,7 +155,11 @@ export function servable(event: ConsoleEvent): ConsoleEvent {
  * keeps failing the same way is logged once, and again when it recovers: a
  * tick every 100 ms must not become ten log lines a second on a full disk.
  */
-export function isolatedTask(logger: Pick<typeof silentLogger, 'error' | 'info'>): (name: string, task: () => void) => boolean {
+export function isolatedTask(
+  logger: Pick<typeof silentLogger, 'error' | 'info'>,
+  /** Returns true when it took care of the failure (a storage failure, reported as health). */
+  onFailure: (err: unknown) => boolean = () => false,
+): (name: string, task: () => void) => boolean {
   const failing = new Map<string, string>();
   return (name, task) => {
     try {
@@ -143,7 +168,8 @@ export function isolatedTask(logger: Pick<typeof silentLogger, 'error' | 'info'>
       return true;
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      if (failing.get(name) !== why) logger.error({ err, task: name }, `periodic task "${name}" failed`);
+      const handled = onFailure(err);
+      if (failing.get(name) !== why && !handled) logger.error({ err, task: name }, `periodic task "${name}" failed`);
       failing.set(name, why);
       return false;
     }

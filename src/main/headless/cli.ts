@@ -49,6 +49,7 @@ async function serve(argv: string[]): Promise<number> {
   print(`  Socket:  ${headless.socketPath}  (crawlers connect here; set SOCKET_PATH in the crawler's environment)`);
   print(`  Data:    ${headless.dataDir}`);
   if (headless.logFile) print(`  Log:     ${headless.logFile}`);
+  for (const w of headless.warnings) print(`  Warning: ${w}`);
   if (headless.exposed) {
     print('  Warning: the page listens on a non-loopback address; anyone who can reach it and has the token controls the console.');
   }

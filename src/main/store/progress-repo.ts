@@ -8,6 +8,9 @@ import type Database from 'better-sqlite3';
 import type { ProgressEntity } from '../../shared/protocol/crawler-messages';
 import { JobProgressRecordSchema, rowDecoder, toJson, type Job, type JobProgressRecord } from './records';
 import { redactResumeState, redactSecrets, scrubSecretText } from './redact';
+import { isStorageFailure } from './storage-failure';
+
+export { isStorageFailure };
 
 /**
  * One entity type's progress of a job. Absent (or null) values keep what was
@@ -44,14 +47,6 @@ export interface ProgressRowFailure {
   entity_type: string | null;
   message: string;
 }
-
-/**
- * Failures of the database itself (disk full, I/O, locked, read-only): the
- * whole batch fails and stays pending; anything else is the row's own fault.
- */
-const STORAGE_FAILURE = /^SQLITE_(FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN|CORRUPT|NOMEM|NOTADB|PROTOCOL)/;
-export const isStorageFailure = (err: unknown): boolean =>
-  typeof (err as { code?: unknown } | null)?.code === 'string' && STORAGE_FAILURE.test((err as { code: string }).code);
 
 const failureMessage = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 500);
 

@@ -43,6 +43,13 @@ export const ServerStatusSchema = z.object({
   /** How tokens are kept at rest (e.g. "aes-256-gcm-file", "electron-safe-storage"), and whether that is secure. */
   tokenStorage: z.object({ kind: z.string(), secure: z.boolean() }),
   dataDir: z.string(),
+  /** Whether the console can write its database and its log; a full or read-only disk is reported here. */
+  storage: z
+    .object({
+      ok: z.boolean(),
+      problems: z.array(z.object({ part: z.enum(['database', 'log']), message: z.string(), since: z.number() })),
+    })
+    .optional(),
 });
 export type ServerStatus = z.infer<typeof ServerStatusSchema>;
 
