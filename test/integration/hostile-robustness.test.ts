@@ -55,7 +55,13 @@ describe('one bad row never fails a batch', () => {
     await eventually(() => t!.events.some((e) => e.type === 'job_changed' && e.job.job_id === j2.job_id && e.job.status === 'running'));
     // Written by hand: JSON.stringify itself cannot write 5,000 levels.
     const deepJson = `${'{"n":'.repeat(5_000)}{}${'}'.repeat(5_000)}`;
-    bad.write(`{"type":"job_progress","timestamp":"${now()}","job_id":"${j1.job_id}","data":{"progress":[{"entity_type":"issue","total_processed":1}],"resume_state":${deepJson}}}\n`);
+    const poison = () =>
+      bad.write(`{"type":"job_progress","timestamp":"${now()}","job_id":"${j1.job_id}","data":{"progress":[{"entity_type":"issue","total_processed":1}],"overall_completion":0.1,"time_elapsed":10,"resume_state":${deepJson}}}\n`);
+    // Kept coming, as a crawler reporting progress does: every flush from now on has the bad row in it.
+    poison();
+    await new Promise((r) => setTimeout(r, 50));
+    const poisoning = setInterval(poison, 20);
+    cleanups.push(() => clearInterval(poisoning));
     // The other crawler finishes its job right after: its completion flushes the pending progress first.
     good.send({ type: 'job_completed', timestamp: now(), job_id: j2.job_id, data: { success: true, final_counts: { issue: 3 } } });
     await expect.poll(async () => (await t!.api.getJob({ job_id: j2.job_id })).job.status, { timeout: 5_000 }).toBe('completed');
@@ -199,11 +205,14 @@ describe('event delivery is bounded in bytes and keeps order', () => {
     const feed = (e: ConsoleEvent) => batcher.push(e);
     t.core.events.on('event', feed);
     cleanups.push(() => batcher.close());
+    // A first delivery now, so the next one waits the full interval and gathers all three.
+    batcher.push({ type: 'aggregate', aggregate: null });
+    await eventually(() => batches.length === 1, 2_000, 'the first batch');
     // One write: the three arrive in one read, so their events share a batch.
     c.write(
       [
         { type: 'job_started', timestamp: now(), job_id: job.job_id, data: {} },
-        { type: 'job_progress', timestamp: now(), job_id: job.job_id, data: { progress: [{ entity_type: 'issue', total_processed: 60, total_discovered: 100 }] } },
+        { type: 'job_progress', timestamp: now(), job_id: job.job_id, data: { progress: [{ entity_type: 'issue', total_processed: 60, total_discovered: 100 }], overall_completion: 0.6, time_elapsed: 1000 } },
         { type: 'job_completed', timestamp: now(), job_id: job.job_id, data: { success: true } },
       ]
         .map((m) => JSON.stringify(m))
@@ -211,9 +220,12 @@ describe('event delivery is bounded in bytes and keeps order', () => {
     );
     await eventually(() => batches.some((b) => b.events.some((e) => e.type === 'job_changed' && e.job.status === 'completed')), 5_000, 'the completion delivered');
     t.core.events.off('event', feed);
+    expect(batches.length).toBe(2);
     const mine = batches.flatMap((b) => b.events).filter((e) => (e.type === 'job_changed' ? e.job.job_id : e.type === 'progress' ? e.progress.job_id : null) === job.job_id);
     const seen = mine.map((e) => (e.type === 'job_changed' ? e.job.status : e.type));
     // Superseded events may go; survivors keep the order they happened in.
+    expect(c.received.filter((m) => m.type === 'error')).toEqual([]);
+    expect(seen).toContain('progress');
     expect(seen.at(-1)).toBe('completed');
     expect(seen.indexOf('progress')).toBeLessThan(seen.lastIndexOf('completed'));
     for (const b of batches) applyEvents(b.events);
@@ -400,6 +412,8 @@ describe('echoed tokens are redacted before they are stored or served', () => {
       job_id: job.job_id,
       data: {
         progress: [{ entity_type: 'issue', total_processed: 1, request: `GET /api/v4/projects?private_token=${secret}`, header: `Authorization: Bearer ${secret}` }],
+        overall_completion: 0.2,
+        time_elapsed: 100,
         message: `cloning https://oauth2:${secret}@gitlab.example.com/g/p.git`,
         resume_state: { cursor: `https://gitlab.example.com/api/v4/issues?page=2&private_token=${secret}`, note: secret, nested: { url: `oauth2:${secret}@gitlab.example.com` } },
       },
@@ -411,6 +425,8 @@ describe('echoed tokens are redacted before they are stored or served', () => {
       data: { error: `401 for token ${secret} (glpat-0123456789abcdefghij)`, is_recoverable: true, resume_state: { token_echo: secret, page: 3 } },
     });
     await expect.poll(async () => (await t!.api.getJob({ job_id: job.job_id })).job.status, { timeout: 5_000 }).not.toBe('running');
+    // Every echo was accepted (none refused for its shape): the redaction is what kept it out.
+    expect(c.received.filter((m) => m.type === 'error')).toEqual([]);
     await new Promise((r) => setTimeout(r, 300)); // the error log's next flush
 
     const served = JSON.stringify([
