@@ -56,7 +56,7 @@ describe('one bad row never fails a batch', () => {
     // Written by hand: JSON.stringify itself cannot write 5,000 levels.
     const deepJson = `${'{"n":'.repeat(5_000)}{}${'}'.repeat(5_000)}`;
     const poison = () =>
-      bad.write(`{"type":"job_progress","timestamp":"${now()}","job_id":"${j1.job_id}","data":{"progress":[{"entity_type":"issue","total_processed":1}],"overall_completion":0.1,"time_elapsed":10,"resume_state":${deepJson}}}\n`);
+      bad.write(`{"type":"job_progress","timestamp":"${now()}","job_id":"${j1.job_id}","data":{"progress":[{"entity_type":"issue","total_processed":1,"total_discovered":10}],"overall_completion":0.1,"time_elapsed":10,"resume_state":${deepJson}}}\n`);
     // Kept coming, as a crawler reporting progress does: every flush from now on has the bad row in it.
     poison();
     await new Promise((r) => setTimeout(r, 50));
