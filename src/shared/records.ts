@@ -42,6 +42,10 @@ export const ErrorRecordSchema = z.object({
   context: z.record(z.string(), z.unknown()).nullable(),
   crawler_id: z.string().nullable(),
   job_id: z.string().nullable(),
+  /** How many identical errors (same category, code, crawler, job, minute) this row stands for; absent means 1. */
+  count: z.number().int().min(1).optional(),
+  /** When the latest of them happened (absent or null: only once, at `at`). */
+  last_at: z.number().nullable().optional(),
 });
 export type ErrorRecord = z.infer<typeof ErrorRecordSchema>;
 

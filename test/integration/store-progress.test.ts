@@ -45,7 +45,7 @@ describe('upsertProgressBatch', () => {
     const result = store.progress.upsertProgressBatch(rows);
     const ms = performance.now() - started;
     console.log(`upsertProgressBatch: 10,000 rows in ${ms.toFixed(1)} ms (one transaction)`);
-    expect(result).toEqual({ written: 9_900, skipped: 100, jobs_updated: 0, jobs_skipped: 0 });
+    expect(result).toEqual({ written: 9_900, skipped: 100, jobs_updated: 0, jobs_skipped: 0, failed: [] });
     const count = store.db.prepare('SELECT COUNT(*) AS n FROM job_progress').get() as { n: number };
     expect(count.n).toBe(9_900);
     expect(store.progress.getProgress('job-0').map((p) => p.entity_type)).toHaveLength(10);
@@ -86,7 +86,7 @@ describe('upsertProgressBatch', () => {
         { job_id: 'nope', overall_completion: 0.5 },
       ],
     );
-    expect(r).toEqual({ written: 1, skipped: 0, jobs_updated: 1, jobs_skipped: 1 });
+    expect(r).toEqual({ written: 1, skipped: 0, jobs_updated: 1, jobs_skipped: 1, failed: [] });
     expect(store.jobs.getJob('j')).toMatchObject({
       overall_completion: 0.25,
       stage: 'fetching',

@@ -3,6 +3,8 @@ import { EventBatcher } from '../../src/main/core/event-batcher';
 import type { ConsoleEvent, EventBatch } from '../../src/shared/contract';
 import type { JobProgress } from '../../src/shared/progress';
 import type { ErrorRecord } from '../../src/shared/records';
+import type { JobDto } from '../../src/shared/jobs';
+import { jobDto } from '../helpers/job-dto';
 
 const progress = (jobId: string, processed: number, at: number): ConsoleEvent => {
   const p: JobProgress = {
@@ -89,7 +91,9 @@ describe('EventBatcher', () => {
     expect(all.map((x) => x.seq)).toEqual(all.map((_, i) => i + 1));
   });
 
-  it('keeps the order of first appearance and replaces in place', async () => {
+  // Issue 13 changed this: the latest event used to take its predecessor's place, which delivered
+  // "completed" before the progress that preceded it. Survivors now keep the order they were emitted in.
+  it('drops a superseded event and delivers its successor where it was emitted: survivors keep their order', async () => {
     const batches: EventBatch[] = [];
     const b = make((batch) => void batches.push(batch));
     b.push(progress('a', 1, 1));
@@ -98,8 +102,75 @@ describe('EventBatcher', () => {
     b.push(progress('a', 2, 2));
     await waitFor(() => batches.length === 1);
     const [batch] = batches;
-    expect(batch!.events.map((e) => (e.type === 'progress' ? `${e.progress.job_id}=${e.progress.processed}` : e.type))).toEqual(['a=2', 'error', 'b=1']);
+    expect(batch!.events.map((e) => (e.type === 'progress' ? `${e.progress.job_id}=${e.progress.processed}` : e.type))).toEqual(['error', 'b=1', 'a=2']);
     expect(batch!.dropped).toBe(1);
+  });
+
+  it('delivers running → progress → completed of one job as progress → completed, never completed → progress', async () => {
+    const batches: EventBatch[] = [];
+    const b = make((batch) => void batches.push(batch));
+    const changed = (status: JobDto['status'], at: number): ConsoleEvent => ({ type: 'job_changed', job: jobDto({ job_id: 'j1', status, updated_at: at }) });
+    b.push(changed('running', 1));
+    b.push(progress('j1', 50, 2));
+    b.push(progress('j1', 99, 3));
+    b.push(changed('completed', 4));
+    await waitFor(() => batches.length === 1);
+    const seen = batches[0]!.events.map((e) => (e.type === 'job_changed' ? e.job.status : `${e.type}=${e.type === 'progress' ? e.progress.processed : ''}`));
+    expect(seen).toEqual(['progress=99', 'completed']);
+    expect(batches[0]!.dropped).toBe(2);
+  });
+
+  it('keeps coalescing in order across many supersessions (the backing array stays compact)', async () => {
+    const batches: EventBatch[] = [];
+    let accept = false;
+    const b = make((batch) => {
+      batches.push(batch);
+      return accept;
+    }, { intervalMs: 5 });
+    b.push(error(0));
+    await waitFor(() => batches.length === 1);
+    // Paused: 100,000 updates of three jobs, interleaved (the last ones: b 99,997, c 99,998, a 99,999), then c once more.
+    for (let i = 0; i < 100_000; i++) b.push(progress(['a', 'b', 'c'][i % 3]!, i, i));
+    b.push(progress('c', 100_000, 100_000));
+    expect(b.pending).toBe(3);
+    accept = true;
+    b.resume();
+    await waitFor(() => batches.length === 2);
+    expect(batches[1]!.events.map((e) => (e.type === 'progress' ? e.progress.job_id : e.type))).toEqual(['b', 'a', 'c']);
+  });
+
+  it('bounds a backlog in bytes: a burst beyond the budget is cut and the client told to resync', async () => {
+    const batches: EventBatch[] = [];
+    const overflows: { paused: boolean }[] = [];
+    const b = new EventBatcher({ deliver: (batch) => void batches.push(batch), maxPendingBytes: 64 * 1024, onOverflow: (i) => overflows.push(i) });
+    batchers.push(b);
+    // 10,000 distinct jobs (keyed events never coalesce): ~4 MB serialised, all in one tick.
+    for (let i = 0; i < 10_000; i++) b.push({ type: 'job_changed', job: jobDto({ job_id: `job-${i}` }) });
+    expect(b.pendingBytes).toBeLessThanOrEqual(64 * 1024);
+    expect(b.stats.peakBytes).toBeLessThanOrEqual(64 * 1024 + 2048);
+    expect(overflows).toEqual([{ paused: false, bytes: expect.any(Number), events: expect.any(Number) }]);
+    await waitFor(() => batches.length === 1);
+    expect(batches[0]!.resync).toBe(true);
+    expect(batches[0]!.events).toHaveLength(0);
+    expect(batches[0]!.dropped).toBe(10_000);
+    // After the resync the client gets events again as usual.
+    b.push(progress('a', 1, 1));
+    await waitFor(() => batches.length === 2);
+    expect(batches[1]!.resync).toBeUndefined();
+    expect(batches[1]!.events).toHaveLength(1);
+  });
+
+  it('drops an event that cannot be serialised instead of breaking the stream', async () => {
+    const batches: EventBatch[] = [];
+    const b = make((batch) => void batches.push(batch));
+    const bad = progress('a', 1, 1) as { progress: { stage: unknown } };
+    bad.progress.stage = { n: 1n } as unknown;
+    b.push(bad as ConsoleEvent);
+    b.push(error(1));
+    await waitFor(() => batches.length === 1);
+    expect(batches[0]!.events.map((e) => e.type)).toEqual(['error']);
+    expect(b.stats.unserialisable).toBe(1);
+    expect(() => JSON.stringify(batches[0])).not.toThrow();
   });
 
   it('bounds un-keyed events per batch and counts the dropped ones', async () => {

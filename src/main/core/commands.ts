@@ -14,10 +14,18 @@ import type { ProgressTracker } from '../socket/progress/progress-tracker';
 import { type Store, StoreError, type TokenCipher, toJobDto } from '../store';
 import type { JobService } from '../jobs/job-service';
 import type { ErrorLog } from './console-core';
+import type { StorageHealth } from './storage-health';
 import { errorsToCsv, jobsToCsv } from './export';
+import type { JobProgress } from '../../shared/progress';
+import { scrubSecretText } from '../store/redact';
+
+/** Live progress as a page may see it: the crawler's message may echo a token. */
+const redactLive = (live: JobProgress | null): JobProgress | null => (live?.message ? { ...live, message: scrubSecretText(live.message) } : live);
 
 export interface CommandDeps {
   store: Store;
+  /** Whether the database and log can be written (reported by getStatus). */
+  health?: StorageHealth;
   server: SocketServer;
   jobs: JobService;
   tracker: ProgressTracker;
@@ -60,6 +68,7 @@ export function createCommandHandlers(d: CommandDeps): ConsoleCommandHandlers {
         dataDir: d.dataDir,
         tls: server.tls,
         preAuth: server.getPreAuthStats(),
+        ...(d.health && { storage: { ok: d.health.problems.length === 0, problems: d.health.problems } }),
       };
     },
 
@@ -100,7 +109,7 @@ export function createCommandHandlers(d: CommandDeps): ConsoleCommandHandlers {
       return {
         job: toJobDto(job),
         progress: store.progress.getProgress(job_id),
-        live: tracker.snapshot(job_id) ?? null,
+        live: redactLive(tracker.snapshot(job_id) ?? null),
         events: store.events.listJobEvents(job_id, 1000),
         errors: store.errors.listErrors({ job_id, limit: 100 }).errors,
         children: children.jobs.map(toJobDto),

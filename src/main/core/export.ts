@@ -9,11 +9,15 @@ const COLUMNS: (keyof JobDto)[] = [
 ];
 const TIME_COLUMNS: ReadonlySet<string> = new Set(['created_at', 'started_at', 'finished_at', 'updated_at']);
 
+const FORMULA_START = /^(?:[\t\r\n]|[\s\u00a0\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20])/;
+
 function cell(v: unknown, time: boolean): string {
   if (v === null || v === undefined) return '';
   const s = time && typeof v === 'number' ? new Date(v).toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  // Quote when needed; a leading =,+,-,@ is prefixed so spreadsheets do not run it as a formula.
-  const safe = typeof v === 'string' && /^[=+\-@]/.test(s) ? `'${s}` : s;
+  // Quote when needed; text a spreadsheet could run as a formula gets a leading ' (OWASP's CSV
+  // injection rule): a leading =, +, -, @ (or their full-width forms), also behind leading
+  // whitespace, and a leading tab or carriage return, which some spreadsheets strip before parsing.
+  const safe = typeof v === 'string' && FORMULA_START.test(s) ? `'${s}` : s;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

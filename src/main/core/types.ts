@@ -6,6 +6,7 @@ import type { EventEmitter } from 'node:events';
 import type { ConsoleCommandHandlers, ConsoleEvent } from '../../shared/contract';
 import type { SocketServerConfigInput } from '../../shared/config';
 import type { TokenCipher } from '../store/token-cipher';
+import type { DataDirLock } from '../store/data-dir-lock';
 import type { Logger } from '../socket/logger';
 import type { MessageRouter } from '../socket/message-router';
 
@@ -42,4 +43,6 @@ export interface ConsoleCoreOptions {
   router?: MessageRouter;
   /** Injectable clock for tests. */
   now?: () => number;
+  /** The data directory's lock when the caller took it already (before opening its log file); else the core takes one. Released when the core stops or fails to start. */
+  dataDirLock?: DataDirLock;
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { startConsoleCore } from '../core/console-core';
 import type { ConsoleCore } from '../core/types';
 import { createLogger } from '../socket/logger';
-import { DATA_DIR_ENV, createFileKeyCipher, ensureDataDir } from '../store';
+import { DATA_DIR_ENV, createFileKeyCipher, prepareDataDir } from '../store';
 import type { TokenCipher } from '../store/token-cipher';
 import { registerCommandHandlers, streamEventsTo } from './ipc';
 import { createSafeStorageCipher, safeStorageStatus } from './safe-storage-cipher';
@@ -70,12 +70,21 @@ export async function startElectronApp(): Promise<void> {
   await app.whenReady();
   handleAppProtocol(path.dirname(renderer.file));
 
-  const dataDir = ensureDataDir(path.resolve(args.dataDir ?? process.env[DATA_DIR_ENV] ?? app.getPath('userData')));
+  let dataDir: string;
+  const dirWarnings: string[] = [];
+  try {
+    dataDir = prepareDataDir(path.resolve(args.dataDir ?? process.env[DATA_DIR_ENV] ?? app.getPath('userData')), { onWarning: (m) => dirWarnings.push(m) });
+  } catch (error) {
+    dialog.showErrorBox('Crawl Console could not start', (error as Error).message);
+    app.exit(1);
+    return;
+  }
   const logger = createLogger({ destination: path.join(dataDir, 'logs', 'console.log'), name: 'crawl-console-app' });
   const warn = (message: string) => {
     console.warn(message);
     logger.warn(message);
   };
+  for (const w of dirWarnings) warn(w);
   hardenSession(session.defaultSession);
 
   let core: ConsoleCore;

@@ -38,7 +38,11 @@ export function registerCommandHandlers(core: ConsoleCore, renderer: RendererLoc
   };
 }
 
-/** Pushes the core's events to one window, batched and coalesced (≤ 10 deliveries a second). */
+/**
+ * Pushes the core's events to one window, batched and coalesced (≤ 10 deliveries a second).
+ * IPC has no backpressure, so the batcher's byte budget is what bounds memory: a burst beyond
+ * it becomes a `resync` batch and the page reloads its state.
+ */
 export function streamEventsTo(window: BrowserWindow, core: ConsoleCore): () => void {
   const contents = window.webContents;
   const batcher = new EventBatcher({

@@ -54,6 +54,7 @@ async function serve(argv: string[]): Promise<number> {
   }
   print(`  Data:    ${headless.dataDir}`);
   if (headless.logFile) print(`  Log:     ${headless.logFile}`);
+  for (const w of headless.warnings) print(`  Warning: ${w}`);
   if (headless.exposed) {
     print('  Warning: the page listens on a non-loopback address; anyone who can reach it and has the token controls the console.');
   }

@@ -31,6 +31,8 @@ export interface HttpServerOptions {
   staticDir: string | null;
   logger?: Logger;
   batchIntervalMs?: number;
+  /** Byte budget of each event stream's backlog (see EventBatcher); a tab that stops reading past it is dropped. */
+  maxEventBytes?: number;
   maxEventStreams?: number;
 }
 
@@ -133,7 +135,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }
     const client = openEventStream(core, res, {
       ...(options.batchIntervalMs !== undefined && { batchIntervalMs: options.batchIntervalMs }),
+      ...(options.maxEventBytes !== undefined && { maxPendingBytes: options.maxEventBytes }),
       onClose: () => streams.delete(client),
+      onDrop: () => logger?.warn('dropped an event stream that stopped reading (its backlog outgrew the budget); the tab reloads when it reconnects'),
     });
     streams.add(client);
   }

@@ -7,9 +7,10 @@ import path from 'node:path';
 import type { SocketServerConfigInput } from '../../shared/config';
 import { startConsoleCore } from '../core/console-core';
 import type { ConsoleCore } from '../core/types';
-import { type Logger, createLogger } from '../socket/logger';
+import { type Logger, closeLogger, createLogger } from '../socket/logger';
 import { resolveSocketConfig } from '../socket/config';
-import { resolveDataDir } from '../store/data-dir';
+import { prepareDataDir, resolveDataDir } from '../store/data-dir';
+import { lockDataDir } from '../store/data-dir-lock';
 import { generateToken, isWildcardHost } from './auth';
 import { startHttpServer } from './http-server';
 import { findRendererDir } from './static-files';
@@ -50,6 +51,8 @@ export interface Headless {
   readonly socketPath: string;
   readonly dataDir: string;
   readonly logFile: string | null;
+  /** What was fixed on the way up (a data directory others could write to), one sentence each. */
+  readonly warnings: readonly string[];
   /** True when the page is reachable from other machines (bound to a non-loopback address). */
   readonly exposed: boolean;
   readonly core: ConsoleCore;
@@ -79,14 +82,25 @@ export async function startHeadless(options: HeadlessOptions = {}): Promise<Head
   };
   // Resolved here too (the core resolves it again) so a bad variable fails before anything starts.
   const resolved = resolveSocketConfig(config, env);
+  // The directory is checked and locked before anything is written to it, the log file included:
+  // a second console on it refuses without touching the first one's files.
+  const warnings: string[] = [];
+  prepareDataDir(dataDir, { onWarning: (m) => warnings.push(m) });
+  const lock = lockDataDir(dataDir);
   let logFile: string | null = null;
   let logger = options.logger;
-  if (!logger) {
-    logFile = path.join(dataDir, 'logs', 'console.log');
-    logger = createLogger({ level: resolved.logLevel, destination: logFile });
+  let core: ConsoleCore;
+  try {
+    if (!logger) {
+      logFile = path.join(dataDir, 'logs', 'console.log');
+      logger = createLogger({ level: resolved.logLevel, destination: logFile });
+    }
+    for (const w of warnings) logger.warn(w);
+    core = await startConsoleCore({ dataDir, config, logger, dataDirLock: lock });
+  } catch (error) {
+    lock.release();
+    throw error;
   }
-
-  const core = await startConsoleCore({ dataDir, config, logger });
   const staticDir = options.staticDir === undefined ? findRendererDir(import.meta.dirname) : options.staticDir;
   const httpHost = options.httpHost ?? DEFAULT_HTTP_HOST;
   let http;
@@ -119,6 +133,7 @@ export async function startHeadless(options: HeadlessOptions = {}): Promise<Head
     socketPath: core.socketPath,
     dataDir,
     logFile,
+    warnings,
     exposed: isWildcardHost(httpHost) || !['127.0.0.1', 'localhost', '::1'].includes(httpHost),
     core,
     stop() {
@@ -126,6 +141,8 @@ export async function startHeadless(options: HeadlessOptions = {}): Promise<Head
         await http.close();
         await core.stop();
         logger.info('headless console stopped');
+        // Ours only (a logger passed in belongs to the caller); one write attempt, never a wait on a full disk.
+        if (logFile) closeLogger(logger);
       })();
       return stopping;
     },

@@ -18,7 +18,15 @@ export interface SseClient {
 export function openEventStream(
   core: Pick<ConsoleCore, 'events'>,
   res: ServerResponse,
-  options: { batchIntervalMs?: number; heartbeatMs?: number; onClose?: () => void } = {},
+  options: {
+    batchIntervalMs?: number;
+    heartbeatMs?: number;
+    /** The byte budget of this client's backlog (see EventBatcher). */
+    maxPendingBytes?: number;
+    onClose?: () => void;
+    /** The client stopped reading and was dropped. */
+    onDrop?: () => void;
+  } = {},
 ): SseClient {
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
@@ -28,10 +36,22 @@ export function openEventStream(
   });
   res.write(`retry: ${RETRY_MS}\n: connected\n\n`);
 
+  let close = () => {};
   const batcher = new EventBatcher({
     ...(options.batchIntervalMs !== undefined && { intervalMs: options.batchIntervalMs }),
+    ...(options.maxPendingBytes !== undefined && { maxPendingBytes: options.maxPendingBytes }),
     // A slow tab makes write() return false: hold further batches (coalescing on) until the socket drains.
     deliver: (batch) => res.write(`event: batch\nid: ${batch.seq}\ndata: ${JSON.stringify(batch)}\n\n`),
+    // A tab that stopped reading while its backlog outgrew the budget is dropped: holding more for it
+    // is how a stalled stream ate a gigabyte. Its EventSource reconnects and the page reloads its state.
+    onOverflow: ({ paused }) => {
+      if (paused) {
+        options.onDrop?.();
+        close();
+        // Not end(): the buffered backlog would keep the socket (and its memory) until the tab reads.
+        res.destroy();
+      }
+    },
   });
   const onDrain = () => batcher.resume();
   res.on('drain', onDrain);
@@ -42,7 +62,7 @@ export function openEventStream(
   heartbeat.unref();
 
   let closed = false;
-  const close = () => {
+  close = () => {
     if (closed) return;
     closed = true;
     clearInterval(heartbeat);

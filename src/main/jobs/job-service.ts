@@ -106,6 +106,7 @@ export class JobService {
    * job_assignment): held for it, handed over in its next job_response.
    */
   private readonly awaitingHandover = new Map<string, Set<string>>();
+  private flushFailure: string | null = null;
 
   constructor(options: JobServiceOptions) {
     this.store = options.store;
@@ -114,7 +115,16 @@ export class JobService {
     this.emit = options.emit;
     this.logger = options.logger;
     this.now = options.now ?? Date.now;
-    this.progress = new ProgressBuffer(this.store);
+    this.progress = new ProgressBuffer(this.store, {
+      onRowError: (f) =>
+        this.recordError({
+          category: 'database',
+          severity: 'medium',
+          code: 'progress_not_stored',
+          message: `Progress of job ${f.job_id}${f.entity_type ? ` (${f.entity_type})` : ''} was not stored: ${f.message}`,
+          job_id: f.job_id,
+        }),
+    });
   }
 
   /** Binds the socket server and recovers state after a restart. */
@@ -132,7 +142,15 @@ export class JobService {
 
   /** Periodic work: flush coalesced writes, expire leases, requeue orphans, dispatch due jobs. */
   tick(): void {
-    this.flush();
+    try {
+      this.flush();
+      this.flushFailure = null;
+    } catch (err) {
+      // The database refused the writes (disk full …): leases must still expire; said once, not every tick.
+      const why = (err as Error).message;
+      if (why !== this.flushFailure) this.logger.error({ err }, 'flushing progress and heartbeats failed');
+      this.flushFailure = why;
+    }
     const now = this.now();
     for (const job of this.store.jobs.expiredLeases(now)) this.expireLease(job, now);
     this.requeueOrphans(now);

@@ -3,10 +3,15 @@
  * latest values are kept, and everything pending is written in one transaction
  * per flush (every `intervalMs`, and before any lifecycle change of a job), so a
  * stream of progress never becomes one transaction per message.
+ *
+ * One bad row never fails a flush: the store writes each row on its own inside
+ * the transaction and reports the ones it refused (`onRowError`), so one
+ * crawler's unstorable progress cannot block another's completion. A failure of
+ * the database itself (disk full) fails the flush and keeps everything pending.
  */
 import type { JobProgressData, ProgressEntity } from '../../shared/protocol';
 import type { Store } from '../store';
-import { progressRowFromEntity, type JobProgressSummary, type ProgressRow } from '../store/progress-repo';
+import { progressRowFromEntity, type JobProgressSummary, type ProgressRow, type ProgressRowFailure } from '../store/progress-repo';
 
 interface PendingJob {
   /** Latest values per entity type, merged field by field (a crawler may send only some). */
@@ -19,9 +24,12 @@ export class ProgressBuffer {
   private pending = new Map<string, PendingJob>();
   private messages = 0;
   /** Totals since start, for the benchmark and the status screen. */
-  readonly stats = { flushes: 0, messages: 0, rowsWritten: 0 };
+  readonly stats = { flushes: 0, messages: 0, rowsWritten: 0, rowsFailed: 0 };
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly options: { onRowError?: (failure: ProgressRowFailure) => void } = {},
+  ) {}
 
   get size(): number {
     return this.pending.size;
@@ -62,7 +70,7 @@ export class ProgressBuffer {
     this.pending.delete(jobId);
   }
 
-  /** Writes everything pending in one transaction. */
+  /** Writes everything pending in one transaction; rows the store refuses are reported, the rest committed. */
   flush(): number {
     if (this.pending.size === 0) return 0;
     const rows: ProgressRow[] = [];
@@ -71,12 +79,15 @@ export class ProgressBuffer {
       for (const [type, entity] of p.entities) rows.push(progressRowFromEntity(p.summary.job_id, entity as ProgressEntity, p.at.get(type)));
       summaries.push(p.summary);
     }
-    this.pending = new Map();
+    // Throws only when the database itself fails: then nothing is cleared and the next flush retries.
     const result = this.store.progress.upsertProgressBatch(rows, summaries);
+    this.pending = new Map();
     this.stats.flushes++;
     this.stats.messages += this.messages;
     this.stats.rowsWritten += result.written;
+    this.stats.rowsFailed += result.failed.length;
     this.messages = 0;
+    for (const failure of result.failed) this.options.onRowError?.(failure);
     return result.written;
   }
 }

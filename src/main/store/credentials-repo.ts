@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { FINAL_JOB_STATUSES } from '../../shared/jobs';
 import { StoreError } from './errors';
 import { CredentialSchema, rowDecoder, type Credential } from './records';
+import { rememberSecret } from './redact';
 import type { TokenCipher } from './token-cipher';
 import { scrubSecretText } from './redact';
 import { parseInput } from './validate';
@@ -146,6 +147,8 @@ export class CredentialsRepo {
       };
       const row = c.id === undefined ? this.insertStmt.get(params) : this.updateStmt.get(params);
       if (row === undefined) throw new StoreError('not_found', `credential ${c.id} does not exist`);
+      // A crawler that echoes this token back (resume state, error text, extras) gets it redacted.
+      rememberSecret(c.token);
       return decode(row);
     });
 
@@ -195,7 +198,24 @@ export class CredentialsRepo {
         `the token of credential ${id} was encrypted by "${row.cipher_kind}", this console uses "${this.cipher.kind}"; save the token again`,
       );
     }
-    return this.cipher.decrypt(row.token_ciphertext);
+    const token = this.cipher.decrypt(row.token_ciphertext);
+    rememberSecret(token);
+    return token;
+  }
+
+  /**
+   * Makes every saved token's exact value known to the redaction (at start-up),
+   * so an echo is caught even before the token was handed out in this run.
+   * Tokens that cannot be decrypted here are skipped (they cannot be handed out either).
+   */
+  rememberTokens(): void {
+    for (const { id } of this.listStmt.all() as { id: string }[]) {
+      try {
+        this.getCredentialToken(id);
+      } catch {
+        // Reported when the token is actually needed (getCredentialToken throws then).
+      }
+    }
   }
 
   /** The most recently saved credential for a host (compared in normalized form), or null. */

@@ -7,7 +7,7 @@ import { redactSecrets, scrubSecretText } from './redact';
 import { parseInput } from './validate';
 
 export type ErrorInput = Pick<ErrorRecord, 'category' | 'severity' | 'message'> &
-  Partial<Pick<ErrorRecord, 'code' | 'context' | 'crawler_id' | 'job_id' | 'at'>>;
+  Partial<Pick<ErrorRecord, 'code' | 'context' | 'crawler_id' | 'job_id' | 'at' | 'count' | 'last_at'>>;
 
 /** The contract's error query (one definition for API and store), plus an upper time bound for callers inside the core. */
 export const ListErrorsQuerySchema = ContractListErrorsQuerySchema.extend({
@@ -20,6 +20,7 @@ const decode = rowDecoder(ErrorRecordSchema, ['context']);
 
 export class ErrorsRepo {
   private readonly insertStmt: Database.Statement;
+  private readonly bumpStmt: Database.Statement;
 
   /** Records many errors in one transaction (a burst of bad messages is one write). */
   readonly recordErrors: (inputs: readonly ErrorInput[]) => number;
@@ -29,9 +30,10 @@ export class ErrorsRepo {
     private readonly now: () => number,
   ) {
     this.insertStmt = db.prepare(`
-      INSERT INTO errors (at, category, severity, code, message, context, crawler_id, job_id)
-      VALUES (@at, @category, @severity, @code, @message, @context, @crawler_id, @job_id)
+      INSERT INTO errors (at, category, severity, code, message, context, crawler_id, job_id, count, last_at)
+      VALUES (@at, @category, @severity, @code, @message, @context, @crawler_id, @job_id, @count, @last_at)
       RETURNING *`);
+    this.bumpStmt = db.prepare('UPDATE errors SET count = count + @n, last_at = max(coalesce(last_at, at), @at) WHERE id = @id RETURNING *');
     this.recordErrors = db.transaction((inputs: readonly ErrorInput[]) => {
       for (const e of inputs) this.insertStmt.run(this.params(e));
       return inputs.length;
@@ -40,6 +42,12 @@ export class ErrorsRepo {
 
   recordError(input: ErrorInput): ErrorRecord {
     return decode(this.insertStmt.get(this.params(input)));
+  }
+
+  /** Adds `n` more occurrences (the latest at `at`) to an aggregated row; null if it is gone (retention). */
+  bumpError(id: number, n: number, at: number): ErrorRecord | null {
+    const row = this.bumpStmt.get({ id, n, at });
+    return row === undefined ? null : decode(row);
   }
 
   /** Newest first, with the number matching the filter. */
@@ -76,6 +84,8 @@ export class ErrorsRepo {
       context: toJson(e.context == null ? null : redactSecrets(e.context)),
       crawler_id: e.crawler_id ?? null,
       job_id: e.job_id ?? null,
+      count: Math.max(1, Math.trunc(e.count ?? 1)),
+      last_at: e.last_at ?? null,
     };
   }
 }

@@ -9,7 +9,9 @@ export type StoreErrorCode =
   | 'key_file_insecure'
   | 'key_file_invalid'
   | 'decrypt_failed'
-  | 'closed';
+  | 'closed'
+  | 'data_dir_unusable'
+  | 'data_dir_in_use';
 
 export class StoreError extends Error {
   override name = 'StoreError';

@@ -1,7 +1,8 @@
 /** The console's persistence layer. See store.ts for opening it, the *-repo modules for what it stores. */
 export { openStore, Store, type OpenStoreOptions } from './store';
 export { StoreError, type StoreErrorCode } from './errors';
-export { DATA_DIR_ENV, DATABASE_FILE, ensureDataDir, resolveDataDir, type ResolveDataDirOptions } from './data-dir';
+export { DATA_DIR_ENV, DATABASE_FILE, ensureDataDir, prepareDataDir, resolveDataDir, type ResolveDataDirOptions } from './data-dir';
+export { LOCK_FILE, lockDataDir, type DataDirLock } from './data-dir-lock';
 export { createFileKeyCipher, FILE_KEY_CIPHER_KIND, TOKEN_KEY_FILE, type TokenCipher } from './token-cipher';
 export * from './records';
 export { MIGRATIONS, type Migration } from './migrations/index';

@@ -22,7 +22,7 @@ import {
 import { StoreError } from './errors';
 import type { EventInput, EventsRepo } from './events-repo';
 import { JobSchema, rowDecoder, toJson, type Job } from './records';
-import { scrubSecretText } from './redact';
+import { redactResumeState, scrubSecretText } from './redact';
 import { parseInput, sqliteCode } from './validate';
 
 /** A new job. Everything but `job_type` has a default. */
@@ -119,6 +119,8 @@ const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 /** Converts a value to what its column stores. */
 function columnValue(column: string, value: unknown): unknown {
   if (value === undefined || value === null) return null;
+  // A crawler's resume state may echo its token: redacted like every other free-form value.
+  if (column === 'resume_state') return toJson(redactResumeState(value));
   if (JSON_COLUMNS.has(column)) return toJson(value);
   if (column === 'resume') return value ? 1 : 0;
   if (SCRUBBED_COLUMNS.has(column) && typeof value === 'string') return scrubSecretText(value);

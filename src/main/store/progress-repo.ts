@@ -7,7 +7,10 @@
 import type Database from 'better-sqlite3';
 import type { ProgressEntity } from '../../shared/protocol/crawler-messages';
 import { JobProgressRecordSchema, rowDecoder, toJson, type Job, type JobProgressRecord } from './records';
-import { redactSecrets, scrubSecretText } from './redact';
+import { redactResumeState, redactSecrets, scrubSecretText } from './redact';
+import { isStorageFailure } from './storage-failure';
+
+export { isStorageFailure };
 
 /**
  * One entity type's progress of a job. Absent (or null) values keep what was
@@ -34,7 +37,18 @@ export interface ProgressBatchResult {
   skipped: number;
   jobs_updated: number;
   jobs_skipped: number;
+  /** Rows refused on their own (a value that cannot be stored); the rest of the batch was committed. */
+  failed: ProgressRowFailure[];
 }
+
+/** One row of a batch that could not be written, and why. `entity_type` is null for the job-level summary. */
+export interface ProgressRowFailure {
+  job_id: string;
+  entity_type: string | null;
+  message: string;
+}
+
+const failureMessage = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 500);
 
 /** The per-entity columns besides the key; anything else a crawler sends goes to `extras`. */
 const VALUE_COLUMNS = [
@@ -118,43 +132,60 @@ export class ProgressRepo {
       WHERE id = @job_id`);
     this.getStmt = db.prepare('SELECT * FROM job_progress WHERE job_id = ? ORDER BY entity_type');
 
+    // Each row is written on its own inside the one transaction: a row that cannot be stored
+    // (a value that does not serialise, a resume state nested too deep) is reported and
+    // skipped, and every other crawler's progress still commits.
+    const upsertRow = (r: ProgressRow, at: number): boolean =>
+      this.upsertStmt.run({
+        job_id: r.job_id,
+        entity_type: r.entity_type,
+        total_discovered: r.total_discovered ?? null,
+        total_processed: r.total_processed ?? null,
+        current_page: r.current_page ?? null,
+        items_per_page: r.items_per_page ?? null,
+        sub_collection: r.sub_collection ?? null,
+        processing_rate: r.processing_rate ?? null,
+        estimated_time_remaining: r.estimated_time_remaining ?? null,
+        item_counts: toJson(r.item_counts),
+        // Crawlers put anything in extras, even a token: redact before it is stored.
+        extras: toJson(r.extras === undefined || r.extras === null ? r.extras : redactSecrets(r.extras)),
+        updated_at: r.updated_at ?? at,
+      }).changes > 0;
+    const updateSummary = (j: JobProgressSummary, at: number): boolean =>
+      this.summaryStmt.run({
+        job_id: j.job_id,
+        at: j.at ?? at,
+        overall_completion: clamp01(j.overall_completion),
+        stage: j.stage ?? null,
+        message: j.message == null ? null : scrubSecretText(j.message),
+        time_elapsed: j.time_elapsed ?? null,
+        estimated_time_remaining: j.estimated_time_remaining ?? null,
+        resume_state: toJson(j.resume_state == null ? j.resume_state : redactResumeState(j.resume_state)),
+        progress_status: j.progress_status ?? null,
+        milestones: toJson(j.milestones),
+      }).changes > 0;
+    const isolated = (result: ProgressBatchResult, jobId: string, entityType: string | null, write: () => boolean): boolean | null => {
+      try {
+        return write();
+      } catch (err) {
+        if (isStorageFailure(err)) throw err;
+        result.failed.push({ job_id: jobId, entity_type: entityType, message: failureMessage(err) });
+        return null;
+      }
+    };
+
     this.upsertProgressBatch = db.transaction((rows: readonly ProgressRow[], jobs: readonly JobProgressSummary[] = []) => {
       const at = now();
-      const result: ProgressBatchResult = { written: 0, skipped: 0, jobs_updated: 0, jobs_skipped: 0 };
+      const result: ProgressBatchResult = { written: 0, skipped: 0, jobs_updated: 0, jobs_skipped: 0, failed: [] };
       for (const r of rows) {
-        const info = this.upsertStmt.run({
-          job_id: r.job_id,
-          entity_type: r.entity_type,
-          total_discovered: r.total_discovered ?? null,
-          total_processed: r.total_processed ?? null,
-          current_page: r.current_page ?? null,
-          items_per_page: r.items_per_page ?? null,
-          sub_collection: r.sub_collection ?? null,
-          processing_rate: r.processing_rate ?? null,
-          estimated_time_remaining: r.estimated_time_remaining ?? null,
-          item_counts: toJson(r.item_counts),
-          // Crawlers put anything in extras, even a token: redact before it is stored.
-          extras: toJson(r.extras === undefined || r.extras === null ? r.extras : redactSecrets(r.extras)),
-          updated_at: r.updated_at ?? at,
-        });
-        if (info.changes > 0) result.written++;
-        else result.skipped++;
+        const ok = isolated(result, r.job_id, r.entity_type, () => upsertRow(r, at));
+        if (ok === true) result.written++;
+        else if (ok === false) result.skipped++;
       }
       for (const j of jobs) {
-        const info = this.summaryStmt.run({
-          job_id: j.job_id,
-          at: j.at ?? at,
-          overall_completion: clamp01(j.overall_completion),
-          stage: j.stage ?? null,
-          message: j.message == null ? null : scrubSecretText(j.message),
-          time_elapsed: j.time_elapsed ?? null,
-          estimated_time_remaining: j.estimated_time_remaining ?? null,
-          resume_state: toJson(j.resume_state),
-          progress_status: j.progress_status ?? null,
-          milestones: toJson(j.milestones),
-        });
-        if (info.changes > 0) result.jobs_updated++;
-        else result.jobs_skipped++;
+        const ok = isolated(result, j.job_id, null, () => updateSummary(j, at));
+        if (ok === true) result.jobs_updated++;
+        else if (ok === false) result.jobs_skipped++;
       }
       return result;
     });

@@ -121,6 +121,11 @@ export class Store implements StoreSocketOperations {
   }
 
   /** Closes the database (idempotent). */
+  /** A one-row write that fails exactly when the database cannot take writes (disk full, read-only). */
+  probeWrite(at: number): void {
+    this.db.prepare('INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at').run(at);
+  }
+
   close(): void {
     if (!this.db.open) return;
     try {
@@ -141,6 +146,7 @@ export function openStore(options: OpenStoreOptions): Store {
   const inMemory = file === ':memory:';
   if (!inMemory) {
     ensureDataDir(path.dirname(file));
+    ownerOnly(file);
     refuseIfTooNew(file);
   }
   const db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
@@ -159,6 +165,27 @@ export function openStore(options: OpenStoreOptions): Store {
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+/**
+ * The database holds job history and token ciphertext: owner-only (0600). It is
+ * created so before SQLite opens it, because SQLite gives the -wal and -shm files
+ * the database file's mode; files an older version left readable are fixed.
+ */
+function ownerOnly(file: string): void {
+  if (process.platform === 'win32') return;
+  try {
+    fs.closeSync(fs.openSync(file, fs.constants.O_CREAT | fs.constants.O_WRONLY, 0o600));
+  } catch (cause) {
+    throw new StoreError('invalid', `The database ${file} cannot be opened for writing (${(cause as NodeJS.ErrnoException).code ?? String(cause)}); check the data directory's permissions.`, { cause });
+  }
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if ((fs.statSync(f).mode & 0o077) !== 0) fs.chmodSync(f, 0o600);
+    } catch {
+      // Not there (yet): SQLite creates it with the database's mode.
+    }
   }
 }
 

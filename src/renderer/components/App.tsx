@@ -1,5 +1,5 @@
 import { useConsole } from '../state/store';
-import { ConnectionProblem, TokenStorageBanner } from './Banners';
+import { ConnectionProblem, StorageProblem, TokenStorageBanner } from './Banners';
 import { ConnectionIndicator } from './ConnectionIndicator';
 import { SCREENS } from '../screens';
 import { Nav } from './Nav';
@@ -19,6 +19,7 @@ export function App() {
       <Nav />
       <main className="main">
         <ConnectionProblem />
+        <StorageProblem />
         <TokenStorageBanner />
         <Main />
       </main>

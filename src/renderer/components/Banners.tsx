@@ -45,3 +45,16 @@ export function ConnectionProblem() {
   }
   return null;
 }
+
+/** The console cannot write its database or its log (a full or read-only disk): said plainly, on every screen. */
+export function StorageProblem() {
+  const storage = useConsole((s) => s.status?.storage);
+  if (!storage || storage.ok) return null;
+  return (
+    <div className="banner banner-error" role="alert" data-testid="storage-problem">
+      {storage.problems.map((p) => (
+        <p key={p.part}>{p.message}</p>
+      ))}
+    </div>
+  );
+}

@@ -76,6 +76,11 @@ export function bindTransport(transport: ConsoleTransport): () => void {
     replay?.push(batch);
     useConsole.setState((s) => ({ crawlers: applyEvents(s.crawlers, batch.events) }));
     dispatchBatch(batch);
+    // The console cut events this page fell behind on: reload everything, as after a reconnect.
+    if (batch.resync) {
+      void resync();
+      dispatchReconnect();
+    }
   });
   const offStatus = transport.onStatus((connection, reason) => {
     useConsole.setState({ connection, connectionReason: reason ?? null });

@@ -49,6 +49,13 @@ export const ServerStatusSchema = z.object({
   preAuth: z
     .object({ pending: z.number().int(), failures: z.number().int(), byReason: z.record(z.string(), z.number()), lockedAddresses: z.number().int(), refusedWhileLocked: z.number().int() })
     .optional(),
+  /** Whether the console can write its database and its log; a full or read-only disk is reported here. */
+  storage: z
+    .object({
+      ok: z.boolean(),
+      problems: z.array(z.object({ part: z.enum(['database', 'log']), message: z.string(), since: z.number() })),
+    })
+    .optional(),
 });
 export type ServerStatus = z.infer<typeof ServerStatusSchema>;
 

@@ -23,13 +23,23 @@ export const ConsoleEventSchema = z.discriminatedUnion('type', [
 export type ConsoleEvent = z.infer<typeof ConsoleEventSchema>;
 export type ConsoleEventType = ConsoleEvent['type'];
 
-/** One delivery to a client. `dropped` counts events coalesced away or cut to keep the batch bounded. */
-export const EventBatchSchema = z.object({ seq: z.number().int(), events: z.array(ConsoleEventSchema), dropped: z.number().int() });
+/**
+ * One delivery to a client. `dropped` counts events coalesced away or cut to keep the batch bounded.
+ * `resync: true` means events were cut that the client cannot do without (its budget in bytes
+ * overflowed): it must reload its state from the commands, as after a reconnect.
+ */
+export const EventBatchSchema = z.object({
+  seq: z.number().int(),
+  events: z.array(ConsoleEventSchema),
+  dropped: z.number().int(),
+  resync: z.literal(true).optional(),
+});
 export type EventBatch = z.infer<typeof EventBatchSchema>;
 
 /**
- * The key under which an event replaces an earlier one in the same batch
- * (latest state wins), or null for events that are all kept (errors, connects).
+ * The key under which an event supersedes an earlier one in the same batch
+ * (latest state wins, delivered where the latest was emitted: survivors keep
+ * their order), or null for events that are all kept (errors, connects).
  */
 export function coalesceKey(e: ConsoleEvent): string | null {
   switch (e.type) {

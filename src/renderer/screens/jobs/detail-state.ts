@@ -6,7 +6,7 @@
  */
 import { create } from 'zustand';
 import { ApiError, type EventBatch, type JobDetail } from '../../../shared/contract';
-import type { JobDto } from '../../../shared/jobs';
+import { type JobDto, isFinalJobStatus } from '../../../shared/jobs';
 import type { JobProgress } from '../../../shared/progress';
 import { api, onBatch, onReconnect } from '../../state/bus';
 import { type BulkAction, type BulkResult, runBulk } from './bulk';
@@ -93,7 +93,9 @@ function applyBatch(batch: EventBatch): void {
         reload = true;
       }
     } else if (e.type === 'progress' && e.progress.job_id === jobId) {
-      set({ live: e.progress });
+      // A finished job keeps no live entry (progress emitted before it finished is history).
+      const cur = get().detail;
+      if (!cur || !isFinalJobStatus(cur.job.status)) set({ live: e.progress });
     } else if (e.type === 'error' && e.error.job_id === jobId) {
       reload = true;
     }

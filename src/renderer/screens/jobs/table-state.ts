@@ -14,7 +14,7 @@
  */
 import { create } from 'zustand';
 import type { ConsoleEvent, EventBatch } from '../../../shared/contract';
-import type { JobDto, JobSortField } from '../../../shared/jobs';
+import { type JobDto, type JobSortField, isFinalJobStatus } from '../../../shared/jobs';
 import type { JobProgress } from '../../../shared/progress';
 import { api, onBatch, onReconnect } from '../../state/bus';
 import { type BulkAction, type BulkResult, runBulk } from './bulk';
@@ -370,6 +370,9 @@ export function applyEvents(events: readonly ConsoleEvent[]): void {
     } else if (e.type === 'progress') {
       const p = e.progress;
       if (!index.has(p.job_id)) continue;
+      // A finished job has no live figures: progress that was emitted before it finished must not bring them back.
+      const known = cachedJob(p.job_id);
+      if (known && isFinalJobStatus(known.status)) continue;
       live ??= { ...get().live };
       live[p.job_id] = { overall_completion: p.overall_completion, rate: p.rate, eta_ms: p.eta_ms, state: p.state, stage: p.stage };
     }

@@ -26,6 +26,11 @@ export function ErrorTableRow({ error, expanded, onToggle }: { error: ErrorRecor
         <td className="nowrap">{error.category.replace(/_/g, ' ')}</td>
         <td className="error-msg-cell" title={error.message}>
           {error.code ? <code className="code-chip">{error.code}</code> : null} {error.message}
+          {error.count !== undefined && error.count > 1 ? (
+            <span className="count-chip" data-testid="error-count" title={`${error.count} identical errors in this minute${error.last_at ? `, the latest at ${new Date(error.last_at).toLocaleTimeString()}` : ''}`}>
+              ×{error.count.toLocaleString()}
+            </span>
+          ) : null}
         </td>
         <td className="mono small">{error.crawler_id ?? <span className="muted">—</span>}</td>
         <td className="mono small">

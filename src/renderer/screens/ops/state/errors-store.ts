@@ -97,9 +97,13 @@ export function applyErrorEvents(events: readonly ConsoleEvent[]): void {
   if (!s.loaded) return;
   const fresh = events.flatMap((e) => (e.type === 'error' && matchesFilter(e.error, s.filter) ? [e.error] : []));
   if (fresh.length === 0) return;
-  const known = new Set(s.rows.map((r) => r.id));
+  const known = new Map(s.rows.map((r, i) => [r.id, i]));
+  // An aggregated error that happened again comes back with the same id and a higher count: update it in place.
+  const bumped = new Map(fresh.filter((e) => known.has(e.id)).map((e) => [e.id, e]));
+  const rows = bumped.size ? s.rows.map((r) => bumped.get(r.id) ?? r) : s.rows;
   const added = fresh.filter((e) => !known.has(e.id)).reverse();
+  if (rows !== s.rows && (added.length === 0 || s.offset !== 0)) useErrors.setState({ rows });
   if (added.length === 0) return;
-  if (s.offset === 0) useErrors.setState({ rows: [...added, ...s.rows].slice(0, ERRORS_PAGE_SIZE), total: s.total + added.length });
+  if (s.offset === 0) useErrors.setState({ rows: [...added, ...rows].slice(0, ERRORS_PAGE_SIZE), total: s.total + added.length });
   else useErrors.setState({ total: s.total + added.length, unseen: s.unseen + added.length });
 }
