@@ -31,7 +31,8 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   const dataDir = ensureDataDir(options.dataDir);
   const configManager = new ConfigurationManager({ initial: resolveSocketConfig(options.config ?? {}) });
   const cipher = options.cipher ?? createFileKeyCipher(dataDir);
-  const store = openStore({ dataDir, cipher, now });
+  // queryTimeout is SQLite's busy timeout: how long a statement waits for another connection's lock.
+  const store = openStore({ dataDir, cipher, now, busyTimeoutMs: configManager.getCurrentConfig().queryTimeout });
   const events = new EventEmitter<ConsoleCoreEvents>();
   events.setMaxListeners(0);
   const emit = (event: ConsoleEvent) => events.emit('event', event);
@@ -87,7 +88,15 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
     }
   }, AGGREGATE_MS);
   aggregateTimer.unref();
-  const stopRetention = startRetention(store, configManager.getCurrentConfig(), { interval: configManager.getCurrentConfig().cleanupInterval });
+  let stopRetention = startRetention(store, configManager.getCurrentConfig(), { interval: configManager.getCurrentConfig().cleanupInterval });
+  // Options read when work is scheduled: a change reschedules it (the socket server follows the manager itself).
+  const unsubscribeConfig = configManager.onConfigUpdate((config, { changed }) => {
+    if (changed.includes('queryTimeout')) store.db.pragma(`busy_timeout = ${config.queryTimeout}`);
+    if (changed.some((k) => k === 'cleanupInterval' || k === 'maxJobAge' || k === 'maxErrorLogAge')) {
+      stopRetention();
+      stopRetention = startRetention(store, config, { interval: config.cleanupInterval });
+    }
+  });
 
   const commands = createCommandHandlers({ store, server, jobs, tracker, errors, configManager, cipher, dataDir, restartRequired: RESTART_REQUIRED_FIELDS });
 
@@ -101,6 +110,7 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
       stopping ??= (async () => {
         clearInterval(tick);
         clearInterval(aggregateTimer);
+        unsubscribeConfig();
         stopRetention();
         await server.stop();
         jobs.flush();
