@@ -83,7 +83,9 @@ export const SocketServerConfigShape = {
 
   // Job processing
   maxConcurrentJobs: int(0).default(5),
+  /** Most jobs waiting in the queue; creating one more is refused (0: no limit). Discovered jobs are never refused. */
   jobQueueSize: int(0).default(100),
+  /** A job running longer than this is requeued, or failed once its retries are spent (0: no limit). */
   jobTimeout: int(0).default(3_600_000),
   retryAttempts: int(0).default(3),
   retryDelay: int(0).default(5_000),
@@ -101,6 +103,7 @@ export const SocketServerConfigShape = {
 
   // Database settings
   databaseConnectionPool: int(1).default(10),
+  /** SQLite's busy timeout: how long a statement waits for another connection's lock. */
   queryTimeout: int(0).default(30_000),
   transactionTimeout: int(0).default(60_000),
 
@@ -195,3 +198,39 @@ export function parseSocketConfig(partial?: unknown): ResolvedSocketConfig {
   if (!result.success) throw configErrorFromIssues(result.error.issues, partial);
   return result.data;
 }
+
+/**
+ * How a change to an option reaches the console, for the options that do not
+ * simply apply from their next use ('live', the default): 'restart' ones are
+ * fixed when the console starts; 'none' ones are accepted for compatibility
+ * with the seed's configuration and read by nothing here, for the reason given.
+ * Shown in Settings and the README.
+ */
+export const CONFIG_EFFECTS: Partial<Record<SocketConfigKey, { effect: 'restart' | 'none'; why: string }>> = {
+  socketPath: { effect: 'restart', why: 'The listener is bound when the console starts.' },
+  host: { effect: 'restart', why: 'The TCP listener is bound when the console starts.' },
+  port: { effect: 'restart', why: 'The TCP listener is bound when the console starts.' },
+  enableTcp: { effect: 'restart', why: 'The TCP listener is opened when the console starts.' },
+  backlog: { effect: 'restart', why: 'The OS takes the backlog when the listener is bound.' },
+  tcpTls: { effect: 'restart', why: 'The TCP listener is made TLS or plain when it is opened.' },
+  tlsCertPath: { effect: 'restart', why: 'The certificate is loaded when the TCP listener is opened.' },
+  tlsKeyPath: { effect: 'restart', why: 'The key is loaded when the TCP listener is opened.' },
+  dangerouslyAllowPlaintextTcp: { effect: 'restart', why: 'Checked when the TCP listener is opened.' },
+  allowedOrigins: {
+    effect: 'none',
+    why: 'Crawlers connect over a Unix socket or TCP, not from web pages: there is no Origin to check (the TCP door checks the auth token).',
+  },
+  databaseConnectionPool: {
+    effect: 'none',
+    why: 'The console keeps one SQLite connection in one process (better-sqlite3 is synchronous): there is no pool to size.',
+  },
+  transactionTimeout: {
+    effect: 'none',
+    why: 'SQLite transactions here run to completion without waiting on anything but the database lock, which queryTimeout bounds.',
+  },
+  enableMetrics: { effect: 'none', why: 'The console samples no metrics on a timer yet; its live figures are always on.' },
+  metricsInterval: { effect: 'none', why: 'The console samples no metrics on a timer yet; its live figures are always on.' },
+};
+
+/** 'live', 'restart' or 'none' for an option (see CONFIG_EFFECTS). */
+export const configEffect = (key: SocketConfigKey): 'live' | 'restart' | 'none' => CONFIG_EFFECTS[key]?.effect ?? 'live';

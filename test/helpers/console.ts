@@ -1,7 +1,7 @@
 /** A real console core on a temp data dir and socket, for integration tests. */
 import path from 'node:path';
 import { startConsoleCore } from '../../src/main/core/console-core';
-import type { ConsoleCore } from '../../src/main/core/types';
+import type { ConsoleCore, ConsoleCoreOptions } from '../../src/main/core/types';
 import type { SocketServerConfigInput } from '../../src/shared/config';
 import { COMMAND_NAMES, type ConsoleApi, type ConsoleEvent } from '../../src/shared/contract';
 import { dispatchCommand } from '../../src/main/core/dispatch';
@@ -18,10 +18,14 @@ export interface TestConsole {
   close(): Promise<void>;
 }
 
-export async function startTestConsole(config: SocketServerConfigInput = {}, dir?: string): Promise<TestConsole> {
+export async function startTestConsole(
+  config: SocketServerConfigInput = {},
+  dir?: string,
+  options: Omit<ConsoleCoreOptions, 'dataDir' | 'config'> = {},
+): Promise<TestConsole> {
   const tmp = dir ? null : tempDir('cc-core-');
   const dataDir = dir ?? tmp!.dir;
-  const core = await startConsoleCore({ dataDir, config: { socketPath: path.join(dataDir, 'console.sock'), ...config } });
+  const core = await startConsoleCore({ ...options, dataDir, config: { socketPath: path.join(dataDir, 'console.sock'), ...config } });
   const events: ConsoleEvent[] = [];
   core.events.on('event', (e) => events.push(e));
   const peers: Peer[] = [];

@@ -358,9 +358,9 @@ describe('SOCKET_CONFIG and section getters', () => {
     expect(configManager.getCurrentConfig()).toEqual(before);
   });
 
-  it('marks listener and pool options as restart-only', () => {
+  it('marks listener options as restart-only (there is no pool: databaseConnectionPool has no effect here)', () => {
     expect([...RESTART_REQUIRED_FIELDS].sort()).toEqual(
-      ['backlog', 'databaseConnectionPool', 'enableTcp', 'host', 'port', 'socketPath', 'tcpTls', 'tlsCertPath', 'tlsKeyPath', 'dangerouslyAllowPlaintextTcp'].sort(),
+      ['backlog', 'enableTcp', 'host', 'port', 'socketPath', 'tcpTls', 'tlsCertPath', 'tlsKeyPath', 'dangerouslyAllowPlaintextTcp'].sort(),
     );
   });
 });

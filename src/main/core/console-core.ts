@@ -41,7 +41,8 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   let cipher: TokenCipher;
   try {
     cipher = options.cipher ?? createFileKeyCipher(dataDir);
-    store = openStore({ dataDir, cipher, now });
+    // queryTimeout is SQLite's busy timeout: how long a statement waits for another connection's lock.
+    store = openStore({ dataDir, cipher, now, busyTimeoutMs: configManager.getCurrentConfig().queryTimeout });
   } catch (err) {
     lock.release();
     throw err;
@@ -122,7 +123,15 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
     });
   }, AGGREGATE_MS);
   aggregateTimer.unref();
-  const stopRetention = startRetention(store, configManager.getCurrentConfig(), { interval: configManager.getCurrentConfig().cleanupInterval });
+  let stopRetention = startRetention(store, configManager.getCurrentConfig(), { interval: configManager.getCurrentConfig().cleanupInterval });
+  // Options read when work is scheduled: a change reschedules it (the socket server follows the manager itself).
+  const unsubscribeConfig = configManager.onConfigUpdate((config, { changed }) => {
+    if (changed.includes('queryTimeout')) store.db.pragma(`busy_timeout = ${config.queryTimeout}`);
+    if (changed.some((k) => k === 'cleanupInterval' || k === 'maxJobAge' || k === 'maxErrorLogAge')) {
+      stopRetention();
+      stopRetention = startRetention(store, config, { interval: config.cleanupInterval });
+    }
+  });
 
   const commands = health.guardCommands(
     createCommandHandlers({ store, server, jobs, tracker, errors, configManager, cipher, dataDir, health, restartRequired: RESTART_REQUIRED_FIELDS }),
@@ -139,6 +148,7 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
       stopping ??= (async () => {
         clearInterval(tick);
         clearInterval(aggregateTimer);
+        unsubscribeConfig();
         stopRetention();
         // Every step on its own: a disk that refuses the last writes must not keep the
         // database open, the directory locked or the process alive (SIGTERM is honoured).

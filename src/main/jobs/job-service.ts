@@ -163,6 +163,7 @@ export class JobService {
         this.requeueHeldBy(crawler, `crawler ${crawler} did not reconnect within the heartbeat timeout after the console restarted`);
       }
     }
+    this.expireOverdue(now);
     void this.dispatch();
   }
 
@@ -224,6 +225,44 @@ export class JobService {
       else if (now - since > limit) {
         this.orphanSince.delete(id);
         this.requeueHeldBy(id, `crawler ${id} holds jobs but has had no connection for more than the heartbeat timeout (${limit} ms)`);
+      }
+    }
+  }
+
+  /**
+   * jobTimeout: a job running longer than this since it started goes back to the
+   * queue with that reason (or fails, once its retries are spent), and its
+   * crawler is told to stop. 0 means no limit.
+   */
+  private nextTimeoutCheck = 0;
+  private expireOverdue(now: number): void {
+    const limit = this.config().jobTimeout;
+    // Once a second at most: a job read per running job is not for every 100 ms tick.
+    if (limit <= 0 || now < this.nextTimeoutCheck) return;
+    this.nextTimeoutCheck = now + Math.min(1000, limit);
+    for (const [id, h] of this.held) {
+      if (h.status !== 'running') continue;
+      const job = this.store.jobs.getJob(id);
+      if (!job || job.status !== 'running' || job.started_at === null || now - job.started_at <= limit) continue;
+      const reason = `ran longer than jobTimeout (${limit} ms)`;
+      const holder = job.leased_to ? this.directory?.getConnection(job.leased_to) : undefined;
+      this.flush();
+      if (mayRetry(job.attempts + 1, this.config())) {
+        this.change(id, ['running'], { status: 'queued', leased_to: null, lease_expires_at: null, increment_attempts: true, resume: job.resume_state !== null, last_error: reason }, {
+          kind: 'requeued',
+          crawler_id: job.leased_to,
+          reason,
+        });
+        this.tracker.reset(id);
+      } else {
+        this.finish(job, 'failed', { increment_attempts: true, last_error: reason }, { kind: 'failed', crawler_id: job.leased_to, reason: `${reason}; no retries left (${this.config().retryAttempts})` });
+        this.tracker.markFailed(id);
+      }
+      this.recordError({ category: 'timeout', severity: 'medium', code: 'job_timeout', message: `job ${id} ${reason}`, crawler_id: job.leased_to, job_id: id });
+      if (holder) {
+        if (!holder.post({ type: 'job_cancel', timestamp: new Date(now).toISOString(), job_id: id, data: { job_id: id, reason } })) {
+          this.logger.warn({ jobId: id }, 'job_cancel not delivered: the crawler is not reading');
+        }
       }
     }
   }
@@ -674,6 +713,11 @@ export class JobService {
     priority: number;
     crawler_id?: string | undefined;
   }): Promise<Job & { handover?: 'pushed' | 'on_next_request' }> {
+    const limit = this.config().jobQueueSize;
+    const queued = limit > 0 ? this.store.jobs.countByStatus().queued : 0;
+    if (limit > 0 && queued >= limit) {
+      throw new ApiError('conflict', `the queue already holds ${queued} jobs (jobQueueSize ${limit}); wait until crawlers take some, or raise jobQueueSize`);
+    }
     let target: SocketConnection | undefined;
     if (input.crawler_id) {
       target = this.directory?.getConnection(input.crawler_id);

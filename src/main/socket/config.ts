@@ -1,3 +1,4 @@
+import { CONFIG_EFFECTS, configEffect } from '../../shared/config';
 import {
   ConfigError,
   SECRET_CONFIG_FIELDS,
@@ -14,6 +15,7 @@ import type {
 } from './types/config';
 
 export { ConfigError, parseSocketConfig, SocketServerConfigSchema } from './types/config';
+export { CONFIG_EFFECTS, configEffect };
 export type {
   ConfigChange,
   ConfigEffect,
@@ -25,64 +27,26 @@ export type {
   SocketServerConfigInput,
 } from './types/config';
 
-/**
- * Option → environment variable. `SOCKET_<UPPER_SNAKE_CASE>` throughout, with the
- * seed's two spellings: SOCKET_PATH (not SOCKET_SOCKET_PATH) and DATABASE_CONNECTION_POOL.
- */
-export const ENV_VARIABLES = {
+/** Where an option's variable is not `SOCKET_<UPPER_SNAKE_CASE>`: the seed's two spellings. */
+const ENV_NAME_EXCEPTIONS: Partial<Record<SocketConfigKey, string>> = {
   socketPath: 'SOCKET_PATH',
-  host: 'SOCKET_HOST',
-  port: 'SOCKET_PORT',
-  backlog: 'SOCKET_BACKLOG',
-  enableTcp: 'SOCKET_ENABLE_TCP',
-  authToken: 'SOCKET_AUTH_TOKEN',
-  authTimeout: 'SOCKET_AUTH_TIMEOUT',
-  maxPreAuthConnections: 'SOCKET_MAX_PRE_AUTH_CONNECTIONS',
-  tcpTls: 'SOCKET_TCP_TLS',
-  tlsCertPath: 'SOCKET_TLS_CERT_PATH',
-  tlsKeyPath: 'SOCKET_TLS_KEY_PATH',
-  dangerouslyAllowPlaintextTcp: 'SOCKET_DANGEROUSLY_ALLOW_PLAINTEXT_TCP',
-  allowedOrigins: 'SOCKET_ALLOWED_ORIGINS',
-  maxConnections: 'SOCKET_MAX_CONNECTIONS',
-  connectionTimeout: 'SOCKET_CONNECTION_TIMEOUT',
-  messageBufferSize: 'SOCKET_MESSAGE_BUFFER_SIZE',
-  maxMessageSize: 'SOCKET_MAX_MESSAGE_SIZE',
-  messageDelimiter: 'SOCKET_MESSAGE_DELIMITER',
-  heartbeatInterval: 'SOCKET_HEARTBEAT_INTERVAL',
-  heartbeatTimeout: 'SOCKET_HEARTBEAT_TIMEOUT',
-  healthCheckInterval: 'SOCKET_HEALTH_CHECK_INTERVAL',
-  maxConcurrentJobs: 'SOCKET_MAX_CONCURRENT_JOBS',
-  jobQueueSize: 'SOCKET_JOB_QUEUE_SIZE',
-  jobTimeout: 'SOCKET_JOB_TIMEOUT',
-  retryAttempts: 'SOCKET_RETRY_ATTEMPTS',
-  retryDelay: 'SOCKET_RETRY_DELAY',
-  retryBackoffMultiplier: 'SOCKET_RETRY_BACKOFF_MULTIPLIER',
-  maxRetryDelay: 'SOCKET_MAX_RETRY_DELAY',
-  leaseTimeout: 'SOCKET_LEASE_TIMEOUT',
-  logLevel: 'SOCKET_LOG_LEVEL',
-  enableMetrics: 'SOCKET_ENABLE_METRICS',
-  metricsInterval: 'SOCKET_METRICS_INTERVAL',
   databaseConnectionPool: 'DATABASE_CONNECTION_POOL',
-  queryTimeout: 'SOCKET_QUERY_TIMEOUT',
-  transactionTimeout: 'SOCKET_TRANSACTION_TIMEOUT',
-  cleanupInterval: 'SOCKET_CLEANUP_INTERVAL',
-  maxJobAge: 'SOCKET_MAX_JOB_AGE',
-  maxErrorLogAge: 'SOCKET_MAX_ERROR_LOG_AGE',
-} as const satisfies Record<SocketConfigKey, string>;
+};
 
-/** Options that only take effect after the server restarts (listeners and pools are built once). */
-export const RESTART_REQUIRED_FIELDS: readonly SocketConfigKey[] = [
-  'socketPath',
-  'host',
-  'port',
-  'enableTcp',
-  'backlog',
-  'databaseConnectionPool',
-  'tcpTls',
-  'tlsCertPath',
-  'tlsKeyPath',
-  'dangerouslyAllowPlaintextTcp',
-];
+/**
+ * Option → environment variable: `SOCKET_<UPPER_SNAKE_CASE>` (maxConnections →
+ * SOCKET_MAX_CONNECTIONS), with the seed's SOCKET_PATH and DATABASE_CONNECTION_POOL.
+ * Derived from the schema, so a new option gets its variable without another line.
+ */
+export const ENV_VARIABLES = Object.fromEntries(
+  SOCKET_CONFIG_KEYS.map((key) => [key, ENV_NAME_EXCEPTIONS[key] ?? `SOCKET_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`]),
+) as Readonly<Record<SocketConfigKey, string>>;
+
+/** Options that only take effect after the server restarts (listeners are bound once). */
+export const RESTART_REQUIRED_FIELDS: readonly SocketConfigKey[] = SOCKET_CONFIG_KEYS.filter((k) => configEffect(k) === 'restart');
+
+/** Options accepted for compatibility with the seed's configuration that nothing here reads (CONFIG_EFFECTS says why). */
+export const NO_EFFECT_FIELDS: readonly SocketConfigKey[] = SOCKET_CONFIG_KEYS.filter((k) => configEffect(k) === 'none');
 
 // ---------------------------------------------------------------------------
 // Environment

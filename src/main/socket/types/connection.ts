@@ -41,6 +41,6 @@ export interface SpellingAware {
   spelling: Spelling;
 }
 
-// The seed imports the connection class from here (its Event System example imports SocketConnection and ConnectionEvent from …/types/connection).
+// The seed imports SocketConnection together with ConnectionEvent from this module.
 // No import cycle at run time: socket-connection imports only types from this module.
 export { SocketConnection } from '../connection/socket-connection';

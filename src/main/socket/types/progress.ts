@@ -8,7 +8,7 @@ export type {
   MilestonePercentage,
   ProgressMilestone,
 } from '../../../shared/progress';
-// The seed imports the tracker from here (its Event System example imports ProgressTracker and ProgressEvent from …/types/progress).
+// The seed imports ProgressTracker together with ProgressEvent from this module.
 // No import cycle at run time: the tracker imports only types from this module.
 export { ProgressTracker } from '../progress/progress-tracker';
 

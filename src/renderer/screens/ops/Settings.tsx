@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { CONFIG_EFFECTS } from '../../../shared/config';
 import { useConsole } from '../../state/store';
 import { ConfigField } from './components/ConfigField';
 import { notificationsEnabled, useNotifications } from './state/notifications';
@@ -96,7 +97,8 @@ export function Settings() {
         >
           <p className="muted">
             Fields marked <span className="tag tag-live">live</span> apply at once; <span className="tag tag-restart">restart</span> fields are saved now and
-            take effect when the console restarts. {config.auth_token_set ? 'A TCP auth token is set (it is not shown).' : 'No TCP auth token is set.'}
+            take effect when the console restarts; <span className="tag tag-inert">no effect here</span> fields are accepted for compatibility with the
+            socket API&apos;s configuration and read by nothing in this console. {config.auth_token_set ? 'A TCP auth token is set (it is not shown).' : 'No TCP auth token is set.'}
           </p>
           {SETTINGS_SECTIONS.map((section) => (
             <fieldset key={section.id} className="card settings-section" data-testid={`settings-${section.id}`}>
@@ -111,6 +113,7 @@ export function Settings() {
                     error={errors[spec.key] ?? serverErrors[spec.key]}
                     restart={restartFields.includes(spec.key)}
                     pending={pendingRestart.includes(spec.key)}
+                    noEffect={CONFIG_EFFECTS[spec.key]?.effect === 'none' ? CONFIG_EFFECTS[spec.key]?.why : undefined}
                     onChange={(text) => edit(spec.key, text)}
                   />
                 ))}

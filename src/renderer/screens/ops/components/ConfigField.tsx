@@ -11,6 +11,7 @@ export function ConfigField({
   error,
   restart,
   pending,
+  noEffect,
   onChange,
 }: {
   spec: FieldSpec;
@@ -20,6 +21,8 @@ export function ConfigField({
   restart: boolean;
   /** Saved, but the running console still uses the old value until it restarts. */
   pending: boolean;
+  /** Accepted for compatibility with the seed's configuration, read by nothing here: why. */
+  noEffect?: string | undefined;
   onChange: (text: string) => void;
 }) {
   const id = useId();
@@ -68,7 +71,11 @@ export function ConfigField({
     <div className={`config-field${edited ? ' is-edited' : ''}${error ? ' is-invalid' : ''}`} data-field={spec.key}>
       <div className="config-label">
         {spec.kind === 'boolean' ? <span id={`${id}-label`}>{spec.label}</span> : <label htmlFor={id}>{spec.label}</label>}
-        {pending ? (
+        {noEffect !== undefined ? (
+          <span className="tag tag-inert" title={noEffect} data-testid={`config-${spec.key}-no-effect`}>
+            no effect here
+          </span>
+        ) : pending ? (
           <span className="tag tag-pending" title="Saved; the console uses the new value after it restarts" data-testid={`config-${spec.key}-pending`}>
             restart pending
           </span>
@@ -86,6 +93,7 @@ export function ConfigField({
       {input}
       <span id={`${id}-help`} className="config-help">
         {spec.help}
+        {noEffect !== undefined ? <span className="muted"> Accepted for compatibility; no effect here: {noEffect}</span> : null}
         {hint && spec.unit !== 'count' ? <span className="muted"> ({hint})</span> : null} <code className="muted">{spec.key}</code>
       </span>
       {error ? (

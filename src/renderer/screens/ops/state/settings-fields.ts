@@ -31,7 +31,7 @@ export const SETTINGS_SECTIONS: { id: string; title: string; fields: FieldSpec[]
       f('host', 'TCP host', 'text', null, 'Interface of the TCP listener.'),
       f('port', 'TCP port', 'int', null, 'Port of the TCP listener.'),
       f('backlog', 'Connection backlog', 'int', 'count', 'Pending connections the OS queues.'),
-      f('allowedOrigins', 'Allowed origins', 'list', null, 'One per line; empty allows any.'),
+      f('allowedOrigins', 'Allowed origins', 'list', null, 'One per line.'),
       f('maxConnections', 'Max connections', 'int', 'count', 'Crawlers connected at once.'),
       f('connectionTimeout', 'Connection timeout', 'int', 'ms', 'Time a crawler has to read what the console writes.'),
       f('authTimeout', 'Hello timeout (TCP)', 'int', 'ms', 'A TCP peer must send a hello with the auth token within this.'),
@@ -54,7 +54,7 @@ export const SETTINGS_SECTIONS: { id: string; title: string; fields: FieldSpec[]
     fields: [
       f('heartbeatInterval', 'Heartbeat interval', 'int', 'ms', 'Told to crawlers in welcome; late after 1.5×.'),
       f('heartbeatTimeout', 'Heartbeat timeout', 'int', 'ms', 'Silent this long: the crawler is lost and its jobs requeued.'),
-      f('healthCheckInterval', 'Health check interval', 'int', 'ms', 'How often silence is checked.'),
+      f('healthCheckInterval', 'Health check interval', 'int', 'ms', 'How often silent crawlers are looked for (at least every heartbeat timeout / 4).'),
     ],
   },
   {
@@ -62,8 +62,8 @@ export const SETTINGS_SECTIONS: { id: string; title: string; fields: FieldSpec[]
     title: 'Jobs',
     fields: [
       f('maxConcurrentJobs', 'Jobs per crawler', 'int', 'count', 'Used when a crawler does not say its own capacity.'),
-      f('jobQueueSize', 'Queue size', 'int', 'count', 'Queued jobs offered at once.'),
-      f('jobTimeout', 'Job timeout', 'int', 'ms', 'A job running longer fails.'),
+      f('jobQueueSize', 'Queue size', 'int', 'count', 'Most jobs waiting in the queue; creating more is refused until some are handed out (0: no limit).'),
+      f('jobTimeout', 'Job timeout', 'int', 'ms', 'A job running longer is requeued (failed once retries are spent); 0 = no limit.'),
       f('retryAttempts', 'Retry attempts', 'int', 'count', 'Retries of a recoverable failure.'),
       f('retryDelay', 'Retry delay', 'int', 'ms', 'Wait before the first retry.'),
       f('retryBackoffMultiplier', 'Backoff multiplier', 'number', null, 'Each further retry waits this much longer.'),
@@ -76,7 +76,7 @@ export const SETTINGS_SECTIONS: { id: string; title: string; fields: FieldSpec[]
     title: 'Logging and monitoring',
     fields: [
       f('logLevel', 'Log level', 'level', null, 'debug, info, warn or error.'),
-      f('enableMetrics', 'Metrics', 'boolean', null, 'Collect metrics.'),
+      f('enableMetrics', 'Metrics', 'boolean', null, 'Collect metrics on a timer.'),
       f('metricsInterval', 'Metrics interval', 'int', 'ms', 'How often metrics are collected.'),
     ],
   },
@@ -85,7 +85,7 @@ export const SETTINGS_SECTIONS: { id: string; title: string; fields: FieldSpec[]
     title: 'Database',
     fields: [
       f('databaseConnectionPool', 'Connection pool', 'int', 'count', 'Database connections.'),
-      f('queryTimeout', 'Query timeout', 'int', 'ms', 'Longest query.'),
+      f('queryTimeout', 'Query timeout', 'int', 'ms', 'How long a database statement waits for the lock (SQLite busy timeout).'),
       f('transactionTimeout', 'Transaction timeout', 'int', 'ms', 'Longest transaction.'),
     ],
   },
