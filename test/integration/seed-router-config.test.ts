@@ -61,7 +61,8 @@ describe('configuration that does what it says', () => {
   it('jobTimeout: a job running longer is requeued with that reason and its crawler told to stop', async () => {
     t = await startTestConsole({ jobTimeout: 300, retryAttempts: 3 });
     const p = await t.crawler({ crawler_id: 'slow', max_concurrent_jobs: 1 });
-    const { job } = await t.api.createJob({ job_type: 'crawl_project', gitlab_host: host, entity_id: '9', priority: 1, crawler_id: 'slow' });
+    // A job is handed out only with a usable token (issue 10).
+    const { job } = await t.api.createJob({ job_type: 'crawl_project', gitlab_host: host, access_token: 'glpat-job-timeout-test-0001', entity_id: '9', priority: 1, crawler_id: 'slow' });
     await p.nextOfType('job_assignment');
     p.send({ type: 'job_started', timestamp: now(), job_id: job.job_id });
     const cancel = await p.nextOfType('job_cancel', 5000);
@@ -87,7 +88,9 @@ describe('configuration that does what it says', () => {
   });
 
   it('every option is live, needs a restart, or is marked as having no effect here with a reason', () => {
-    expect([...RESTART_REQUIRED_FIELDS].sort()).toEqual(['backlog', 'enableTcp', 'host', 'port', 'socketPath']);
+    expect([...RESTART_REQUIRED_FIELDS].sort()).toEqual(
+      ['backlog', 'dangerouslyAllowPlaintextTcp', 'enableTcp', 'host', 'port', 'socketPath', 'tcpTls', 'tlsCertPath', 'tlsKeyPath'].sort(),
+    );
     expect([...NO_EFFECT_FIELDS].sort()).toEqual(['allowedOrigins', 'databaseConnectionPool', 'enableMetrics', 'metricsInterval', 'transactionTimeout']);
     for (const key of NO_EFFECT_FIELDS) expect(CONFIG_EFFECTS[key]?.why.length).toBeGreaterThan(20);
   });
