@@ -15,6 +15,7 @@ import { type Store, StoreError, type TokenCipher, toJobDto } from '../store';
 import type { JobService } from '../jobs/job-service';
 import type { ErrorLog } from './console-core';
 import { errorsToCsv, jobsToCsv } from './export';
+import type { OpsCommandName } from './ops-commands';
 
 export interface CommandDeps {
   store: Store;
@@ -33,7 +34,8 @@ export function publicConfig(config: SocketServerConfig): PublicConfig {
   return { ...rest, auth_token_set: authToken !== undefined };
 }
 
-export function createCommandHandlers(d: CommandDeps): ConsoleCommandHandlers {
+/** Every command but the operator-power ones (ops-commands.ts). */
+export function createCommandHandlers(d: CommandDeps): Omit<ConsoleCommandHandlers, OpsCommandName> {
   const { store, server, jobs, tracker } = d;
   const guard = <T>(fn: () => T): T => {
     try {

@@ -16,6 +16,13 @@ import type { ErrorInput } from '../store/errors-repo';
 import { startRetention } from '../store/retention';
 import { JobService } from '../jobs/job-service';
 import { createCommandHandlers } from './commands';
+import { ConsoleStateRepo } from '../store/console-state-repo';
+import { MetricSamplesRepo } from '../store/metric-samples-repo';
+import { SchedulesRepo } from '../store/schedules-repo';
+import { DispatchControl } from '../jobs/dispatch-control';
+import { Scheduler } from '../jobs/scheduler';
+import { MetricsCollector } from './metrics';
+import { createOpsCommandHandlers } from './ops-commands';
 import type { ConsoleCore, ConsoleCoreEvents, ConsoleCoreOptions } from './types';
 
 /** How often coalesced writes are flushed and leases checked (the issue asks for at least every 100 ms). */
@@ -38,7 +45,10 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   const errorManager = new ErrorManager({ logger });
   errorManager.onError((e) => errors.add(e));
 
-  const jobs = new JobService({ store, config: () => configManager.getCurrentConfig(), tracker, emit, logger, now });
+  const dispatch = new DispatchControl(new ConsoleStateRepo(store.db, now), now);
+  const jobs = new JobService({ store, config: () => configManager.getCurrentConfig(), tracker, emit, logger, now, mayHandOut: dispatch.mayHandOut });
+  const schedules = new SchedulesRepo(store.db, now);
+  const scheduler = new Scheduler({ schedules, store, jobs, onChange: (schedule) => emit({ type: 'schedule_changed', schedule }), logger, now });
   tracker.on('milestone_reached', (e) => {
     store.events.appendEvent(e.jobId, { kind: 'progress_milestone', reason: `${e.milestone.name} done`, details: { percentage: e.milestone.percentage } });
   });
@@ -61,11 +71,26 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
     throw err;
   }
 
+  const metrics = new MetricsCollector({
+    store,
+    samples: new MetricSamplesRepo(store.db),
+    server,
+    events,
+    dispatch,
+    config: () => configManager.getCurrentConfig(),
+    logger,
+    now,
+    ...(options.metricsRetentionMs !== undefined && { retentionMs: options.metricsRetentionMs }),
+  });
+  metrics.applyConfig();
+  configManager.onConfigUpdate(() => metrics.applyConfig());
+
   let lastAggregate = '';
   const tick = setInterval(() => {
     try {
       jobs.tick();
       errors.flush();
+      scheduler.tick();
     } catch (err) {
       logger.error({ err }, 'periodic work failed');
     }
@@ -82,7 +107,10 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   aggregateTimer.unref();
   const stopRetention = startRetention(store, configManager.getCurrentConfig(), { interval: configManager.getCurrentConfig().cleanupInterval });
 
-  const commands = createCommandHandlers({ store, server, jobs, tracker, errors, configManager, cipher, dataDir, restartRequired: RESTART_REQUIRED_FIELDS });
+  const commands = {
+    ...createCommandHandlers({ store, server, jobs, tracker, errors, configManager, cipher, dataDir, restartRequired: RESTART_REQUIRED_FIELDS }),
+    ...createOpsCommandHandlers({ store, jobs, schedules, scheduler, dispatch, metrics, flushErrors: () => errors.flush(), emit, now }),
+  };
 
   let stopping: Promise<void> | null = null;
   return {
@@ -90,10 +118,18 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
     events,
     socketPath: server.socketPath,
     dataDir,
+    metrics: {
+      get enabled() {
+        return metrics.enabled;
+      },
+      contentType: metrics.contentType,
+      text: () => metrics.text(),
+    },
     stop() {
       stopping ??= (async () => {
         clearInterval(tick);
         clearInterval(aggregateTimer);
+        metrics.stop();
         stopRetention();
         await server.stop();
         jobs.flush();

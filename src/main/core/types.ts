@@ -19,8 +19,16 @@ export interface ConsoleCore {
   readonly events: EventEmitter<ConsoleCoreEvents>;
   readonly socketPath: string;
   readonly dataDir: string;
+  /** The Prometheus exposition (`GET /metrics`), governed by the seed's enableMetrics. */
+  readonly metrics: MetricsEndpoint;
   /** Stops the socket server, flushes pending writes and closes the database. */
   stop(): Promise<void>;
+}
+
+export interface MetricsEndpoint {
+  readonly enabled: boolean;
+  readonly contentType: string;
+  text(): Promise<string>;
 }
 
 export interface ConsoleCoreOptions {
@@ -33,4 +41,6 @@ export interface ConsoleCoreOptions {
   logger?: Logger;
   /** Injectable clock for tests. */
   now?: () => number;
+  /** How long per-minute history samples are kept, ms. Default 14 days. */
+  metricsRetentionMs?: number;
 }

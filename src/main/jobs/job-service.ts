@@ -47,6 +47,8 @@ export interface JobServiceOptions {
   emit: (event: ConsoleEvent) => void;
   logger: Logger;
   now?: () => number;
+  /** Whether a crawler may be handed new work now (dispatch paused, crawler quiet); by default always. */
+  mayHandOut?: (crawlerId: string) => boolean;
 }
 
 const HELD: readonly JobStatus[] = ['assigned', 'running', 'waiting_credentials'];
@@ -68,6 +70,7 @@ export class JobService implements CrawlerBackend {
   private readonly emit: (event: ConsoleEvent) => void;
   private readonly logger: Logger;
   private readonly now: () => number;
+  private readonly mayHandOut: (crawlerId: string) => boolean;
   readonly progress: ProgressBuffer;
   private directory: ConnectionDirectory | null = null;
   private readonly held = new Map<string, HeldJob>();
@@ -84,6 +87,7 @@ export class JobService implements CrawlerBackend {
     this.emit = options.emit;
     this.logger = options.logger;
     this.now = options.now ?? Date.now;
+    this.mayHandOut = options.mayHandOut ?? (() => true);
     this.progress = new ProgressBuffer(this.store);
   }
 
@@ -336,6 +340,7 @@ export class JobService implements CrawlerBackend {
 
   requestJobs(c: SocketConnection, m: CrawlerMessageOf<'job_request'>): JobResponseJob[] {
     this.remember(c);
+    if (!this.mayHandOut(c.crawlerId)) return [];
     const free = this.freeCapacity(c);
     const n = Math.min(free, m.data.max_jobs ?? free);
     if (n <= 0) return [];
@@ -518,7 +523,7 @@ export class JobService implements CrawlerBackend {
           this.dispatchAgain = false;
           for (const id of this.directory?.connectedCrawlerIds() ?? []) {
             const conn = this.directory?.getConnection(id);
-            if (!conn || !conn.metadata.saidHello) continue;
+            if (!conn || !conn.metadata.saidHello || !this.mayHandOut(id)) continue;
             const free = this.freeCapacity(conn);
             if (free <= 0) continue;
             for (const job of this.lease(id, free)) {
