@@ -3,6 +3,7 @@ import { ConnectionProblem, TokenStorageBanner } from './Banners';
 import { ConnectionIndicator } from './ConnectionIndicator';
 import { SCREENS } from '../screens';
 import { Nav } from './Nav';
+import { DispatchBanner } from '../screens/power';
 
 function Main() {
   const Screen = SCREENS[useConsole((s) => s.view)];
@@ -20,6 +21,7 @@ export function App() {
       <main className="main">
         <ConnectionProblem />
         <TokenStorageBanner />
+        <DispatchBanner />
         <Main />
       </main>
     </div>
