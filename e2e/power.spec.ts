@@ -173,6 +173,8 @@ test('quiet a crawler on the Crawlers screen: it keeps its job and gets nothing 
   await page.waitForTimeout(500); // dispatch runs every tick (100 ms): it had its chances
   expect(assigned()).toBe(held);
   expect(held).toBeLessThan(10); // it has room: nothing but the quiet holds work back
+  await page.locator('.table-scroll').first().evaluate((el) => (el.scrollLeft = 0));
+  await page.mouse.move(0, 0);
   await shoot(page, 'crawlers-quiet');
 
   await row.getByTestId('crawler-resume').click();

@@ -18,7 +18,7 @@ export function DispatchBanner() {
       </span>
       <button
         type="button"
-        className="btn btn-small"
+        className="power-banner-button"
         disabled={busy}
         onClick={() => {
           setBusy(true);
@@ -56,7 +56,7 @@ export function DispatchCard() {
   };
   const quiet = dispatch?.quiet.length ?? 0;
   return (
-    <section className="card span-6 power-dispatch" aria-labelledby="dispatch-title" data-testid="dispatch-card" data-paused={paused}>
+    <section className="card span-12 power-dispatch" aria-labelledby="dispatch-title" data-testid="dispatch-card" data-paused={paused}>
       <h2 id="dispatch-title">Dispatch</h2>
       <p className="lead" data-testid="dispatch-state">
         {dispatch === null ? 'Loading…' : paused ? 'Paused: no crawler is handed new work.' : 'Running: queued jobs go to crawlers with free capacity.'}

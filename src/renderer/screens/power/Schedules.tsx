@@ -230,9 +230,11 @@ function ScheduleRow({ s, now, onEdit, onNotice }: { s: Schedule; now: number; o
               {s.last_outcome}
             </span>{' '}
             <span className="muted">{formatShortTime(s.last_run_at, now)}</span>
-            <span className="sub muted reason" title={s.last_message ?? undefined}>
-              {s.last_message}
-            </span>
+            {s.last_outcome !== 'created' ? (
+              <span className="sub muted reason power-last-message" title={s.last_message ?? undefined}>
+                {s.last_message}
+              </span>
+            ) : null}
           </>
         )}
       </td>
@@ -342,7 +344,7 @@ export function Schedules() {
           <p className="muted">Create one to re-crawl a project, group or user every day, week or on a cron expression.</p>
         </div>
       ) : (
-        <div className="table-scroll card">
+        <div className="table-scroll">
           <table className="table" data-testid="schedule-table">
             <thead>
               <tr>

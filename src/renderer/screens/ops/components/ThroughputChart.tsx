@@ -65,6 +65,8 @@ export function ThroughputChart() {
   const [range, setRange] = useState<ChartRange>('live');
   const history = useHistorySeries(range);
   const series = range === 'live' || !history ? liveSeries : history;
+  // What the chart shows, for re-creating it on a theme change (the last data set below).
+  const shown = useRef(series);
   const itemsNow = recentRate(liveSeries.items);
   const messagesNow = recentRate(liveSeries.messages);
 
@@ -72,7 +74,7 @@ export function ThroughputChart() {
   useEffect(() => {
     const el = host.current;
     if (!el) return;
-    const s = useThroughput.getState().series;
+    const s = shown.current;
     const u = new uPlot(chartOptions(Math.max(300, el.clientWidth)), [s.xs, s.items, s.messages], el);
     chart.current = u;
     const ro = new ResizeObserver(() => u.setSize({ width: Math.max(300, el.clientWidth), height: 220 }));
@@ -85,6 +87,7 @@ export function ThroughputChart() {
   }, [scheme]);
 
   useEffect(() => {
+    shown.current = series;
     chart.current?.setData([series.xs, series.items, series.messages]);
   }, [series]);
 
