@@ -228,8 +228,6 @@ export const CONFIG_EFFECTS: Partial<Record<SocketConfigKey, { effect: 'restart'
     effect: 'none',
     why: 'SQLite transactions here run to completion without waiting on anything but the database lock, which queryTimeout bounds.',
   },
-  enableMetrics: { effect: 'none', why: 'The console samples no metrics on a timer yet; its live figures are always on.' },
-  metricsInterval: { effect: 'none', why: 'The console samples no metrics on a timer yet; its live figures are always on.' },
 };
 
 /** 'live', 'restart' or 'none' for an option (see CONFIG_EFFECTS). */

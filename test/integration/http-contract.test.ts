@@ -306,6 +306,38 @@ describe('every command over HTTP', () => {
     await ok('deleteCredential', { id: a.credential.id });
   });
 
+  it('schedules, pause and quiet, history and error groups (issue 15)', async () => {
+    const { schedule } = await ok('createSchedule', { name: 'weekly acme', job_type: 'discover_namespaces', gitlab_host: 'gitlab.example.com', cron: '0 4 * * 1' });
+    expect((await ok('listSchedules', {})).schedules.map((s) => s.id)).toContain(schedule.id);
+    expect((await ok('updateSchedule', { id: schedule.id, interval_ms: 3_600_000 })).schedule).toMatchObject({ cron: null, interval_ms: 3_600_000 });
+    expect((await ok('setSchedulePaused', { id: schedule.id, paused: true })).schedule.paused).toBe(true);
+    const run = await ok('runScheduleNow', { id: schedule.id });
+    expect(run.outcome).toBe('created');
+    expect((await ok('getJobSchedule', { job_id: run.job_id! })).schedule?.id).toBe(schedule.id);
+    expect(await ok('deleteSchedule', { id: schedule.id })).toEqual({ deleted: true });
+    expect((await call('runScheduleNow', { id: schedule.id })).status).toBe(404);
+    expect((await call('createSchedule', { name: 'x', job_type: 'discover_namespaces', gitlab_host: 'g.example.com', cron: '61 * * * *' })).status).toBe(400);
+
+    expect((await ok('pauseDispatch', { reason: 'test' })).paused).toBe(true);
+    expect((await ok('getDispatchState', {})).paused).toBe(true);
+    expect((await ok('resumeDispatch', {})).paused).toBe(false);
+    expect((await ok('quietCrawler', { crawler_id: CRAWLER_ID })).quiet.map((q) => q.crawler_id)).toEqual([CRAWLER_ID]);
+    expect((await ok('resumeCrawler', { crawler_id: CRAWLER_ID })).quiet).toEqual([]);
+
+    expect((await ok('getMetricsHistory', { range: '6h' })).bucket_ms).toBe(60_000);
+    expect((await call('getMetricsHistory', { range: '1y' })).status).toBe(400);
+    const groups = await ok('listErrorGroups', { by: 'category' });
+    expect(groups.groups_total).toBe(groups.groups.length);
+  });
+
+  it('GET /metrics answers loopback scrapers in the Prometheus text format', async () => {
+    const res = await fetch(`${console_.baseUrl}metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await res.text()).toMatch(/^crawl_console_messages_received_total \d+$/m);
+    expect((await fetch(`${console_.baseUrl}metrics`, { method: 'POST' })).status).toBe(405);
+  });
+
   it('covers every command of the contract', () => {
     expect([...covered].sort()).toEqual([...COMMAND_NAMES].sort());
   });

@@ -91,7 +91,7 @@ describe('configuration that does what it says', () => {
     expect([...RESTART_REQUIRED_FIELDS].sort()).toEqual(
       ['backlog', 'dangerouslyAllowPlaintextTcp', 'enableTcp', 'host', 'port', 'socketPath', 'tcpTls', 'tlsCertPath', 'tlsKeyPath'].sort(),
     );
-    expect([...NO_EFFECT_FIELDS].sort()).toEqual(['allowedOrigins', 'databaseConnectionPool', 'enableMetrics', 'metricsInterval', 'transactionTimeout']);
+    expect([...NO_EFFECT_FIELDS].sort()).toEqual(['allowedOrigins', 'databaseConnectionPool', 'transactionTimeout']);
     for (const key of NO_EFFECT_FIELDS) expect(CONFIG_EFFECTS[key]?.why.length).toBeGreaterThan(20);
   });
 });

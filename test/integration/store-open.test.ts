@@ -43,7 +43,7 @@ describe('opening the store', () => {
     expect(store.migration).toEqual({ from: 0, to: latestSchemaVersion(), applied: MIGRATIONS.map((m) => `${m.version}_${m.name}`) });
     expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(tables(store.db)).toEqual(
-      ['credentials', 'crawlers', 'discovered_entities', 'errors', 'health_probe', 'job_accounts', 'job_events', 'job_progress', 'job_tokens', 'jobs'].sort(),
+      ['credentials', 'crawlers', 'discovered_entities', 'errors', 'health_probe', 'job_accounts', 'job_events', 'job_progress', 'job_tokens', 'jobs', 'schedules', 'schedule_jobs', 'console_state', 'metric_samples'].sort(),
     );
   });
 

@@ -21,6 +21,7 @@ import { scrubSecretText } from '../store/redact';
 
 /** Live progress as a page may see it: the crawler's message may echo a token. */
 const redactLive = (live: JobProgress | null): JobProgress | null => (live?.message ? { ...live, message: scrubSecretText(live.message) } : live);
+import type { OpsCommandName } from './ops-commands';
 
 export interface CommandDeps {
   store: Store;
@@ -41,7 +42,8 @@ export function publicConfig(config: ResolvedSocketConfig): PublicConfig {
   return { ...rest, auth_token_set: authToken !== undefined };
 }
 
-export function createCommandHandlers(d: CommandDeps): ConsoleCommandHandlers {
+/** Every command but the operator-power ones (ops-commands.ts). */
+export function createCommandHandlers(d: CommandDeps): Omit<ConsoleCommandHandlers, OpsCommandName> {
   const { store, server, jobs, tracker } = d;
   const guard = <T>(fn: () => T): T => {
     try {

@@ -24,6 +24,13 @@ import { JobService } from '../jobs/job-service';
 import { consoleHandlers } from '../jobs/console-handlers';
 import { createCommandHandlers } from './commands';
 import { StorageHealth } from './storage-health';
+import { ConsoleStateRepo } from '../store/console-state-repo';
+import { MetricSamplesRepo } from '../store/metric-samples-repo';
+import { SchedulesRepo } from '../store/schedules-repo';
+import { DispatchControl } from '../jobs/dispatch-control';
+import { Scheduler } from '../jobs/scheduler';
+import { MetricsCollector } from './metrics';
+import { createOpsCommandHandlers } from './ops-commands';
 import type { ConsoleCore, ConsoleCoreEvents, ConsoleCoreOptions } from './types';
 
 /** How often coalesced writes are flushed and leases checked (the issue asks for at least every 100 ms). */
@@ -60,7 +67,10 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   const errorManager = new ErrorManager({ logger });
   errorManager.onError((e) => errors.add(e));
 
-  const jobs = new JobService({ store, config: () => configManager.getCurrentConfig(), tracker, emit, logger, now });
+  const dispatch = new DispatchControl(new ConsoleStateRepo(store.db, now), now);
+  const jobs = new JobService({ store, config: () => configManager.getCurrentConfig(), tracker, emit, logger, now, mayHandOut: dispatch.mayHandOut });
+  const schedules = new SchedulesRepo(store.db, now);
+  const scheduler = new Scheduler({ schedules, store, jobs, onChange: (schedule) => emit({ type: 'schedule_changed', schedule }), logger, now });
   tracker.on('milestone_reached', (e) => {
     store.events.appendEvent(e.jobId, { kind: 'progress_milestone', reason: `${e.milestone.name} done`, details: { percentage: e.milestone.percentage } });
   });
@@ -99,6 +109,20 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
     throw err;
   }
 
+  const metrics = new MetricsCollector({
+    store,
+    samples: new MetricSamplesRepo(store.db),
+    server,
+    events,
+    dispatch,
+    config: () => configManager.getCurrentConfig(),
+    logger,
+    now,
+    ...(options.metricsRetentionMs !== undefined && { retentionMs: options.metricsRetentionMs }),
+  });
+  metrics.applyConfig();
+  configManager.onConfigUpdate(() => metrics.applyConfig());
+
   let lastAggregate = '';
   // Each periodic task on its own: one that throws (a write the disk refuses, a bad row)
   // never stops the others — lease expiry and dispatch go on while the error log cannot write.
@@ -110,6 +134,7 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
     runTask('error log', () => errors.flush());
     // While the disk refuses writes, ask it again about once a second.
     if (++ticks % 10 === 0) runTask('storage probe', () => health.probe());
+    runTask('scheduler', () => scheduler.tick());
   }, TICK_MS);
   tick.unref();
   const aggregateTimer = setInterval(() => {
@@ -133,9 +158,10 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
     }
   });
 
-  const commands = health.guardCommands(
-    createCommandHandlers({ store, server, jobs, tracker, errors, configManager, cipher, dataDir, health, restartRequired: RESTART_REQUIRED_FIELDS }),
-  );
+  const commands = health.guardCommands({
+    ...createCommandHandlers({ store, server, jobs, tracker, errors, configManager, cipher, dataDir, health, restartRequired: RESTART_REQUIRED_FIELDS }),
+    ...createOpsCommandHandlers({ store, jobs, schedules, scheduler, dispatch, metrics, flushErrors: () => errors.flush(), emit, now }),
+  });
 
   let stopping: Promise<void> | null = null;
   return {
@@ -144,11 +170,19 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
     socketPath: server.socketPath,
     dataDir,
     tcp: server.tcpListenAddress ? { ...server.tcpListenAddress, tls: server.tls } : null,
+    metrics: {
+      get enabled() {
+        return metrics.enabled;
+      },
+      contentType: metrics.contentType,
+      text: () => metrics.text(),
+    },
     stop() {
       stopping ??= (async () => {
         clearInterval(tick);
         clearInterval(aggregateTimer);
         unsubscribeConfig();
+        metrics.stop();
         stopRetention();
         // Every step on its own: a disk that refuses the last writes must not keep the
         // database open, the directory locked or the process alive (SIGTERM is honoured).

@@ -23,8 +23,16 @@ export interface ConsoleCore {
   readonly dataDir: string;
   /** The TCP listener for remote crawlers, if on: its address and TLS certificate fingerprint (null = plain TCP). */
   readonly tcp: { host: string; port: number; tls: { fingerprint256: string; certPath: string; selfSigned: boolean } | null } | null;
+  /** The Prometheus exposition (`GET /metrics`), governed by the seed's enableMetrics. */
+  readonly metrics: MetricsEndpoint;
   /** Stops the socket server, flushes pending writes and closes the database. */
   stop(): Promise<void>;
+}
+
+export interface MetricsEndpoint {
+  readonly enabled: boolean;
+  readonly contentType: string;
+  text(): Promise<string>;
 }
 
 export interface ConsoleCoreOptions {
@@ -45,4 +53,6 @@ export interface ConsoleCoreOptions {
   now?: () => number;
   /** The data directory's lock when the caller took it already (before opening its log file); else the core takes one. Released when the core stops or fails to start. */
   dataDirLock?: DataDirLock;
+  /** How long per-minute history samples are kept, ms. Default 14 days. */
+  metricsRetentionMs?: number;
 }

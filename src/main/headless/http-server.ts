@@ -10,10 +10,11 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError, API_ERROR_STATUS } from '../../shared/contract';
-import type { ConsoleCore } from '../core/types';
+import type { ConsoleCore, MetricsEndpoint } from '../core/types';
 import { dispatchCommand } from '../core/dispatch';
 import type { Logger } from '../socket/logger';
 import { bearerToken, isWildcardHost, originAllowed, ownOrigins, tokenMatches, urlHost } from './auth';
+import { handleMetrics } from './metrics-route';
 import { setSecurityHeaders } from './security-headers';
 import { serveStatic } from './static-files';
 import { type SseClient, openEventStream } from './sse';
@@ -34,6 +35,10 @@ export interface HttpServerOptions {
   /** Byte budget of each event stream's backlog (see EventBatcher); a tab that stops reading past it is dropped. */
   maxEventBytes?: number;
   maxEventStreams?: number;
+  /** `GET /metrics` (Prometheus); absent: no such route. */
+  metrics?: MetricsEndpoint;
+  /** The scrape token for /metrics; without one, /metrics answers loopback clients only. */
+  metricsToken?: string | null;
 }
 
 export interface RunningHttpServer {
@@ -145,6 +150,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     setSecurityHeaders(res);
     const url = new URL(req.url ?? '/', 'http://console.invalid');
+    if (url.pathname === '/metrics' && options.metrics) {
+      await handleMetrics(req, res, options.metrics, options.metricsToken ?? null);
+      return;
+    }
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
       // Refuse other sites' pages before anything else (no CORS headers are ever sent either).
       if (!originAllowed(req, own)) {

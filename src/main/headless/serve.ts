@@ -16,6 +16,8 @@ import { startHttpServer } from './http-server';
 import { findRendererDir } from './static-files';
 
 export const TOKEN_ENV = 'CRAWL_CONSOLE_TOKEN';
+/** The token a Prometheus scrape sends for `GET /metrics`; without it only loopback clients may scrape. */
+export const METRICS_TOKEN_ENV = 'CRAWL_CONSOLE_METRICS_TOKEN';
 export const DEFAULT_HTTP_HOST = '127.0.0.1';
 export const DEFAULT_HTTP_PORT = 7420;
 
@@ -39,6 +41,8 @@ export interface HeadlessOptions {
   /** Else a logger writing JSON lines to <dataDir>/logs/console.log. */
   logger?: Logger;
   batchIntervalMs?: number;
+  /** Else CRAWL_CONSOLE_METRICS_TOKEN, else /metrics is loopback-only. */
+  metricsToken?: string;
 }
 
 export interface Headless {
@@ -112,6 +116,8 @@ export async function startHeadless(options: HeadlessOptions = {}): Promise<Head
       port: options.httpPort ?? DEFAULT_HTTP_PORT,
       staticDir,
       logger,
+      metrics: core.metrics,
+      metricsToken: options.metricsToken ?? (env[METRICS_TOKEN_ENV] || null),
       ...(options.batchIntervalMs !== undefined && { batchIntervalMs: options.batchIntervalMs }),
     });
   } catch (error) {

@@ -50,6 +50,8 @@ export interface JobServiceOptions {
   emit: (event: ConsoleEvent) => void;
   logger: Logger;
   now?: () => number;
+  /** Whether a crawler may be handed new work now (dispatch paused, crawler quiet); by default always. */
+  mayHandOut?: (crawlerId: string) => boolean;
 }
 
 /** A token refresh the console will not answer with a token (not the asker's job): replied to with `error`. */
@@ -89,6 +91,7 @@ export class JobService {
   private readonly emit: (event: ConsoleEvent) => void;
   private readonly logger: Logger;
   private readonly now: () => number;
+  private readonly mayHandOut: (crawlerId: string) => boolean;
   readonly progress: ProgressBuffer;
   private directory: ConnectionDirectory | null = null;
   private readonly held = new Map<string, HeldJob>();
@@ -115,6 +118,7 @@ export class JobService {
     this.emit = options.emit;
     this.logger = options.logger;
     this.now = options.now ?? Date.now;
+    this.mayHandOut = options.mayHandOut ?? (() => true);
     this.progress = new ProgressBuffer(this.store, {
       onRowError: (f) =>
         this.recordError({
@@ -519,8 +523,9 @@ export class JobService {
 
   requestJobs(c: SocketConnection, m: CrawlerMessageOf<'job_request'>): JobResponseJob[] {
     this.remember(c);
+    // The operator's own assignments still go out while dispatch is paused or the crawler is quiet; new work does not.
     const handed = this.takeHeldFor(c);
-    const free = this.freeCapacity(c);
+    const free = this.mayHandOut(c.crawlerId) ? this.freeCapacity(c) : 0;
     const wanted = m.data.max_jobs === undefined ? free : Math.max(0, m.data.max_jobs - handed.length);
     const n = Math.min(free, wanted);
     if (n > 0) handed.push(...this.lease(c.crawlerId, n));
@@ -856,7 +861,7 @@ export class JobService {
           this.dispatchAgain = false;
           for (const id of this.directory?.connectedCrawlerIds() ?? []) {
             const conn = this.directory?.getConnection(id);
-            if (!conn || !conn.metadata.saidHello) continue;
+            if (!conn || !conn.metadata.saidHello || !this.mayHandOut(id)) continue;
             const free = this.freeCapacity(conn);
             if (free <= 0) continue;
             const leased = this.lease(id, free);

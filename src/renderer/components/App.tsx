@@ -3,6 +3,7 @@ import { ConnectionProblem, StorageProblem, TokenStorageBanner } from './Banners
 import { ConnectionIndicator } from './ConnectionIndicator';
 import { SCREENS } from '../screens';
 import { Nav } from './Nav';
+import { DispatchBanner } from '../screens/power';
 
 function Main() {
   const Screen = SCREENS[useConsole((s) => s.view)];
@@ -21,6 +22,7 @@ export function App() {
         <ConnectionProblem />
         <StorageProblem />
         <TokenStorageBanner />
+        <DispatchBanner />
         <Main />
       </main>
     </div>

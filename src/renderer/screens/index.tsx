@@ -3,6 +3,7 @@ import type { ComponentType } from 'react';
 import type { View } from '../state/store';
 import { BroadcastScreen, CrawlersScreen, CredentialsScreen, ErrorsScreen, OverviewScreen, SettingsScreen } from './ops';
 import { AssignScreen, JobDetailScreen, JobsScreen } from './jobs';
+import { SchedulesScreen } from './power';
 
 export const SCREENS: Record<View, ComponentType> = {
   overview: OverviewScreen,
@@ -14,6 +15,7 @@ export const SCREENS: Record<View, ComponentType> = {
   errors: ErrorsScreen,
   credentials: CredentialsScreen,
   settings: SettingsScreen,
+  schedules: SchedulesScreen,
 };
 
 /** The navigation, in order (the job detail is reached from the jobs table). */
@@ -23,6 +25,7 @@ export const NAV_ITEMS: { view: View; label: string }[] = [
   { view: 'jobs', label: 'Jobs' },
   { view: 'assign', label: 'Assign job' },
   { view: 'broadcast', label: 'Broadcast' },
+  { view: 'schedules', label: 'Schedules' },
   { view: 'errors', label: 'Errors' },
   { view: 'credentials', label: 'Credentials' },
   { view: 'settings', label: 'Settings' },

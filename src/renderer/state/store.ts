@@ -11,7 +11,7 @@ import { type CrawlerMap, applyEvents, fromViews } from './crawlers';
 import { dispatchBatch, dispatchReconnect, setTransport } from './bus';
 
 /** Every screen. `job` is one job's detail (params.job_id); the others are in the navigation. */
-export type View = 'overview' | 'crawlers' | 'jobs' | 'job' | 'assign' | 'broadcast' | 'errors' | 'credentials' | 'settings';
+export type View = 'overview' | 'crawlers' | 'jobs' | 'job' | 'assign' | 'broadcast' | 'errors' | 'credentials' | 'settings' | 'schedules';
 
 /** Parameters of the current screen (a job id, a preset filter, a preselected crawler …). */
 export type ViewParams = Readonly<Record<string, string>>;

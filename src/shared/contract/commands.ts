@@ -19,6 +19,18 @@ import { AggregateProgressSchema, JobProgressSchema } from '../progress';
 import { ErrorCategorySchema, ErrorSeveritySchema } from '../errors';
 import { SocketServerConfigShape } from '../config';
 import type { EventBatch } from './events';
+import {
+  CreateScheduleInputSchema,
+  DispatchStateSchema,
+  ErrorGroupSchema,
+  ErrorGroupsQuerySchema,
+  HistoryPointSchema,
+  HistoryRangeSchema,
+  RunScheduleResultSchema,
+  ScheduleRefSchema,
+  ScheduleSchema,
+  UpdateScheduleInputSchema,
+} from '../ops';
 
 const Empty = z.object({}).prefault({});
 const JobRef = z.object({ job_id: z.string().min(1, 'job_id is required') });
@@ -260,6 +272,29 @@ export const commands = {
     z.object({ format: z.enum(['csv', 'json']), filter: ListErrorsQuerySchema.omit({ limit: true, offset: true }).prefault({}) }),
     z.object({ filename: z.string(), content_type: z.string(), content: z.string(), count: z.number().int() }),
     'Export errors matching a filter as CSV or JSON.',
+  ),
+  // ── operator power (issue 15): schedules, pause and quiet, history, error groups ──
+  listSchedules: command(Empty, z.object({ schedules: z.array(ScheduleSchema) }), 'Every recurring crawl, by name.'),
+  createSchedule: command(CreateScheduleInputSchema, z.object({ schedule: ScheduleSchema }), 'Create a recurring crawl from a job template and a cron expression or interval.'),
+  updateSchedule: command(UpdateScheduleInputSchema, z.object({ schedule: ScheduleSchema }), 'Edit a recurring crawl; a new timing starts counting now.'),
+  setSchedulePaused: command(ScheduleRefSchema.extend({ paused: z.boolean() }), z.object({ schedule: ScheduleSchema }), 'Pause or resume a recurring crawl.'),
+  runScheduleNow: command(ScheduleRefSchema, RunScheduleResultSchema, 'Fire a recurring crawl now (skipped while its previous job is unfinished).'),
+  deleteSchedule: command(ScheduleRefSchema, z.object({ deleted: z.literal(true) }), 'Delete a recurring crawl (the jobs it created stay).'),
+  getJobSchedule: command(JobRef, z.object({ schedule: ScheduleSchema.nullable() }), 'The recurring crawl that created a job, if any.'),
+  getDispatchState: command(Empty, DispatchStateSchema, 'Whether dispatch is paused, and which crawlers are quiet.'),
+  pauseDispatch: command(z.object({ reason: z.string().trim().max(200).optional() }).prefault({}), DispatchStateSchema, 'Hand no crawler new work (the queue keeps its jobs; running jobs go on).'),
+  resumeDispatch: command(Empty, DispatchStateSchema, 'Hand out work again.'),
+  quietCrawler: command(z.object({ crawler_id: z.string().min(1) }), DispatchStateSchema, 'Let one crawler finish what it holds and give it nothing new.'),
+  resumeCrawler: command(z.object({ crawler_id: z.string().min(1) }), DispatchStateSchema, 'Give a quieted crawler work again.'),
+  getMetricsHistory: command(
+    z.object({ range: HistoryRangeSchema }),
+    z.object({ points: z.array(HistoryPointSchema), bucket_ms: z.number().int(), since: z.number(), until: z.number(), enabled: z.boolean() }),
+    'Per-minute history (throughput, queue, errors, crawlers) over 15 minutes, 6 hours or 7 days.',
+  ),
+  listErrorGroups: command(
+    ErrorGroupsQuerySchema.prefault({}),
+    z.object({ groups: z.array(ErrorGroupSchema), total: z.number().int(), groups_total: z.number().int() }),
+    'Errors grouped by code, category, crawler or GitLab host, with counts, first/last seen and the newest example.',
   ),
 } as const;
 

@@ -9,6 +9,7 @@ import { ErrorRecordSchema } from '../records';
 import { ConnectionInfoSchema } from '../connection';
 import { AggregateProgressSchema, JobProgressSchema } from '../progress';
 import { HeartbeatDataSchema } from '../protocol';
+import { DispatchStateSchema, ScheduleSchema } from '../ops';
 
 export const ConsoleEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('crawler_connected'), crawler: ConnectionInfoSchema }),
@@ -19,6 +20,9 @@ export const ConsoleEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('progress'), progress: JobProgressSchema }),
   z.object({ type: z.literal('error'), error: ErrorRecordSchema }),
   z.object({ type: z.literal('aggregate'), aggregate: AggregateProgressSchema.nullable() }),
+  z.object({ type: z.literal('dispatch_changed'), dispatch: DispatchStateSchema }),
+  z.object({ type: z.literal('schedule_changed'), schedule: ScheduleSchema }),
+  z.object({ type: z.literal('schedule_deleted'), schedule_id: z.string() }),
 ]);
 export type ConsoleEvent = z.infer<typeof ConsoleEventSchema>;
 export type ConsoleEventType = ConsoleEvent['type'];

@@ -12,6 +12,7 @@ import { BulkResultPanel, JobActionButtons } from './JobActions';
 import { ProgressBar } from './ProgressBar';
 import { StatusBadge } from './StatusBadge';
 import { timeline } from './timeline';
+import { JobScheduleLink } from '../power';
 
 const LIVE_STATUSES: readonly JobStatus[] = ['running', 'waiting_credentials'];
 
@@ -342,6 +343,7 @@ export function JobDetailScreen() {
         {job.namespace_path ? ` · ${job.namespace_path}` : job.entity_id ? ` · entity ${job.entity_id}` : ''}
         {job.gitlab_host ? <span className="muted"> on {job.gitlab_host}</span> : null}
       </p>
+      <JobScheduleLink jobId={job.job_id} />
       <div className="detail-actions">
         <JobActionButtons
           count={1}

@@ -7,6 +7,7 @@ import { downloadText } from '../../components/download';
 import { formatInt, messageOf } from './format';
 import { useCrawlers } from './state/crawlers-store';
 import { ERRORS_PAGE_SIZE, type ErrorFilter, useErrors } from './state/errors-store';
+import { ErrorGroups } from '../power';
 
 const CATEGORIES = Object.values(ErrorCategory);
 const SEVERITIES = Object.values(ErrorSeverity);
@@ -152,6 +153,7 @@ export function Errors() {
       <h1 id="view-title">
         Errors <span className="count" data-testid="error-total">{loaded ? `${formatInt(total)} ${filtered ? 'matching' : 'recorded'}` : ''}</span>
       </h1>
+      <ErrorGroups />
       <Filters key={JSON.stringify(params)} initial={filterFromParams(params) ?? filter} />
       <div className="toolbar">
         <ExportButtons />

@@ -6,6 +6,7 @@ import { LatestErrors } from './components/LatestErrors';
 import { ThroughputChart } from './components/ThroughputChart';
 import type { CrawlerLine } from './state/crawler-health';
 import { useCrawlerLines } from './state/use-crawler-lines';
+import { DispatchCard } from '../power';
 
 function countCrawlers(lines: readonly CrawlerLine[]) {
   const c = { connected: 0, late: 0, lost: 0, disconnected: 0, silentConnected: 0, busy: 0, capacity: 0 };
@@ -37,6 +38,7 @@ export function Overview() {
         <HealthCard late={c.late} lost={c.silentConnected} />
         <CrawlerCountsCard connected={c.connected} late={c.late} lost={c.lost} gone={c.disconnected} busy={c.busy} capacity={c.capacity} />
         <JobCountsCard />
+        <DispatchCard />
         <ThroughputChart />
         <LatestErrors />
       </div>

@@ -2,6 +2,7 @@ import { formatAge } from '../../../components/format';
 import { useConsole } from '../../../state/store';
 import type { CrawlerLine } from '../state/crawler-health';
 import { formatDuration, formatInt, formatMemory, formatShortTime } from '../format';
+import { QuietBadge, QuietButton } from '../../power';
 
 const HEALTH_TEXT: Record<CrawlerLine['health'], string> = {
   active: 'active',
@@ -45,6 +46,7 @@ export function CrawlerTableRow({ line, now, onShutdown }: { line: CrawlerLine; 
         <span className={`badge badge-${line.health}`} data-testid="crawler-state">
           {HEALTH_TEXT[line.health]}
         </span>
+        <QuietBadge crawlerId={line.crawler_id} />
         {hb?.system_status && line.connected && hb.system_status !== 'idle' && hb.system_status !== line.health ? (
           <span className="sub muted" data-testid="system-status" title="The crawler's own status, from its last heartbeat">
             {hb.system_status}
@@ -112,6 +114,7 @@ export function CrawlerTableRow({ line, now, onShutdown }: { line: CrawlerLine; 
           >
             Shutdown…
           </button>
+          <QuietButton crawlerId={line.crawler_id} label={label} />
           <button type="button" className="btn btn-small" aria-label={`Open the job list of ${label}`} onClick={() => navigate('jobs', { crawler: line.crawler_id })} data-testid="crawler-jobs-link">
             Job list
           </button>

@@ -8,6 +8,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatRate } from '../format';
 import { recentRate, useThroughput, WINDOW_SECONDS } from '../state/throughput';
+import { CHART_RANGES, type ChartRange, useHistorySeries } from '../../power/history';
 
 const css = (name: string, fallback: string): string => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 
@@ -60,15 +61,20 @@ export function ThroughputChart() {
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
   const scheme = useColorScheme();
-  const series = useThroughput((s) => s.series);
-  const itemsNow = recentRate(series.items);
-  const messagesNow = recentRate(series.messages);
+  const liveSeries = useThroughput((s) => s.series);
+  const [range, setRange] = useState<ChartRange>('live');
+  const history = useHistorySeries(range);
+  const series = range === 'live' || !history ? liveSeries : history;
+  // What the chart shows, for re-creating it on a theme change (the last data set below).
+  const shown = useRef(series);
+  const itemsNow = recentRate(liveSeries.items);
+  const messagesNow = recentRate(liveSeries.messages);
 
   // (Re)create on mount and when the theme changes (colors are read from the CSS variables).
   useEffect(() => {
     const el = host.current;
     if (!el) return;
-    const s = useThroughput.getState().series;
+    const s = shown.current;
     const u = new uPlot(chartOptions(Math.max(300, el.clientWidth)), [s.xs, s.items, s.messages], el);
     chart.current = u;
     const ro = new ResizeObserver(() => u.setSize({ width: Math.max(300, el.clientWidth), height: 220 }));
@@ -81,16 +87,25 @@ export function ThroughputChart() {
   }, [scheme]);
 
   useEffect(() => {
+    shown.current = series;
     chart.current?.setData([series.xs, series.items, series.messages]);
   }, [series]);
 
   const seconds = Math.max(60, series.xs.length);
-  const span = seconds >= WINDOW_SECONDS ? `${WINDOW_SECONDS / 60} minutes` : seconds > 90 ? `${Math.round(seconds / 60)} minutes` : `${seconds} seconds`;
+  const liveSpan = seconds >= WINDOW_SECONDS ? `${WINDOW_SECONDS / 60} minutes` : seconds > 90 ? `${Math.round(seconds / 60)} minutes` : `${seconds} seconds`;
+  const span = range === 'live' ? liveSpan : (CHART_RANGES.find((r) => r.value === range)?.label ?? range);
   const summary = `Throughput over the last ${span}. Now: ${formatRate(itemsNow)} and ${formatRate(messagesNow, 'messages')}.`;
   return (
     <section className="card span-12" aria-labelledby="tp-title" data-testid="throughput">
       <h2 id="tp-title">
         Throughput <span className="count">last {span}</span>
+        <span className="tp-ranges" role="group" aria-label="Time range">
+          {CHART_RANGES.map((r) => (
+            <button key={r.value} type="button" className="btn btn-small" aria-pressed={range === r.value} onClick={() => setRange(r.value)} data-testid={`tp-range-${r.value}`}>
+              {r.label}
+            </button>
+          ))}
+        </span>
       </h2>
       <p className="tp-now">
         <span>
@@ -101,7 +116,8 @@ export function ThroughputChart() {
         </span>
         <span className="muted">mean of the last 10 s</span>
       </p>
-      <div ref={host} className="chart" role="img" aria-label={summary} data-testid="throughput-chart" />
+      <div ref={host} className="chart" role="img" aria-label={summary} data-testid="throughput-chart" data-range={range} data-points={range === 'live' ? series.xs.length : (history?.points ?? 0)} />
+      {history && !history.enabled ? <p className="muted small">Metrics collection is off (Settings → Metrics); no new samples are stored.</p> : null}
     </section>
   );
 }

@@ -76,8 +76,8 @@ export const SETTINGS_SECTIONS: { id: string; title: string; fields: FieldSpec[]
     title: 'Logging and monitoring',
     fields: [
       f('logLevel', 'Log level', 'level', null, 'debug, info, warn or error.'),
-      f('enableMetrics', 'Metrics', 'boolean', null, 'Collect metrics on a timer.'),
-      f('metricsInterval', 'Metrics interval', 'int', 'ms', 'How often metrics are collected.'),
+      f('enableMetrics', 'Metrics', 'boolean', null, 'Sample history every interval and serve /metrics.'),
+      f('metricsInterval', 'Metrics interval', 'int', 'ms', 'How often a history sample is written.'),
     ],
   },
   {
