@@ -48,18 +48,19 @@ export function listErrorGroups(db: Database.Database, query: ErrorGroupsQuery =
     params.push(likePattern(word));
   }
   const join = q.by === 'host' ? 'LEFT JOIN jobs j ON j.id = e.job_id' : '';
-  // SQLite takes a bare column (e.id) from the row that holds MAX(e.at): the newest error of the group.
+  // Identical errors within a minute are one row with a count (the error log aggregates them): sum the counts.
+  // SQLite takes a bare column (e.id) from the row that holds the MAX: the newest error of the group.
   const rows = db
     .prepare(
       `WITH g AS (
-         SELECT ${KEY_SQL[q.by]} AS group_key, COUNT(*) AS group_count, MIN(e.at) AS first_at, MAX(e.at) AS last_at, e.id AS latest_id
+         SELECT ${KEY_SQL[q.by]} AS group_key, SUM(e.count) AS group_count, MIN(e.at) AS first_at, MAX(COALESCE(e.last_at, e.at)) AS last_at, e.id AS latest_id
          FROM errors e ${join}
          ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
          GROUP BY group_key
        ), ranked AS (
          SELECT *, COUNT(*) OVER () AS groups_total, SUM(group_count) OVER () AS errors_total FROM g
        )
-       SELECT r.group_key, r.group_count, r.first_at, r.last_at, r.groups_total, r.errors_total, e.*
+       SELECT e.*, r.group_key, r.group_count, r.first_at AS group_first_at, r.last_at AS group_last_at, r.groups_total, r.errors_total
        FROM ranked r JOIN errors e ON e.id = r.latest_id
        ORDER BY r.group_count DESC, r.last_at DESC
        LIMIT ?`,
@@ -68,14 +69,14 @@ export function listErrorGroups(db: Database.Database, query: ErrorGroupsQuery =
   let total = 0;
   let groupsTotal = 0;
   const groups = rows.map((row) => {
-    const { group_key, group_count, first_at, last_at, groups_total, errors_total, ...error } = row;
+    const { group_key, group_count, group_first_at, group_last_at, groups_total, errors_total, ...error } = row;
     total = Number(errors_total);
     groupsTotal = Number(groups_total);
     return {
       key: group_key === null || group_key === undefined ? null : String(group_key),
       count: Number(group_count),
-      first_at: Number(first_at),
-      last_at: Number(last_at),
+      first_at: Number(group_first_at),
+      last_at: Number(group_last_at),
       latest: decodeError(error),
     };
   });
