@@ -27,5 +27,6 @@ export default defineConfig({
     { name: 'desktop-app', testMatch: /electron\.spec\.ts$/ },
     { name: 'job-screens', testMatch: /jobs\.spec\.ts$/ },
     { name: 'ops-screens', testMatch: /ops\.spec\.ts$/ },
+    { name: 'access', testMatch: /access\.spec\.ts$/ },
   ],
 });

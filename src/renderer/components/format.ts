@@ -8,3 +8,8 @@ export function formatAge(ms: number): string {
   if (h < 48) return `${h} h ${m % 60} min`;
   return `${Math.floor(h / 24)} d`;
 }
+
+const CLOCK = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+
+/** A time of day with seconds ("14:02:33"), in the reader's locale. */
+export const formatClock = (at: number): string => CLOCK.format(at);

@@ -21,6 +21,8 @@ export interface ConsoleState {
   transportKind: ConsoleTransport['kind'] | null;
   connection: ConnectionStatus;
   connectionReason: string | null;
+  /** When this page last knew the console's state, while it cannot reach it (null while connected): what it shows is from then. */
+  staleSince: number | null;
   status: ServerStatus | null;
   crawlers: CrawlerMap;
   /** True once the crawler list has been loaded at least once. */
@@ -37,6 +39,7 @@ export const useConsole = create<ConsoleState>()((set) => ({
   transportKind: null,
   connection: 'connecting',
   connectionReason: null,
+  staleSince: null,
   status: null,
   crawlers: {},
   crawlersLoaded: false,
@@ -77,8 +80,12 @@ export function bindTransport(transport: ConsoleTransport): () => void {
     useConsole.setState((s) => ({ crawlers: applyEvents(s.crawlers, batch.events) }));
     dispatchBatch(batch);
   });
+  let lastOpenAt: number | null = null;
   const offStatus = transport.onStatus((connection, reason) => {
-    useConsole.setState({ connection, connectionReason: reason ?? null });
+    if (connection === 'open') lastOpenAt = null;
+    else if (useConsole.getState().connection === 'open') lastOpenAt = Date.now();
+    // Stale only once there was something to show: the first connection attempt is "connecting", not "stale".
+    useConsole.setState({ connection, connectionReason: reason ?? null, staleSince: lastOpenAt });
     if (connection === 'open') {
       void resync();
       dispatchReconnect();
