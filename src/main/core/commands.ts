@@ -14,6 +14,8 @@ import type { ProgressTracker } from '../socket/progress/progress-tracker';
 import { type Store, StoreError, type TokenCipher, toJobDto } from '../store';
 import type { JobService } from '../jobs/job-service';
 import type { ErrorLog } from './console-core';
+import type { LivenessWatch } from './liveness-watch';
+import { livenessLimits } from '../../shared/liveness';
 import { errorsToCsv, jobsToCsv } from './export';
 
 export interface CommandDeps {
@@ -26,6 +28,9 @@ export interface CommandDeps {
   cipher: TokenCipher;
   dataDir: string;
   restartRequired: readonly SocketConfigKey[];
+  liveness: LivenessWatch;
+  /** Refused connections since start (counted by the core as the errors are handled). */
+  refused: Readonly<{ server_full: number; auth_failed: number; last_at: number | null }>;
 }
 
 export function publicConfig(config: SocketServerConfig): PublicConfig {
@@ -58,6 +63,9 @@ export function createCommandHandlers(d: CommandDeps): ConsoleCommandHandlers {
         tcp: server.tcpListenAddress,
         tokenStorage: { kind: d.cipher.kind, secure: d.cipher.isSecure },
         dataDir: d.dataDir,
+        liveness: livenessLimits(s.config),
+        serverTime: d.liveness.time(),
+        refused: { ...d.refused },
       };
     },
 
@@ -72,6 +80,7 @@ export function createCommandHandlers(d: CommandDeps): ConsoleCommandHandlers {
           spelling: conn?.spelling ?? c.spelling,
           crawler_id: id,
           connection: conn?.info() ?? null,
+          liveness: conn ? d.liveness.judge(conn.info()) : null,
           active_jobs: jobs.heldCount(id),
           capacity: conn ? jobs.capacityOf(conn) : (c.max_concurrent_jobs ?? server.config.maxConcurrentJobs),
         });

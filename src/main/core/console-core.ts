@@ -16,11 +16,15 @@ import type { ErrorInput } from '../store/errors-repo';
 import { startRetention } from '../store/retention';
 import { JobService } from '../jobs/job-service';
 import { createCommandHandlers } from './commands';
+import { LivenessWatch } from './liveness-watch';
+import { livenessLimits } from '../../shared/liveness';
 import type { ConsoleCore, ConsoleCoreEvents, ConsoleCoreOptions } from './types';
 
 /** How often coalesced writes are flushed and leases checked (the issue asks for at least every 100 ms). */
 const TICK_MS = 100;
 const AGGREGATE_MS = 500;
+/** How often crawler liveness is judged: well inside any sensible "late" limit. */
+const LIVENESS_MS = 500;
 
 export async function startConsoleCore(options: ConsoleCoreOptions): Promise<ConsoleCore> {
   const now = options.now ?? Date.now;
@@ -36,7 +40,16 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   const tracker = new ProgressTracker({ now });
   const errors = new ErrorLog(store, emit);
   const errorManager = new ErrorManager({ logger });
-  errorManager.onError((e) => errors.add(e));
+  const refused = { server_full: 0, auth_failed: 0, last_at: null as number | null };
+  errorManager.onError((e) => {
+    errors.add(e);
+    // Refused connections are counted for the Overview (the error log keeps each one).
+    const code = e.code ?? (e.toJSON().context as { code?: unknown }).code;
+    if (code === 'server_full') refused.server_full++;
+    else if (code === 'auth_failed' || code === 'auth_required') refused.auth_failed++;
+    else return;
+    refused.last_at = now();
+  });
 
   const jobs = new JobService({ store, config: () => configManager.getCurrentConfig(), tracker, emit, logger, now });
   tracker.on('milestone_reached', (e) => {
@@ -53,6 +66,13 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   server.on('crawler_updated', (crawler) => emit({ type: 'crawler_updated', crawler }));
   server.on('crawler_disconnected', (e) => emit({ type: 'crawler_disconnected', crawler: e.connection, reason: e.reason, lost: e.lost }));
   server.on('heartbeat', (e) => emit({ type: 'heartbeat', ...e }));
+  const liveness = new LivenessWatch({
+    connections: () => server.listConnections(),
+    limits: () => livenessLimits(configManager.getCurrentConfig()),
+    heldJobs: (id) => jobs.heldCount(id),
+    now,
+    emit,
+  });
 
   try {
     await server.start();
@@ -80,9 +100,11 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
     }
   }, AGGREGATE_MS);
   aggregateTimer.unref();
+  const livenessTimer = setInterval(() => liveness.tick(), LIVENESS_MS);
+  livenessTimer.unref();
   const stopRetention = startRetention(store, configManager.getCurrentConfig(), { interval: configManager.getCurrentConfig().cleanupInterval });
 
-  const commands = createCommandHandlers({ store, server, jobs, tracker, errors, configManager, cipher, dataDir, restartRequired: RESTART_REQUIRED_FIELDS });
+  const commands = createCommandHandlers({ store, server, jobs, tracker, errors, configManager, cipher, dataDir, restartRequired: RESTART_REQUIRED_FIELDS, liveness, refused });
 
   let stopping: Promise<void> | null = null;
   return {
@@ -94,6 +116,7 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
       stopping ??= (async () => {
         clearInterval(tick);
         clearInterval(aggregateTimer);
+        clearInterval(livenessTimer);
         stopRetention();
         await server.stop();
         jobs.flush();

@@ -106,7 +106,14 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
    */
   applyConfig(next: SocketServerConfig): void {
     const keep = { socketPath: this.currentConfig.socketPath, host: this.currentConfig.host, port: this.currentConfig.port, enableTcp: this.currentConfig.enableTcp, backlog: this.currentConfig.backlog };
+    const before = this.sweepTimer ? this.sweepInterval() : null;
     this.currentConfig = this.isRunning ? { ...next, ...keep } : next;
+    // A shorter heartbeat timeout must be enforced from now on, not after the old (longer) sweep period.
+    if (this.sweepTimer && before !== this.sweepInterval()) {
+      clearInterval(this.sweepTimer);
+      this.sweepTimer = setInterval(() => this.sweep(), this.sweepInterval());
+      this.sweepTimer.unref();
+    }
   }
 
   get isRunning(): boolean {
@@ -289,7 +296,7 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
       socket.on('error', () => undefined);
       socket.end(JSON.stringify(encodeConsoleMessage(reply, 'documented')) + this.config.messageDelimiter);
       setTimeout(() => socket.destroy(), 1000).unref();
-      this.recordConnectionError('connection refused: server full', 'refused', { transport, maxConnections: this.config.maxConnections });
+      this.recordConnectionError('connection refused: server full', 'refused', { code: 'server_full', transport, maxConnections: this.config.maxConnections });
       return;
     }
     if (transport === 'tcp') socket.setNoDelay(true);

@@ -18,6 +18,7 @@ import { ConnectionInfoSchema, ConnectionStatsSchema } from '../connection';
 import { AggregateProgressSchema, JobProgressSchema } from '../progress';
 import { ErrorCategorySchema, ErrorSeveritySchema } from '../errors';
 import { SocketServerConfigShape } from '../config';
+import { LivenessLimitsSchema, LivenessSchema } from '../liveness';
 import type { EventBatch } from './events';
 
 const Empty = z.object({}).prefault({});
@@ -43,6 +44,12 @@ export const ServerStatusSchema = z.object({
   /** How tokens are kept at rest (e.g. "aes-256-gcm-file", "electron-safe-storage"), and whether that is secure. */
   tokenStorage: z.object({ kind: z.string(), secure: z.boolean() }),
   dataDir: z.string(),
+  /** The limits the console judges crawler liveness by (from the heartbeat settings in force). */
+  liveness: LivenessLimitsSchema,
+  /** The console's clock when it answered: the page measures ages against it, not its own. */
+  serverTime: z.number(),
+  /** Connections refused since the console started: over the connection limit, or with a missing/wrong auth token. */
+  refused: z.object({ server_full: z.number().int(), auth_failed: z.number().int(), last_at: z.number().nullable() }),
 });
 export type ServerStatus = z.infer<typeof ServerStatusSchema>;
 
@@ -54,6 +61,8 @@ export const CrawlerViewSchema = CrawlerSchema.extend({
   active_jobs: z.number().int(),
   /** Its capacity: max_concurrent_jobs from hello, else the console's maxConcurrentJobs. */
   capacity: z.number().int(),
+  /** The console's verdict while connected (null when not). */
+  liveness: LivenessSchema.nullable(),
 }).omit({ id: true });
 export type CrawlerView = z.infer<typeof CrawlerViewSchema>;
 

@@ -9,6 +9,7 @@ import { ErrorRecordSchema } from '../records';
 import { ConnectionInfoSchema } from '../connection';
 import { AggregateProgressSchema, JobProgressSchema } from '../progress';
 import { HeartbeatDataSchema } from '../protocol';
+import { LivenessSchema } from '../liveness';
 
 export const ConsoleEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('crawler_connected'), crawler: ConnectionInfoSchema }),
@@ -19,6 +20,8 @@ export const ConsoleEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('progress'), progress: JobProgressSchema }),
   z.object({ type: z.literal('error'), error: ErrorRecordSchema }),
   z.object({ type: z.literal('aggregate'), aggregate: AggregateProgressSchema.nullable() }),
+  /** The console's verdict on a connected crawler changed (active / idle / late / lost …). */
+  z.object({ type: z.literal('crawler_liveness'), crawler_id: z.string(), connection_id: z.string(), liveness: LivenessSchema }),
 ]);
 export type ConsoleEvent = z.infer<typeof ConsoleEventSchema>;
 export type ConsoleEventType = ConsoleEvent['type'];
@@ -43,6 +46,8 @@ export function coalesceKey(e: ConsoleEvent): string | null {
       return `crawler:${e.crawler.connection_id}`;
     case 'aggregate':
       return 'aggregate';
+    case 'crawler_liveness':
+      return `liveness:${e.connection_id}`;
     default:
       return null;
   }
