@@ -143,12 +143,14 @@ export function createCommandHandlers(d: CommandDeps): ConsoleCommandHandlers {
     },
 
     async broadcast(message) {
+      if (message.type === 'shutdown') jobs.shutdownSent();
       return { delivered: await server.broadcast(message) };
     },
 
     async sendToCrawler({ crawler_id, message }) {
       try {
         await server.sendToCrawler(crawler_id, message);
+        if (message.type === 'shutdown') jobs.shutdownSent([crawler_id]);
       } catch (err) {
         const text = (err as Error).message;
         if (/No connection found/.test(text)) throw new ApiError('not_found', `crawler ${crawler_id} is not connected`);

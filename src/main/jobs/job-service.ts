@@ -76,6 +76,8 @@ export class JobService implements CrawlerBackend {
   private dispatchAgain = false;
   /** Until then, jobs held by crawlers that have not reconnected since a restart stay theirs. */
   private recoveryDeadline = 0;
+  /** Crawlers the operator asked to shut down: the jobs they hand back are requeued without spending an attempt. */
+  private readonly stopping = new Set<string>();
 
   constructor(options: JobServiceOptions) {
     this.store = options.store;
@@ -148,6 +150,7 @@ export class JobService implements CrawlerBackend {
 
   crawlerIdentified(c: SocketConnection): void {
     this.remembered.add(c);
+    this.stopping.delete(c.crawlerId); // back after a shutdown: it takes work again
     const m = c.metadata;
     this.store.crawlers.upsertCrawler({
       id: c.crawlerId,
@@ -163,21 +166,35 @@ export class JobService implements CrawlerBackend {
     void this.dispatch();
   }
 
+  /** The operator sent `shutdown` to these crawlers (all connected ones when omitted). */
+  shutdownSent(crawlerIds: readonly string[] = this.directory?.connectedCrawlerIds() ?? []): void {
+    for (const id of crawlerIds) this.stopping.add(id);
+  }
+
   crawlerDisconnected(c: SocketConnection, reason: string, lost: boolean): void {
     this.flush();
     // A crawler that reconnected (same id, new connection) keeps its jobs.
     if (this.directory?.getConnection(c.crawlerId)) return;
+    const stopped = this.stopping.delete(c.crawlerId) && !lost;
     if (!this.remembered.has(c)) return; // never said anything: nothing to record or requeue
     // The spelling is known only once the crawler has sent something in it (hello is the same in both).
     this.store.crawlers.upsertCrawler({ id: c.crawlerId, spelling: c.spelling });
     this.store.crawlers.markDisconnected(c.crawlerId, { reason });
     const why = lost ? `crawler ${c.crawlerId} lost: ${reason}` : `crawler ${c.crawlerId} disconnected: ${reason}`;
-    this.requeueHeldBy(c.crawlerId, why);
+    this.requeueHeldBy(c.crawlerId, why, stopped);
   }
 
-  /** Every job a crawler holds goes back to the queue with its resume state (or fails, past retryAttempts). */
-  private requeueHeldBy(crawlerId: string, reason: string): void {
+  /**
+   * Every job a crawler holds goes back to the queue with its resume state (or
+   * fails, past retryAttempts). After a shutdown the operator asked for, that is
+   * no failure: no attempt is spent and no error recorded.
+   */
+  private requeueHeldBy(crawlerId: string, reason: string, stopped = false): void {
     for (const job of this.store.jobs.jobsLeasedTo(crawlerId)) {
+      if (stopped) {
+        this.handBack(job, crawlerId, `${reason} (shut down by the operator)`);
+        continue;
+      }
       const failures = job.attempts + 1;
       if (!mayRetry(failures, this.config())) {
         this.finish(job, 'failed', { increment_attempts: true, last_error: reason }, { kind: 'failed', crawler_id: crawlerId, reason: `${reason}; no retries left (${this.config().retryAttempts})` });
@@ -275,6 +292,13 @@ export class JobService implements CrawlerBackend {
     if ('error' in job) return job.error;
     this.flush();
     const d = m.data;
+    // A job handed back because its crawler is stopping (asked to by the operator, or saying so itself) is not a failure.
+    if (d.is_recoverable && (this.stopping.has(c.crawlerId) || d.error_type === 'interrupted')) {
+      this.stopping.add(c.crawlerId);
+      this.handBack(job, c.crawlerId, `handed back by ${c.crawlerId}: ${d.error}`, d.resume_state);
+      void this.dispatch();
+      return ok;
+    }
     const failures = job.attempts + 1;
     const details = { error_type: d.error_type ?? null, partial_counts: d.partial_counts ?? null, recoverable: d.is_recoverable, ...m.extras };
     // A crawler's failure belongs on the errors screen too, with what it sent about it.
@@ -312,6 +336,18 @@ export class JobService implements CrawlerBackend {
     }
     void this.dispatch();
     return ok;
+  }
+
+  /** Back to the queue at once, resuming where it stopped: no attempt spent, no error recorded, last_error untouched. */
+  private handBack(job: Job, crawlerId: string, reason: string, resumeState?: Job['resume_state']): void {
+    const resume_state = resumeState ?? job.resume_state ?? null;
+    this.change(
+      job.id,
+      [job.status],
+      { status: 'queued', leased_to: null, lease_expires_at: null, resume_state, resume: resume_state !== null },
+      { kind: 'requeued', crawler_id: crawlerId, reason },
+    );
+    this.tracker.reset(job.id);
   }
 
   jobsDiscovered(c: SocketConnection, m: CrawlerMessageOf<'jobs_discovered'>): MessageProcessingResult {
@@ -518,7 +554,7 @@ export class JobService implements CrawlerBackend {
           this.dispatchAgain = false;
           for (const id of this.directory?.connectedCrawlerIds() ?? []) {
             const conn = this.directory?.getConnection(id);
-            if (!conn || !conn.metadata.saidHello) continue;
+            if (!conn || !conn.metadata.saidHello || this.stopping.has(id)) continue; // a stopping crawler takes no new work
             const free = this.freeCapacity(conn);
             if (free <= 0) continue;
             for (const job of this.lease(id, free)) {
