@@ -33,6 +33,10 @@ export interface CommandDeps {
   refused: Readonly<{ server_full: number; auth_failed: number; last_at: number | null }>;
 }
 
+/** A graceful shutdown's grace time (the protocol's default 30 s); none for an immediate one. */
+const shutdownGraceMs = (d: { graceful?: boolean | undefined; timeout_seconds?: number | undefined } | undefined): number =>
+  d?.graceful === false ? 0 : (d?.timeout_seconds ?? 30) * 1000;
+
 export function publicConfig(config: SocketServerConfig): PublicConfig {
   const { authToken, ...rest } = config;
   return { ...rest, auth_token_set: authToken !== undefined };
@@ -143,14 +147,14 @@ export function createCommandHandlers(d: CommandDeps): ConsoleCommandHandlers {
     },
 
     async broadcast(message) {
-      if (message.type === 'shutdown') jobs.shutdownSent();
+      if (message.type === 'shutdown') jobs.shutdownSent(shutdownGraceMs(message.data));
       return { delivered: await server.broadcast(message) };
     },
 
     async sendToCrawler({ crawler_id, message }) {
       try {
         await server.sendToCrawler(crawler_id, message);
-        if (message.type === 'shutdown') jobs.shutdownSent([crawler_id]);
+        if (message.type === 'shutdown') jobs.shutdownSent(shutdownGraceMs(message.data), [crawler_id]);
       } catch (err) {
         const text = (err as Error).message;
         if (/No connection found/.test(text)) throw new ApiError('not_found', `crawler ${crawler_id} is not connected`);

@@ -61,6 +61,9 @@ interface HeldJob {
   crawler: string | null;
 }
 
+/** How long past its grace time a stopping crawler is still taken at its word. */
+const STOPPING_MARGIN_MS = 5_000;
+
 export class JobService implements CrawlerBackend {
   private readonly store: Store;
   private readonly config: () => SocketServerConfig;
@@ -76,8 +79,21 @@ export class JobService implements CrawlerBackend {
   private dispatchAgain = false;
   /** Until then, jobs held by crawlers that have not reconnected since a restart stay theirs. */
   private recoveryDeadline = 0;
-  /** Crawlers the operator asked to shut down: the jobs they hand back are requeued without spending an attempt. */
-  private readonly stopping = new Set<string>();
+  /**
+   * Crawlers stopping (asked by the operator, or saying so), until when: the jobs they hand back are
+   * requeued without spending an attempt, and they get no new work. One that outstays its grace time
+   * without leaving is treated as working again.
+   */
+  private readonly stoppingUntil = new Map<string, number>();
+  /** Stopping crawlers that have begun handing jobs back: they are given no new work. */
+  private readonly handingBack = new Set<string>();
+  private isStopping(crawlerId: string): boolean {
+    const until = this.stoppingUntil.get(crawlerId);
+    if (until === undefined) return false;
+    if (until >= this.now()) return true;
+    this.stoppingUntil.delete(crawlerId);
+    return false;
+  }
 
   constructor(options: JobServiceOptions) {
     this.store = options.store;
@@ -150,7 +166,8 @@ export class JobService implements CrawlerBackend {
 
   crawlerIdentified(c: SocketConnection): void {
     this.remembered.add(c);
-    this.stopping.delete(c.crawlerId); // back after a shutdown: it takes work again
+    this.stoppingUntil.delete(c.crawlerId); // back after a shutdown: it takes work again
+    this.handingBack.delete(c.crawlerId);
     const m = c.metadata;
     this.store.crawlers.upsertCrawler({
       id: c.crawlerId,
@@ -166,16 +183,19 @@ export class JobService implements CrawlerBackend {
     void this.dispatch();
   }
 
-  /** The operator sent `shutdown` to these crawlers (all connected ones when omitted). */
-  shutdownSent(crawlerIds: readonly string[] = this.directory?.connectedCrawlerIds() ?? []): void {
-    for (const id of crawlerIds) this.stopping.add(id);
+  /** The operator sent `shutdown` with this grace time to these crawlers (all connected ones when omitted). */
+  shutdownSent(graceMs: number, crawlerIds: readonly string[] = this.directory?.connectedCrawlerIds() ?? []): void {
+    const until = this.now() + graceMs + STOPPING_MARGIN_MS;
+    for (const id of crawlerIds) this.stoppingUntil.set(id, until);
   }
 
   crawlerDisconnected(c: SocketConnection, reason: string, lost: boolean): void {
     this.flush();
     // A crawler that reconnected (same id, new connection) keeps its jobs.
     if (this.directory?.getConnection(c.crawlerId)) return;
-    const stopped = this.stopping.delete(c.crawlerId) && !lost;
+    const stopped = this.isStopping(c.crawlerId) && !lost;
+    this.stoppingUntil.delete(c.crawlerId);
+    this.handingBack.delete(c.crawlerId);
     if (!this.remembered.has(c)) return; // never said anything: nothing to record or requeue
     // The spelling is known only once the crawler has sent something in it (hello is the same in both).
     this.store.crawlers.upsertCrawler({ id: c.crawlerId, spelling: c.spelling });
@@ -293,8 +313,9 @@ export class JobService implements CrawlerBackend {
     this.flush();
     const d = m.data;
     // A job handed back because its crawler is stopping (asked to by the operator, or saying so itself) is not a failure.
-    if (d.is_recoverable && (this.stopping.has(c.crawlerId) || d.error_type === 'interrupted')) {
-      this.stopping.add(c.crawlerId);
+    if (d.is_recoverable && (this.isStopping(c.crawlerId) || d.error_type === 'interrupted')) {
+      if (!this.isStopping(c.crawlerId)) this.stoppingUntil.set(c.crawlerId, this.now() + STOPPING_MARGIN_MS);
+      this.handingBack.add(c.crawlerId);
       this.handBack(job, c.crawlerId, `handed back by ${c.crawlerId}: ${d.error}`, d.resume_state);
       void this.dispatch();
       return ok;
@@ -554,7 +575,7 @@ export class JobService implements CrawlerBackend {
           this.dispatchAgain = false;
           for (const id of this.directory?.connectedCrawlerIds() ?? []) {
             const conn = this.directory?.getConnection(id);
-            if (!conn || !conn.metadata.saidHello || this.stopping.has(id)) continue; // a stopping crawler takes no new work
+            if (!conn || !conn.metadata.saidHello || (this.handingBack.has(id) && this.isStopping(id))) continue; // a crawler handing work back takes none
             const free = this.freeCapacity(conn);
             if (free <= 0) continue;
             for (const job of this.lease(id, free)) {

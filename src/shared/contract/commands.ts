@@ -93,7 +93,26 @@ export const CreateJobInputSchema = z
   .refine((v) => v.job_type === 'discover_namespaces' || (v.entity_id ?? '') !== '' || (v.namespace_path ?? '') !== '', {
     message: 'an entity id or a namespace path is required for this job type',
     path: ['entity_id'],
+  })
+  .superRefine((v, ctx) => {
+    const problem = v.entity_id ? entityIdProblem(v.job_type, v.entity_id) : null;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['entity_id'], input: v.entity_id });
   });
+
+/** What a GitLab entity id looks like for each job type: its numeric id, or its path (a user's username). */
+const ENTITY_ID_RULES: Record<z.infer<typeof JobTypeSchema>, { what: string; path: RegExp; example: string }> = {
+  crawl_project: { what: 'a project', path: /^[\w.-]+(\/[\w.-]+)+$/, example: '4100 or acme/platform/api' },
+  crawl_group: { what: 'a group', path: /^[\w.-]+(\/[\w.-]+)*$/, example: '77 or acme/platform' },
+  crawl_user: { what: 'a user', path: /^[\w.-]+$/, example: '9001 or grace.hopper' },
+  discover_namespaces: { what: 'a namespace', path: /^[\w.-]+(\/[\w.-]+)*$/, example: '77 or acme' },
+};
+
+/** Null when `id` fits the job type; else the sentence to show. */
+export function entityIdProblem(jobType: z.infer<typeof JobTypeSchema>, id: string): string | null {
+  const rule = ENTITY_ID_RULES[jobType];
+  if (/^[1-9]\d{0,17}$/.test(id) || rule.path.test(id)) return null;
+  return `Entity id for ${rule.what} is its GitLab numeric id or its path, e.g. ${rule.example}`;
+}
 export type CreateJobInput = z.input<typeof CreateJobInputSchema>;
 
 export const ListErrorsQuerySchema = z.object({
