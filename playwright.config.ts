@@ -28,5 +28,7 @@ export default defineConfig({
     { name: 'job-screens', testMatch: /jobs\.spec\.ts$/ },
     { name: 'ops-screens', testMatch: /ops\.spec\.ts$/ },
     { name: 'operator-power', testMatch: /power\.spec\.ts$/ },
+    { name: 'access', testMatch: /access\.spec\.ts$/ },
+    { name: 'truth', testMatch: /truth\.spec\.ts$/ },
   ],
 });

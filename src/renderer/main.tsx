@@ -9,7 +9,7 @@ import { App, NoToken } from './components/App';
 import { bindTransport } from './state/store';
 import { createBridgeTransport } from './transport/bridge';
 import { createHttpTransport } from './transport/http';
-import { takeToken } from './transport/token';
+import { hashHasToken, takeToken } from './transport/token';
 import type { ConsoleTransport } from './transport/types';
 
 const rootElement = document.getElementById('root');
@@ -21,6 +21,15 @@ function chooseTransport(): ConsoleTransport | null {
   const token = takeToken();
   return token ? createHttpTransport(token) : null;
 }
+
+// A printed address opened in a tab that already shows the console changes only the
+// fragment, which reloads nothing: take the new token and start over with it.
+window.addEventListener('hashchange', () => {
+  if (!window.crawlConsole && hashHasToken()) {
+    takeToken();
+    window.location.reload();
+  }
+});
 
 const transport = chooseTransport();
 if (transport) {

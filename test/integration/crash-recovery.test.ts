@@ -93,7 +93,7 @@ it('loses nothing committed on SIGKILL, comes back on the same socket, and keeps
   await con.call('saveCredential', { gitlab_host: 'gitlab.example.com', access_token: 'glpat-crash-recovery-0001' });
   const jobIds: string[] = [];
   for (let i = 0; i < 4; i++) {
-    const r = await con.call<{ job: JobDto }>('createJob', { job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', entity_id: `p${i}`, priority: 1 });
+    const r = await con.call<{ job: JobDto }>('createJob', { job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', entity_id: `acme/p${i}`, priority: 1 });
     jobIds.push(r.job.job_id);
   }
   const keeper = await crawler(socketPath, 'keeper');

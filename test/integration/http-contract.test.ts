@@ -270,7 +270,7 @@ describe('every command over HTTP', () => {
   it('bad input is a 400 with a readable message and per-field details', async () => {
     const r = await call('getJob', {});
     expect(r.status).toBe(400);
-    expect(r.body).toMatchObject({ error: { code: 'invalid_input', message: expect.stringMatching(/job_id/), details: [{ path: 'job_id' }] } });
+    expect(r.body).toMatchObject({ error: { code: 'invalid_input', message: 'Job id is required.', details: [{ path: 'job_id', message: 'Job id is required.' }] } });
     const create = await call('createJob', { job_type: 'crawl_everything', gitlab_host: 'not a host!' });
     expect(create.status).toBe(400);
     const paths = (create.body as { error: { details: { path: string }[] } }).error.details.map((d) => d.path);
@@ -350,7 +350,7 @@ describe('events over SSE', () => {
     // 50 jobs leased to the crawler, started.
     const jobIds: string[] = [];
     for (let i = 0; i < JOBS; i++) {
-      const { job } = await ok('createJob', { job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', access_token: SECRET_INLINE, entity_id: `p${i}` });
+      const { job } = await ok('createJob', { job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', access_token: SECRET_INLINE, entity_id: String(100 + i) });
       jobIds.push(job.job_id);
     }
     await eventually(

@@ -111,22 +111,22 @@ describe('the whole lifecycle', () => {
 describe('dispatch and leases', () => {
   it('answers job_request with leased jobs, highest priority first then oldest', async () => {
     t = await startTestConsole();
-    const low = await create({ priority: 1, entity_id: 'low' });
-    const high = await create({ priority: 5, entity_id: 'high' });
-    const low2 = await create({ priority: 1, entity_id: 'low2' });
+    const low = await create({ priority: 1, entity_id: 'acme/low' });
+    const high = await create({ priority: 5, entity_id: 'acme/high' });
+    const low2 = await create({ priority: 1, entity_id: 'acme/low2' });
     const c = await t.crawler(); // no hello: gets work only by asking
     c.send({ type: 'job_request', timestamp: now(), data: { max_jobs: 2 } });
     const r = await c.nextOfType('job_response');
     const jobs = data(r).jobs as Record<string, unknown>[];
     expect(jobs.map((x) => x.id)).toEqual([high.job_id, low.job_id]);
-    expect(jobs[0]).toMatchObject({ entityType: 'project', entityId: 'high', gitlabUrl: 'https://gitlab.example.com', accessToken: TOKEN });
+    expect(jobs[0]).toMatchObject({ entityType: 'project', entityId: 'acme/high', gitlabUrl: 'https://gitlab.example.com', accessToken: TOKEN });
     expect((await job(low2.job_id)).status).toBe('queued');
     expect((await job(high.job_id)).status).toBe('assigned');
   });
 
   it('never leases one job to two crawlers asking at once', async () => {
     t = await startTestConsole({ maxConcurrentJobs: 50 });
-    for (let i = 0; i < 60; i++) await create({ entity_id: `e${i}` });
+    for (let i = 0; i < 60; i++) await create({ entity_id: `acme/e${i}` });
     const a = await t.crawler();
     const b = await t.crawler();
     for (let i = 0; i < 10; i++) {
@@ -144,9 +144,9 @@ describe('dispatch and leases', () => {
 
   it('pushes queued jobs to a crawler with free capacity that said hello', async () => {
     t = await startTestConsole();
-    const j1 = await create({ entity_id: 'a' });
-    const j2 = await create({ entity_id: 'b' });
-    const j3 = await create({ entity_id: 'c' });
+    const j1 = await create({ entity_id: 'acme/a' });
+    const j2 = await create({ entity_id: 'acme/b' });
+    const j3 = await create({ entity_id: 'acme/c' });
     const c = await t.crawler({ crawler_id: 'pushed', max_concurrent_jobs: 2 });
     const ids = [data(await c.nextOfType('job_assignment')).job_id, data(await c.nextOfType('job_assignment')).job_id];
     expect(ids).toEqual([j1.job_id, j2.job_id]);

@@ -145,11 +145,12 @@ describe('the Assign job form', () => {
     const v = validate({ ...filled, gitlab_host: 'not a host!', access_token: 'short', entity_id: '' });
     expect(v.ok).toBe(false);
     expect(v.errors).toMatchObject({
-      gitlab_host: 'a host name such as gitlab.example.com',
-      access_token: 'a GitLab token is at least 8 characters',
+      gitlab_host: 'GitLab host: a host name such as gitlab.example.com.',
+      access_token: 'GitLab token: a GitLab token is at least 8 characters.',
     });
     // The entity rule is a refinement: it speaks once the fields themselves are valid.
-    expect(validate({ ...filled, entity_id: '' }).errors).toEqual({ entity_id: 'an entity id or a namespace path is required for this job type' });
+    expect(validate({ ...filled, entity_id: '' }).errors).toEqual({ entity_id: 'Entity id: an entity id or a namespace path is required for this job type.' });
+    expect(validate({ ...filled, entity_id: 'no such path!' }).errors.entity_id).toMatch(/^Entity id for a \w+ is its GitLab numeric id or its path, e\.g\. /);
     expect(validate({ ...filled, entity_id: '', job_type: 'discover_namespaces' }).ok).toBe(true);
   });
 
@@ -157,7 +158,7 @@ describe('the Assign job form', () => {
     expect(validate({ ...filled, credential_mode: 'saved' }).errors.credential_id).toMatch(/choose a saved credential/);
     expect(validate({ ...filled, target: 'crawler' }).errors.crawler_id).toMatch(/choose a crawler/);
     expect(validate({ ...filled, priority: '2.5' }).errors.priority).toMatch(/whole number/);
-    expect(validate({ ...filled, priority: '5000' }).errors.priority).toBeDefined();
+    expect(validate({ ...filled, priority: '5000' }).errors.priority).toBe('Priority is a whole number from −1000 to 1000.');
     expect(validate({ ...filled, credential_mode: 'auto' }).ok).toBe(true);
   });
 

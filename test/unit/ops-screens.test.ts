@@ -11,6 +11,7 @@ import type { JobDto } from '../../src/shared/jobs';
 import type { JobProgress } from '../../src/shared/progress';
 import type { ErrorRecord } from '../../src/shared/records';
 import { crawlerCounts, crawlerLines, liveHealth, wasLost } from '../../src/renderer/screens/ops/state/crawler-health';
+import { judgeLiveness, livenessLimits } from '../../src/shared/liveness';
 import { ThroughputWindow, recentRate } from '../../src/renderer/screens/ops/state/throughput';
 import { applyOverviewEvents, useOverview } from '../../src/renderer/screens/ops/state/overview-store';
 import { applyErrorEvents, cleanFilter, matchesFilter, useErrors } from '../../src/renderer/screens/ops/state/errors-store';
@@ -59,6 +60,7 @@ const view = (over: Partial<CrawlerView> = {}): CrawlerView => ({
   status: 'disconnected',
   total_processed: 500,
   connection: null,
+  liveness: null,
   active_jobs: 0,
   capacity: 3,
   ...over,
@@ -98,15 +100,27 @@ const errorRecord = (over: Partial<ErrorRecord> = {}): ErrorRecord => ({
   ...over,
 });
 
-describe('crawler state from heartbeat age', () => {
-  it('is the connection state while heard from, late past 1.5 intervals, lost past the timeout', () => {
-    expect(liveHealth(conn({ state: 'idle' }), NOW, LIMITS)).toBe('idle');
-    expect(liveHealth(conn({ last_heartbeat_at: NOW - 45_000 }), NOW, LIMITS)).toBe('active'); // exactly 1.5×: not yet late
-    expect(liveHealth(conn({ last_heartbeat_at: NOW - 45_001 }), NOW, LIMITS)).toBe('late');
-    expect(liveHealth(conn({ last_heartbeat_at: NOW - 90_001 }), NOW, LIMITS)).toBe('lost');
-    // Without a heartbeat yet, the last message (then the connect) counts.
-    expect(liveHealth(conn({ last_heartbeat_at: null, last_message_at: null, connected_at: NOW - 50_000 }), NOW, LIMITS)).toBe('late');
-    expect(liveHealth(conn({ state: 'closed' }), NOW, LIMITS)).toBe('disconnected');
+describe('crawler state: the console’s one liveness verdict', () => {
+  const limits = livenessLimits(LIMITS);
+  it('judges silence from the last message of any kind: its own state while heard, late past 1.5 intervals, lost past the timeout', () => {
+    expect(limits).toEqual({ late_after_ms: 45_000, lost_after_ms: 90_000 });
+    expect(judgeLiveness(conn({ state: 'idle' }), NOW, limits)).toMatchObject({ verdict: 'idle', silent_ms: 1_000, as_of: NOW, late_after_ms: 45_000 });
+    expect(judgeLiveness(conn({ last_message_at: NOW - 45_000 }), NOW, limits).verdict).toBe('active'); // exactly 1.5×: not yet late
+    expect(judgeLiveness(conn({ last_message_at: NOW - 45_001 }), NOW, limits).verdict).toBe('late');
+    expect(judgeLiveness(conn({ last_message_at: NOW - 90_001 }), NOW, limits).verdict).toBe('lost');
+    // The rule the server drops crawlers by: any message counts, not only heartbeats.
+    expect(judgeLiveness(conn({ last_heartbeat_at: NOW - 80_000, last_message_at: NOW - 2_000 }), NOW, limits).verdict).toBe('active');
+    // Without any message yet, the connect counts.
+    expect(judgeLiveness(conn({ last_heartbeat_at: null, last_message_at: null, connected_at: NOW - 50_000 }), NOW, limits).verdict).toBe('late');
+    // Idle by its last heartbeat, but holding jobs the console leased it since: busy.
+    expect(judgeLiveness(conn({ state: 'idle' }), NOW, limits, 2).verdict).toBe('active');
+  });
+
+  it('the page shows the verdict it was sent, not one of its own', () => {
+    const lateVerdict = judgeLiveness(conn({ last_message_at: NOW - 50_000 }), NOW, limits);
+    expect(liveHealth({ connection: conn(), liveness: lateVerdict })).toBe('late');
+    expect(liveHealth({ connection: conn({ state: 'idle' }), liveness: null })).toBe('idle'); // before the first verdict
+    expect(liveHealth({ connection: conn({ state: 'closed' }), liveness: lateVerdict })).toBe('disconnected');
   });
 
   it('tells a loss from a disconnect by the server’s reason', () => {
@@ -121,11 +135,12 @@ describe('crawler state from heartbeat age', () => {
       'crawler-b': view({ crawler_id: 'crawler-b', name: 'B', disconnect_reason: 'heartbeat timeout: silent', disconnected_at: NOW - 100_000 }),
       'crawler-c': view({ crawler_id: 'crawler-c', name: 'C', status: 'connected', connection: conn({ crawler_id: 'crawler-c' }), active_jobs: 2, capacity: 4 }),
     };
-    const live = [{ connection: conn({ crawler_id: 'crawler-c', connection_id: 'c3', state: 'idle', max_concurrent_jobs: 4 }), heartbeat: { active_jobs: 0, system_status: 'idle' as const, total_processed: 900 } }];
+    const c3 = conn({ crawler_id: 'crawler-c', connection_id: 'c3', state: 'idle', max_concurrent_jobs: 4 });
+    // The console judged it busy: idle by its last heartbeat, but leased two jobs since.
+    const live = [{ connection: c3, heartbeat: { active_jobs: 0, system_status: 'idle' as const, total_processed: 900 }, liveness: judgeLiveness(c3, NOW, livenessLimits(LIMITS), 2) }];
     const gone = { 'crawler-d': { at: NOW - 5_000, reason: 'socket closed', lost: true, connection: conn({ crawler_id: 'crawler-d', connection_id: 'c4', name: 'D' }) } };
-    const lines = crawlerLines(records, live, gone, NOW, LIMITS, 5);
+    const lines = crawlerLines(records, live, gone, 5);
     expect(lines.map((l) => [l.crawler_id, l.health])).toEqual([
-      // Connected; idle by its last heartbeat, but the console has leased it two jobs since.
       ['crawler-c', 'active'],
       ['crawler-d', 'lost'], // seen lost while the page was open
       ['crawler-b', 'lost'], // remembered, dropped for silence
@@ -134,16 +149,16 @@ describe('crawler state from heartbeat age', () => {
     const c = lines[0]!;
     expect(c).toMatchObject({ connected: true, active_jobs: 2, capacity: 4, total_processed: 900, transport: 'unix' });
     expect(lines[1]).toMatchObject({ name: 'D', connected: false, disconnected_at: NOW - 5_000 });
-    expect(crawlerCounts(live, NOW, LIMITS)).toEqual({ connected: 1, late: 0, lost: 0 });
-    expect(crawlerCounts(live, NOW + 60_000, LIMITS)).toEqual({ connected: 1, late: 1, lost: 0 });
+    expect(crawlerCounts(live)).toEqual({ connected: 1, late: 0, lost: 0 });
+    expect(crawlerCounts([{ ...live[0]!, liveness: judgeLiveness(c3, NOW + 60_000, livenessLimits(LIMITS)) }])).toEqual({ connected: 1, late: 1, lost: 0 });
   });
 
   it('shows a reconnected crawler once, with its newer connection', () => {
     const live = [
-      { connection: conn({ connection_id: 'old', connected_at: NOW - 50_000 }), heartbeat: null },
-      { connection: conn({ connection_id: 'new', connected_at: NOW - 1_000 }), heartbeat: null },
+      { connection: conn({ connection_id: 'old', connected_at: NOW - 50_000 }), heartbeat: null, liveness: null },
+      { connection: conn({ connection_id: 'new', connected_at: NOW - 1_000 }), heartbeat: null, liveness: null },
     ];
-    const lines = crawlerLines({}, live, {}, NOW, LIMITS, 5);
+    const lines = crawlerLines({}, live, {}, 5);
     expect(lines).toHaveLength(1);
     expect(lines[0]!.connection?.connection_id).toBe('new');
     expect(lines[0]!.capacity).toBe(5); // the console's default when the crawler did not say

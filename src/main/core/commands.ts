@@ -15,6 +15,8 @@ import { type Store, StoreError, type TokenCipher, toJobDto } from '../store';
 import type { JobService } from '../jobs/job-service';
 import type { ErrorLog } from './console-core';
 import type { StorageHealth } from './storage-health';
+import type { LivenessWatch } from './liveness-watch';
+import { livenessLimits } from '../../shared/liveness';
 import { errorsToCsv, jobsToCsv } from './export';
 import type { JobProgress } from '../../shared/progress';
 import { scrubSecretText } from '../store/redact';
@@ -35,7 +37,14 @@ export interface CommandDeps {
   cipher: TokenCipher;
   dataDir: string;
   restartRequired: readonly SocketConfigKey[];
+  liveness: LivenessWatch;
+  /** Refused connections since start (counted by the core as the errors are handled). */
+  refused: Readonly<{ server_full: number; auth_failed: number; last_at: number | null }>;
 }
+
+/** A graceful shutdown's grace time (the protocol's default 30 s); none for an immediate one. */
+const shutdownGraceMs = (d: { graceful?: boolean | undefined; timeout_seconds?: number | undefined } | undefined): number =>
+  d?.graceful === false ? 0 : (d?.timeout_seconds ?? 30) * 1000;
 
 export function publicConfig(config: ResolvedSocketConfig): PublicConfig {
   const { authToken, ...rest } = config;
@@ -71,6 +80,10 @@ export function createCommandHandlers(d: CommandDeps): Omit<ConsoleCommandHandle
         tls: server.tls,
         preAuth: server.getPreAuthStats(),
         ...(d.health && { storage: { ok: d.health.problems.length === 0, problems: d.health.problems } }),
+        liveness: livenessLimits(s.config),
+        serverTime: d.liveness.time(),
+        // Failed TCP authentications are counted by the server's pre-auth door (not recorded one by one).
+        refused: { ...d.refused, auth_failed: d.refused.auth_failed + server.getPreAuthStats().failures },
       };
     },
 
@@ -86,6 +99,7 @@ export function createCommandHandlers(d: CommandDeps): Omit<ConsoleCommandHandle
           spelling: conn?.spelling ?? c.spelling,
           crawler_id: id,
           connection: conn?.info() ?? null,
+          liveness: conn ? d.liveness.judge(conn.info()) : null,
           active_jobs: jobs.heldCount(id),
           capacity: conn ? jobs.capacityOf(conn) : (c.max_concurrent_jobs ?? server.config.maxConcurrentJobs),
         });
@@ -148,12 +162,14 @@ export function createCommandHandlers(d: CommandDeps): Omit<ConsoleCommandHandle
     },
 
     async broadcast(message) {
+      if (message.type === 'shutdown') jobs.shutdownSent(shutdownGraceMs(message.data));
       return { delivered: await server.broadcast(message) };
     },
 
     async sendToCrawler({ crawler_id, message }) {
       try {
         await server.sendToCrawler(crawler_id, message);
+        if (message.type === 'shutdown') jobs.shutdownSent(shutdownGraceMs(message.data), [crawler_id]);
       } catch (err) {
         const text = (err as Error).message;
         if (/No connection found/.test(text)) throw new ApiError('not_found', `crawler ${crawler_id} is not connected`);

@@ -31,11 +31,15 @@ import { DispatchControl } from '../jobs/dispatch-control';
 import { Scheduler } from '../jobs/scheduler';
 import { MetricsCollector } from './metrics';
 import { createOpsCommandHandlers } from './ops-commands';
+import { LivenessWatch } from './liveness-watch';
+import { livenessLimits } from '../../shared/liveness';
 import type { ConsoleCore, ConsoleCoreEvents, ConsoleCoreOptions } from './types';
 
 /** How often coalesced writes are flushed and leases checked (the issue asks for at least every 100 ms). */
 const TICK_MS = 100;
 const AGGREGATE_MS = 500;
+/** How often crawler liveness is judged: well inside any sensible "late" limit. */
+const LIVENESS_MS = 500;
 
 export async function startConsoleCore(options: ConsoleCoreOptions): Promise<ConsoleCore> {
   const now = options.now ?? Date.now;
@@ -65,7 +69,16 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   const tracker = new ProgressTracker({ now });
   const errors = new ErrorLog(store, emit, now);
   const errorManager = new ErrorManager({ logger });
-  errorManager.onError((e) => errors.add(e));
+  const refused = { server_full: 0, auth_failed: 0, last_at: null as number | null };
+  errorManager.onError((e) => {
+    errors.add(e);
+    // Refused connections are counted for the Overview (the error log keeps each one).
+    const code = e.code ?? (e.toJSON().context as { code?: unknown }).code;
+    if (code === 'server_full') refused.server_full++;
+    else if (code === 'auth_failed' || code === 'auth_required') refused.auth_failed++;
+    else return;
+    refused.last_at = now();
+  });
 
   const dispatch = new DispatchControl(new ConsoleStateRepo(store.db, now), now);
   const jobs = new JobService({ store, config: () => configManager.getCurrentConfig(), tracker, emit, logger, now, mayHandOut: dispatch.mayHandOut });
@@ -100,6 +113,13 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   server.on('crawler_updated', (crawler) => emit({ type: 'crawler_updated', crawler }));
   server.on('crawler_disconnected', (e) => emit({ type: 'crawler_disconnected', crawler: e.connection, reason: e.reason, lost: e.lost }));
   server.on('heartbeat', (e) => emit({ type: 'heartbeat', ...e }));
+  const liveness = new LivenessWatch({
+    connections: () => server.listConnections(),
+    limits: () => livenessLimits(configManager.getCurrentConfig()),
+    heldJobs: (id) => jobs.heldCount(id),
+    now,
+    emit,
+  });
 
   try {
     await server.start();
@@ -148,6 +168,8 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
     });
   }, AGGREGATE_MS);
   aggregateTimer.unref();
+  const livenessTimer = setInterval(() => runTask('liveness', () => liveness.tick()), LIVENESS_MS);
+  livenessTimer.unref();
   let stopRetention = startRetention(store, configManager.getCurrentConfig(), { interval: configManager.getCurrentConfig().cleanupInterval });
   // Options read when work is scheduled: a change reschedules it (the socket server follows the manager itself).
   const unsubscribeConfig = configManager.onConfigUpdate((config, { changed }) => {
@@ -159,7 +181,7 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   });
 
   const commands = health.guardCommands({
-    ...createCommandHandlers({ store, server, jobs, tracker, errors, configManager, cipher, dataDir, health, restartRequired: RESTART_REQUIRED_FIELDS }),
+    ...createCommandHandlers({ store, server, jobs, tracker, errors, configManager, cipher, dataDir, health, restartRequired: RESTART_REQUIRED_FIELDS, liveness, refused }),
     ...createOpsCommandHandlers({ store, jobs, schedules, scheduler, dispatch, metrics, flushErrors: () => errors.flush(), emit, now }),
   });
 
@@ -183,6 +205,7 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
         clearInterval(aggregateTimer);
         unsubscribeConfig();
         metrics.stop();
+        clearInterval(livenessTimer);
         stopRetention();
         // Every step on its own: a disk that refuses the last writes must not keep the
         // database open, the directory locked or the process alive (SIGTERM is honoured).

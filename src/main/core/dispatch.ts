@@ -14,15 +14,6 @@ export interface DispatchOptions {
   logger?: Pick<Logger, 'error'>;
 }
 
-/** "job_id: job_id is required; priority: expected number" — what a person reads. */
-function describeIssues(error: ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(input)';
-      return issue.message.startsWith(field) ? issue.message : `${field}: ${issue.message}`;
-    })
-    .join('; ');
-}
 
 /**
  * Validates `rawInput` against the command's input schema and runs it.
@@ -40,7 +31,9 @@ export async function dispatchCommand(
   }
   const parsed = commands[name].input.safeParse(rawInput);
   if (!parsed.success) {
-    throw new ApiError('invalid_input', `Invalid input for ${name}: ${describeIssues(parsed.error)}`, issuesToDetails(parsed.error.issues));
+    // "Priority is a whole number from −1000 to 1000." — what a person reads, in the message and per field.
+    const details = issuesToDetails(parsed.error.issues, commands[name].input);
+    throw new ApiError('invalid_input', details.map((d) => d.message).join(' '), details);
   }
   // The table guarantees handler and schema belong together; TypeScript cannot follow a union of keys.
   const handler = core.commands[name] as (input: unknown) => Promise<unknown>;

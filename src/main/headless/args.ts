@@ -16,7 +16,8 @@ Options:
   --data-dir DIR     database, key file and logs (else CRAWL_CONSOLE_DATA_DIR, else the per-user data folder)
   --http-host HOST   address of the web page (default 127.0.0.1; anything else exposes it to the network)
   --http-port N      port of the web page (default 7420; 0 picks a free port)
-  --token T          token the page must present (else CRAWL_CONSOLE_TOKEN, else a random one;
+  --token T          token the page must present (else CRAWL_CONSOLE_TOKEN, else the one kept in the
+                     data directory, made on the first start: see crawl-console token --help;
                      prefer the variable: other users can read arguments in the process list)
   -h, --help         show this help
 
@@ -69,4 +70,38 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
   if (httpPort !== undefined) options.httpPort = httpPort;
   if (values.token !== undefined) options.token = values.token;
   return { help: false, options };
+}
+
+export const TOKEN_USAGE = `Usage: crawl-console token [--rotate] [--data-dir DIR]
+
+Prints the token the headless console's page must present, kept in the data
+directory (created on the first start). --rotate replaces it with a new one:
+pages holding the old token are refused once the console restarts; open the new
+address it prints. --token / CRAWL_CONSOLE_TOKEN given to "serve" override the file.
+
+Options:
+  --rotate           make a new token
+  --data-dir DIR     the console's data directory (else CRAWL_CONSOLE_DATA_DIR, else the per-user data folder)
+  -h, --help         show this help`;
+
+export type TokenArgs = { help: true } | { help: false; rotate: boolean; dataDir?: string };
+
+export function parseTokenArgs(argv: readonly string[]): TokenArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        rotate: { type: 'boolean' },
+        'data-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message, { cause: TOKEN_USAGE });
+  }
+  if (values.help) return { help: true };
+  return { help: false, rotate: values.rotate === true, ...(values['data-dir'] !== undefined && { dataDir: values['data-dir'] }) };
 }

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { version } from '../../../package.json';
-import { SERVE_USAGE, UsageError, parseServeArgs } from './args';
+import { SERVE_USAGE, TOKEN_USAGE, UsageError, parseServeArgs, parseTokenArgs } from './args';
 
 declare global {
   // Vite's static glob import (typed here: the Node layers do not load vite/client's types).
@@ -26,6 +26,7 @@ const USAGE = `Usage: crawl-console <command> [options]
 
 Commands:
   serve      run the headless console (web page + crawler socket); see crawl-console serve --help
+  token      print (or --rotate) the headless console's access token; see crawl-console token --help
   simulate   run simulated crawlers against a console's socket; see crawl-console simulate --help
   help       show this help
   version    print the version`;
@@ -82,6 +83,29 @@ async function serve(argv: string[]): Promise<number> {
   });
 }
 
+async function token(argv: string[]): Promise<number> {
+  const parsed = parseTokenArgs(argv);
+  if (parsed.help) {
+    print(TOKEN_USAGE);
+    return 0;
+  }
+  const [{ loadOrCreateToken, rotateToken, tokenFilePath }, { resolveDataDir }] = await Promise.all([
+    import('./access-token'),
+    import('../store/data-dir'),
+  ]);
+  const dataDir = resolveDataDir({ cliDataDir: parsed.dataDir });
+  if (parsed.rotate) {
+    const fresh = rotateToken(dataDir);
+    print(fresh);
+    process.stderr.write(
+      `crawl-console: a new token is in ${tokenFilePath(dataDir)}. A running console keeps the old one until it restarts; then open the address it prints.\n`,
+    );
+    return 0;
+  }
+  print(loadOrCreateToken(dataDir).token);
+  return 0;
+}
+
 async function simulate(argv: string[]): Promise<number> {
   // Present only when the simulator is part of the source tree; the glob is resolved at build time.
   const loaders = import.meta.glob<SimulatorModule>('../../simulator/cli.ts');
@@ -97,6 +121,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'serve':
         return await serve(rest);
+      case 'token':
+        return await token(rest);
       case 'simulate':
         return await simulate(rest);
       case 'version':
@@ -114,10 +140,10 @@ export async function main(argv: string[]): Promise<number> {
         return fail(`unknown command "${command}".\n\n${USAGE}`, 2);
     }
   } catch (error) {
-    if (error instanceof UsageError) return fail(`${error.message}\n\n${SERVE_USAGE}`, 2);
+    if (error instanceof UsageError) return fail(`${error.message}\n\n${typeof error.cause === 'string' ? error.cause : SERVE_USAGE}`, 2);
     const e = error as Error & { code?: string };
     // Refusals with a message a person can act on (config, options, ports): no stack trace.
-    if (['ConfigError', 'HeadlessOptionError', 'StoreError'].includes(e.name) || e.code === 'EACCES') {
+    if (['ConfigError', 'HeadlessOptionError', 'StoreError', 'AccessTokenError'].includes(e.name) || e.code === 'EACCES') {
       return fail(e.message, 1);
     }
     return fail(e.stack ?? String(error), 1);

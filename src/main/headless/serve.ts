@@ -11,7 +11,8 @@ import { type Logger, closeLogger, createLogger } from '../socket/logger';
 import { resolveSocketConfig } from '../socket/config';
 import { prepareDataDir, resolveDataDir } from '../store/data-dir';
 import { lockDataDir } from '../store/data-dir-lock';
-import { generateToken, isWildcardHost } from './auth';
+import { loadOrCreateToken } from './access-token';
+import { isWildcardHost } from './auth';
 import { startHttpServer } from './http-server';
 import { findRendererDir } from './static-files';
 
@@ -31,7 +32,7 @@ export interface HeadlessOptions {
   httpHost?: string;
   /** 0 picks a free port. */
   httpPort?: number;
-  /** Else CRAWL_CONSOLE_TOKEN, else a random one. */
+  /** Else CRAWL_CONSOLE_TOKEN, else the one kept in the data directory (created on first start). */
   token?: string;
   /** Further socket options (over the environment). */
   config?: SocketServerConfigInput;
@@ -51,6 +52,8 @@ export interface Headless {
   /** The same without the token. */
   readonly baseUrl: string;
   readonly token: string;
+  /** Where the token came from: the option, the environment, or the data directory's token file. */
+  readonly tokenSource: 'option' | 'env' | 'file';
   readonly port: number;
   readonly socketPath: string;
   readonly dataDir: string;
@@ -67,18 +70,19 @@ export class HeadlessOptionError extends Error {
   override readonly name = 'HeadlessOptionError';
 }
 
-function chooseToken(given: string | undefined, env: NodeJS.ProcessEnv): string {
-  const token = given ?? env[TOKEN_ENV] ?? generateToken();
-  if (token.length === 0 || /\s/.test(token)) {
+function chooseToken(given: string | undefined, env: NodeJS.ProcessEnv, dataDir: string): { token: string; source: Headless['tokenSource'] } {
+  const explicit = given ?? env[TOKEN_ENV];
+  if (explicit === undefined) return { token: loadOrCreateToken(dataDir).token, source: 'file' };
+  if (explicit.length === 0 || /\s/.test(explicit)) {
     throw new HeadlessOptionError(`The console token (--token or ${TOKEN_ENV}) must be non-empty and contain no spaces.`);
   }
-  return token;
+  return { token: explicit, source: given !== undefined ? 'option' : 'env' };
 }
 
 export async function startHeadless(options: HeadlessOptions = {}): Promise<Headless> {
   const env = options.env ?? process.env;
   const dataDir = resolveDataDir({ cliDataDir: options.dataDir, env });
-  const token = chooseToken(options.token, env);
+  const { token, source: tokenSource } = chooseToken(options.token, env, dataDir);
   const config: SocketServerConfigInput = {
     ...options.config,
     ...(options.socketPath !== undefined && { socketPath: path.resolve(options.socketPath) }),
@@ -135,6 +139,7 @@ export async function startHeadless(options: HeadlessOptions = {}): Promise<Head
     url: `${http.url}#token=${encodeURIComponent(token)}`,
     baseUrl: http.url,
     token,
+    tokenSource,
     port: http.port,
     socketPath: core.socketPath,
     dataDir,

@@ -84,6 +84,9 @@ interface HeldJob {
   crawler: string | null;
 }
 
+/** How long past its grace time a stopping crawler is still taken at its word. */
+const STOPPING_MARGIN_MS = 5_000;
+
 export class JobService {
   private readonly store: Store;
   private readonly config: () => ResolvedSocketConfig;
@@ -110,6 +113,21 @@ export class JobService {
    */
   private readonly awaitingHandover = new Map<string, Set<string>>();
   private flushFailure: string | null = null;
+  /**
+   * Crawlers stopping (asked by the operator, or saying so), until when: the jobs they hand back are
+   * requeued without spending an attempt, and they get no new work. One that outstays its grace time
+   * without leaving is treated as working again.
+   */
+  private readonly stoppingUntil = new Map<string, number>();
+  /** Stopping crawlers that have begun handing jobs back: they are given no new work. */
+  private readonly handingBack = new Set<string>();
+  private isStopping(crawlerId: string): boolean {
+    const until = this.stoppingUntil.get(crawlerId);
+    if (until === undefined) return false;
+    if (until >= this.now()) return true;
+    this.stoppingUntil.delete(crawlerId);
+    return false;
+  }
 
   constructor(options: JobServiceOptions) {
     this.store = options.store;
@@ -298,6 +316,8 @@ export class JobService {
   crawlerIdentified(c: SocketConnection, previousId?: string): void {
     this.remembered.add(c);
     if (previousId) this.moveHeldJobs(previousId, c.crawlerId);
+    this.stoppingUntil.delete(c.crawlerId); // back after a shutdown: it takes work again
+    this.handingBack.delete(c.crawlerId);
     const m = c.metadata;
     this.store.crawlers.upsertCrawler({
       id: c.crawlerId,
@@ -322,20 +342,33 @@ export class JobService {
     }
   }
 
+  /** The operator sent `shutdown` with this grace time to these crawlers (all connected ones when omitted). */
+  shutdownSent(graceMs: number, crawlerIds: readonly string[] = this.directory?.connectedCrawlerIds() ?? []): void {
+    const until = this.now() + graceMs + STOPPING_MARGIN_MS;
+    for (const id of crawlerIds) this.stoppingUntil.set(id, until);
+  }
+
   crawlerDisconnected(c: SocketConnection, reason: string, lost: boolean): void {
     this.flush();
     // A crawler that reconnected (same id, new connection) keeps its jobs.
     if (this.directory?.getConnection(c.crawlerId)) return;
+    const stopped = this.isStopping(c.crawlerId) && !lost;
+    this.stoppingUntil.delete(c.crawlerId);
+    this.handingBack.delete(c.crawlerId);
     if (!this.remembered.has(c)) return; // never said anything: nothing to record or requeue
     // The spelling is known only once the crawler has sent something in it (hello is the same in both).
     this.store.crawlers.upsertCrawler({ id: c.crawlerId, spelling: c.spelling });
     this.store.crawlers.markDisconnected(c.crawlerId, { reason });
     const why = lost ? `crawler ${c.crawlerId} lost: ${reason}` : `crawler ${c.crawlerId} disconnected: ${reason}`;
-    this.requeueHeldBy(c.crawlerId, why);
+    this.requeueHeldBy(c.crawlerId, why, stopped);
   }
 
-  /** Every job a crawler holds goes back to the queue with its resume state (or fails, past retryAttempts). */
-  private requeueHeldBy(crawlerId: string, reason: string): void {
+  /**
+   * Every job a crawler holds goes back to the queue with its resume state (or
+   * fails, past retryAttempts). After a shutdown the operator asked for, that is
+   * no failure: no attempt is spent and no error recorded.
+   */
+  private requeueHeldBy(crawlerId: string, reason: string, stopped = false): void {
     const neverHanded = this.awaitingHandover.get(crawlerId);
     this.awaitingHandover.delete(crawlerId);
     for (const job of this.store.jobs.jobsLeasedTo(crawlerId)) {
@@ -350,6 +383,10 @@ export class JobService {
           crawler_id: crawlerId,
           reason: `${reason} before it asked for work; the job was never handed over`,
         });
+        continue;
+      }
+      if (stopped) {
+        this.handBack(job, crawlerId, `${reason} (shut down by the operator)`);
         continue;
       }
       const failures = job.attempts + 1;
@@ -462,6 +499,14 @@ export class JobService {
       this.tracker.reset(id);
       return ok;
     }
+    // A job handed back because its crawler is stopping (asked to by the operator, or saying so itself) is not a failure.
+    if (d.is_recoverable && (this.isStopping(c.crawlerId) || d.error_type === 'interrupted')) {
+      if (!this.isStopping(c.crawlerId)) this.stoppingUntil.set(c.crawlerId, this.now() + STOPPING_MARGIN_MS);
+      this.handingBack.add(c.crawlerId);
+      this.handBack(job, c.crawlerId, `handed back by ${c.crawlerId}: ${d.error}`, d.resume_state);
+      void this.dispatch();
+      return ok;
+    }
     const failures = job.attempts + 1;
     const details = { error_type: d.error_type ?? null, partial_counts: d.partial_counts ?? null, recoverable: d.is_recoverable, ...m.extras };
     // A crawler's failure belongs on the errors screen too, with what it sent about it.
@@ -499,6 +544,18 @@ export class JobService {
     }
     void this.dispatch();
     return ok;
+  }
+
+  /** Back to the queue at once, resuming where it stopped: no attempt spent, no error recorded, last_error untouched. */
+  private handBack(job: Job, crawlerId: string, reason: string, resumeState?: Job['resume_state']): void {
+    const resume_state = resumeState ?? job.resume_state ?? null;
+    this.change(
+      job.id,
+      [job.status],
+      { status: 'queued', leased_to: null, lease_expires_at: null, resume_state, resume: resume_state !== null },
+      { kind: 'requeued', crawler_id: crawlerId, reason },
+    );
+    this.tracker.reset(job.id);
   }
 
   jobsDiscovered(c: SocketConnection, m: CrawlerMessageOf<'jobs_discovered'>): MessageProcessingResult {
@@ -861,7 +918,7 @@ export class JobService {
           this.dispatchAgain = false;
           for (const id of this.directory?.connectedCrawlerIds() ?? []) {
             const conn = this.directory?.getConnection(id);
-            if (!conn || !conn.metadata.saidHello || !this.mayHandOut(id)) continue;
+            if (!conn || !conn.metadata.saidHello || !this.mayHandOut(id) || (this.handingBack.has(id) && this.isStopping(id))) continue; // a crawler handing work back takes none
             const free = this.freeCapacity(conn);
             if (free <= 0) continue;
             const leased = this.lease(id, free);

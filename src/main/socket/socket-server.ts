@@ -492,7 +492,7 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
     socket.on('error', () => undefined);
     socket.end(JSON.stringify(encodeConsoleMessage(reply, 'documented')) + this.config.messageDelimiter);
     setTimeout(() => socket.destroy(), 1000).unref();
-    this.recordConnectionError('connection refused: server full', 'refused', { transport, maxConnections: this.config.maxConnections });
+    this.recordConnectionError('connection refused: server full', 'refused', { code: 'server_full', transport, maxConnections: this.config.maxConnections });
   }
 
   /**

@@ -1,4 +1,6 @@
 import { useConsole } from '../state/store';
+import { formatClock } from './format';
+import { TokenEntry } from './TokenEntry';
 
 /**
  * Loud in the desktop app when tokens are not guarded by the OS keychain (a user
@@ -31,8 +33,9 @@ export function ConnectionProblem() {
   const lastError = useConsole((s) => s.lastError);
   if (connection === 'closed' && reason) {
     return (
-      <div className="banner banner-error" role="alert">
-        {reason}
+      <div className="banner banner-error" role="alert" data-testid="connection-refused">
+        <p className="banner-title">{reason}</p>
+        <TokenEntry />
       </div>
     );
   }
@@ -55,6 +58,19 @@ export function StorageProblem() {
       {storage.problems.map((p) => (
         <p key={p.part}>{p.message}</p>
       ))}
+    </div>
+  );
+}
+
+/** The console is out of reach: say so, and that what is shown is old. */
+export function StaleBanner() {
+  const since = useConsole((s) => s.staleSince);
+  const connection = useConsole((s) => s.connection);
+  if (since === null || connection === 'closed') return null;
+  return (
+    <div className="banner banner-warning" role="alert" data-testid="stale-banner">
+      <strong>The console cannot be reached.</strong> What this page shows is from {formatClock(since)} and is not updating; actions are
+      off until it is back. Reconnecting by itself…
     </div>
   );
 }

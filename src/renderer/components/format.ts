@@ -1,10 +1,76 @@
-/** "4 s", "2 min 5 s", "3 h 10 min": short enough for a table cell, precise enough to see it tick. */
-export function formatAge(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
+/**
+ * The one set of formatters every screen uses (numbers, percentages, durations,
+ * ages, rates, times), in the reader's locale: the same fact reads the same on
+ * the Overview, in Jobs and in a job's detail. Intl formatters are built once
+ * and reused (tables re-render many times a second).
+ */
+
+const INT = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const DEC1 = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+const DEC2 = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+
+const missing = (v: number | null | undefined): v is null | undefined => v === null || v === undefined || !Number.isFinite(v);
+
+/** A count: "1,168" (grouped as the reader's locale groups). */
+export const formatCount = (n: number | null | undefined): string => (missing(n) ? '—' : INT.format(Math.round(n)));
+
+/**
+ * A fraction 0…1 as a percentage with one decimal ("45.6%"): "0%" and "100%"
+ * only when exactly so (a nearly finished job reads 99.9%, a started one 0.1%).
+ */
+export function formatPercent(fraction: number | null | undefined): string {
+  if (missing(fraction)) return '—';
+  const p = Math.min(1, Math.max(0, fraction)) * 100;
+  if (p === 0 || p === 100) return `${p}%`;
+  return `${DEC1.format(Math.min(99.9, Math.max(0.1, Math.round(p * 10) / 10)))}%`;
+}
+
+/**
+ * A duration: "850 ms", "1.5 s", "42 s", "12 min 30 s", "3 h 5 min", "2 d 4 h".
+ * Always the two largest units, so the same span never reads two ways.
+ */
+export function formatDuration(ms: number | null | undefined): string {
+  if (missing(ms)) return '—';
+  const v = Math.max(0, ms);
+  if (v < 1000) return `${INT.format(v)} ms`;
+  if (v < 10_000) return `${DEC1.format(Math.round(v / 100) / 10)} s`;
+  const s = Math.round(v / 1000);
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);
   if (m < 60) return `${m} min ${s % 60} s`;
   const h = Math.floor(m / 60);
   if (h < 48) return `${h} h ${m % 60} min`;
-  return `${Math.floor(h / 24)} d`;
+  return `${Math.floor(h / 24)} d ${h % 24} h`;
 }
+
+/** An age that ticks: whole seconds, rounded down ("4 s", "2 min 5 s", "3 h 10 min"). */
+export const formatAge = (ms: number): string => formatDuration(Math.floor(Math.max(0, ms) / 1000) * 1000 || 0).replace(/^0 ms$/, '0 s');
+
+/** A rate per second with sensible precision: "1,235 items/s", "12.5 items/s", "2.35 items/s". */
+export function formatRate(perSecond: number | null | undefined, unit = 'items'): string {
+  if (missing(perSecond)) return '—';
+  const f = perSecond >= 100 ? INT : perSecond >= 10 ? DEC1 : DEC2;
+  return `${f.format(perSecond)} ${unit}/s`;
+}
+
+const CLOCK = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+const DAY_TIME = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hour12: false });
+const FULL = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+
+const sameDay = (a: number, b: number): boolean => {
+  const x = new Date(a);
+  const y = new Date(b);
+  return x.getFullYear() === y.getFullYear() && x.getMonth() === y.getMonth() && x.getDate() === y.getDate();
+};
+
+/** A time of day with seconds ("14:02:33"). */
+export const formatClock = (at: number): string => CLOCK.format(at);
+
+/** "14:02:33" today, "3 Mar 14:02" before (a table cell has little room). */
+export function formatWhen(at: number | null | undefined, now: number): string {
+  if (missing(at)) return '—';
+  return sameDay(at, now) ? CLOCK.format(at) : DAY_TIME.format(at);
+}
+
+/** Full date and time with seconds, for titles, details and history. */
+export const formatFull = (at: number | null | undefined): string => (missing(at) ? '—' : FULL.format(at));

@@ -21,6 +21,10 @@ export interface ConsoleState {
   transportKind: ConsoleTransport['kind'] | null;
   connection: ConnectionStatus;
   connectionReason: string | null;
+  /** When this page last knew the console's state, while it cannot reach it (null while connected): what it shows is from then. */
+  staleSince: number | null;
+  /** The console's clock minus this page's, measured at each resync: ages are measured on the console's clock. */
+  clockOffset: number;
   status: ServerStatus | null;
   crawlers: CrawlerMap;
   /** True once the crawler list has been loaded at least once. */
@@ -37,6 +41,8 @@ export const useConsole = create<ConsoleState>()((set) => ({
   transportKind: null,
   connection: 'connecting',
   connectionReason: null,
+  staleSince: null,
+  clockOffset: 0,
   status: null,
   crawlers: {},
   crawlersLoaded: false,
@@ -61,9 +67,12 @@ export function bindTransport(transport: ConsoleTransport): () => void {
     inFlight = true;
     replay = [];
     try {
+      const sentAt = Date.now();
       const [status, { crawlers }] = await Promise.all([transport.api.getStatus({}), transport.api.listCrawlers({ include_disconnected: false })]);
+      // The answer was made somewhere between sending and now: take the middle (an error of half the round trip at most).
+      const clockOffset = Math.round(status.serverTime - (sentAt + Date.now()) / 2);
       const events = replay.flatMap((b) => b.events);
-      useConsole.setState({ status, crawlers: applyEvents(fromViews(crawlers), events), crawlersLoaded: true, lastError: null });
+      useConsole.setState({ status, clockOffset, crawlers: applyEvents(fromViews(crawlers), events), crawlersLoaded: true, lastError: null });
     } catch (error) {
       useConsole.setState({ lastError: (error as Error).message });
     } finally {
@@ -82,8 +91,12 @@ export function bindTransport(transport: ConsoleTransport): () => void {
       dispatchReconnect();
     }
   });
+  let lastOpenAt: number | null = null;
   const offStatus = transport.onStatus((connection, reason) => {
-    useConsole.setState({ connection, connectionReason: reason ?? null });
+    if (connection === 'open') lastOpenAt = null;
+    else if (useConsole.getState().connection === 'open') lastOpenAt = Date.now();
+    // Stale only once there was something to show: the first connection attempt is "connecting", not "stale".
+    useConsole.setState({ connection, connectionReason: reason ?? null, staleSince: lastOpenAt });
     if (connection === 'open') {
       void resync();
       dispatchReconnect();

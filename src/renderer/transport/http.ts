@@ -7,7 +7,8 @@
 import { ApiError, COMMAND_NAMES, type ConsoleApi, type EventBatch } from '../../shared/contract';
 import type { ConnectionStatus, ConsoleTransport } from './types';
 
-const MAX_RETRY_MS = 30_000;
+// Short enough that a restarted console is found again within seconds, long enough not to hammer a dead one.
+const MAX_RETRY_MS = 8_000;
 
 async function post(name: string, token: string, input: unknown): Promise<unknown> {
   let res: Response;
@@ -19,7 +20,7 @@ async function post(name: string, token: string, input: unknown): Promise<unknow
       cache: 'no-store',
     });
   } catch {
-    throw new ApiError('unavailable', 'The console cannot be reached: is `crawl-console serve` still running?');
+    throw new ApiError('unavailable', 'The console cannot be reached: is crawl-console serve still running?');
   }
   const body: unknown = await res.json().catch(() => null);
   if (res.ok) return body;
@@ -63,7 +64,7 @@ export function createHttpTransport(token: string): ConsoleTransport {
       retryLater();
     } catch (error) {
       if (error instanceof ApiError && error.code === 'unauthorized') {
-        setStatus('closed', 'The console refused this page’s token. Open the address `crawl-console serve` printed (it ends in #token=…).');
+        setStatus('closed', 'The console refused this page’s token: it was restarted with another token, or the token was rotated.');
       } else {
         retryLater();
       }

@@ -18,6 +18,7 @@ import { ConnectionInfoSchema, ConnectionStatsSchema } from '../connection';
 import { AggregateProgressSchema, JobProgressSchema } from '../progress';
 import { ErrorCategorySchema, ErrorSeveritySchema } from '../errors';
 import { SocketServerConfigShape } from '../config';
+import { LivenessLimitsSchema, LivenessSchema } from '../liveness';
 import type { EventBatch } from './events';
 import {
   CreateScheduleInputSchema,
@@ -68,6 +69,12 @@ export const ServerStatusSchema = z.object({
       problems: z.array(z.object({ part: z.enum(['database', 'log']), message: z.string(), since: z.number() })),
     })
     .optional(),
+  /** The limits the console judges crawler liveness by (from the heartbeat settings in force). */
+  liveness: LivenessLimitsSchema,
+  /** The console's clock when it answered: the page measures ages against it, not its own. */
+  serverTime: z.number(),
+  /** Connections refused since the console started: over the connection limit, or with a missing/wrong auth token. */
+  refused: z.object({ server_full: z.number().int(), auth_failed: z.number().int(), last_at: z.number().nullable() }),
 });
 export type ServerStatus = z.infer<typeof ServerStatusSchema>;
 
@@ -81,6 +88,8 @@ export const CrawlerViewSchema = CrawlerSchema.extend({
   capacity: z.number().int(),
   /** The console made its id up: it never said hello with one (the crawler in the wild reconnects under a new id each time). */
   anonymous: z.boolean().optional(),
+  /** The console's verdict while connected (null when not). */
+  liveness: LivenessSchema.nullable(),
 }).omit({ id: true });
 export type CrawlerView = z.infer<typeof CrawlerViewSchema>;
 
@@ -111,7 +120,26 @@ export const CreateJobInputSchema = z
   .refine((v) => v.job_type === 'discover_namespaces' || (v.entity_id ?? '') !== '' || (v.namespace_path ?? '') !== '', {
     message: 'an entity id or a namespace path is required for this job type',
     path: ['entity_id'],
+  })
+  .superRefine((v, ctx) => {
+    const problem = v.entity_id ? entityIdProblem(v.job_type, v.entity_id) : null;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['entity_id'], input: v.entity_id });
   });
+
+/** What a GitLab entity id looks like for each job type: its numeric id, or its path (a user's username). */
+const ENTITY_ID_RULES: Record<z.infer<typeof JobTypeSchema>, { what: string; path: RegExp; example: string }> = {
+  crawl_project: { what: 'a project', path: /^[\w.-]+(\/[\w.-]+)+$/, example: '4100 or acme/platform/api' },
+  crawl_group: { what: 'a group', path: /^[\w.-]+(\/[\w.-]+)*$/, example: '77 or acme/platform' },
+  crawl_user: { what: 'a user', path: /^[\w.-]+$/, example: '9001 or grace.hopper' },
+  discover_namespaces: { what: 'a namespace', path: /^[\w.-]+(\/[\w.-]+)*$/, example: '77 or acme' },
+};
+
+/** Null when `id` fits the job type; else the sentence to show. */
+export function entityIdProblem(jobType: z.infer<typeof JobTypeSchema>, id: string): string | null {
+  const rule = ENTITY_ID_RULES[jobType];
+  if (/^[1-9]\d{0,17}$/.test(id) || rule.path.test(id)) return null;
+  return `Entity id for ${rule.what} is its GitLab numeric id or its path, e.g. ${rule.example}`;
+}
 export type CreateJobInput = z.input<typeof CreateJobInputSchema>;
 
 export const ListErrorsQuerySchema = z.object({

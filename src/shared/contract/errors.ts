@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueText } from './issue-text';
 
 /** Codes of a command's failure, each telling the person what kind of thing went wrong. */
 export const ApiErrorCodeSchema = z.enum([
@@ -55,7 +56,7 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   internal: 500,
 };
 
-/** Turns zod issues into `details` a form can show next to its fields. */
-export function issuesToDetails(issues: readonly z.core.$ZodIssue[]): { path: string; message: string }[] {
-  return issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+/** Turns zod issues into `details` a form can show next to its fields, in words for a person (`schema` gives the limits). */
+export function issuesToDetails(issues: readonly z.core.$ZodIssue[], schema?: z.core.$ZodType): { path: string; message: string }[] {
+  return issues.map((i) => ({ path: i.path.map(String).join('.'), message: issueText(i, schema) }));
 }

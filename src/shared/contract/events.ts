@@ -10,6 +10,7 @@ import { ConnectionInfoSchema } from '../connection';
 import { AggregateProgressSchema, JobProgressSchema } from '../progress';
 import { HeartbeatDataSchema } from '../protocol';
 import { DispatchStateSchema, ScheduleSchema } from '../ops';
+import { LivenessSchema } from '../liveness';
 
 export const ConsoleEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('crawler_connected'), crawler: ConnectionInfoSchema }),
@@ -23,6 +24,8 @@ export const ConsoleEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('dispatch_changed'), dispatch: DispatchStateSchema }),
   z.object({ type: z.literal('schedule_changed'), schedule: ScheduleSchema }),
   z.object({ type: z.literal('schedule_deleted'), schedule_id: z.string() }),
+  /** The console's verdict on a connected crawler changed (active / idle / late / lost …). */
+  z.object({ type: z.literal('crawler_liveness'), crawler_id: z.string(), connection_id: z.string(), liveness: LivenessSchema }),
 ]);
 export type ConsoleEvent = z.infer<typeof ConsoleEventSchema>;
 export type ConsoleEventType = ConsoleEvent['type'];
@@ -57,6 +60,8 @@ export function coalesceKey(e: ConsoleEvent): string | null {
       return `crawler:${e.crawler.connection_id}`;
     case 'aggregate':
       return 'aggregate';
+    case 'crawler_liveness':
+      return `liveness:${e.connection_id}`;
     default:
       return null;
   }

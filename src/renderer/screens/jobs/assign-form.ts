@@ -4,7 +4,7 @@
  * very schema the core validates with, plus the choices only the form has
  * (which credential source, which target). Unit-tested.
  */
-import { type CreateJobInput, CreateJobInputSchema } from '../../../shared/contract';
+import { type CreateJobInput, CreateJobInputSchema, issueText } from '../../../shared/contract';
 
 export type CredentialMode = 'saved' | 'token' | 'auto';
 export type TargetMode = 'queue' | 'crawler';
@@ -69,7 +69,7 @@ export type Validation = { ok: true; input: CreateJobInput; errors: FieldErrors 
 
 export function validate(f: AssignFormValues): Validation {
   const errors: FieldErrors = {};
-  if (f.priority.trim() !== '' && !/^-?\d+$/.test(f.priority.trim())) errors.priority = 'a whole number from -1000 to 1000';
+  if (f.priority.trim() !== '' && !/^-?\d+$/.test(f.priority.trim())) errors.priority = 'Priority is a whole number from −1000 to 1000.';
   if (f.credential_mode === 'saved' && !f.credential_id) errors.credential_id = 'choose a saved credential (or enter a token)';
   if (f.credential_mode === 'token' && f.access_token.trim() === '') errors.access_token = 'enter the GitLab token (or pick a saved credential)';
   if (f.target === 'crawler' && !f.crawler_id) errors.crawler_id = 'choose a crawler (or queue the job)';
@@ -77,7 +77,7 @@ export function validate(f: AssignFormValues): Validation {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = fieldForPath(issue.path.map(String).join('.'));
-      errors[field] ??= issue.message;
+      errors[field] ??= issueText(issue, CreateJobInputSchema);
     }
   }
   if (Object.keys(errors).length > 0 || !parsed.success) return { ok: false, errors };

@@ -7,7 +7,7 @@ import { CrawlerTableRow } from './components/CrawlerTableRow';
 import { ShutdownFields } from './components/ShutdownFields';
 import { DEFAULT_SHUTDOWN, type ShutdownDraft, parseShutdown } from './state/shutdown';
 import { formatDuration, messageOf } from './format';
-import { LATE_FACTOR, type CrawlerLine } from './state/crawler-health';
+import type { CrawlerLine } from './state/crawler-health';
 import { useCrawlers } from './state/crawlers-store';
 import { useCrawlerLines, useHeartbeatLimits } from './state/use-crawler-lines';
 import { ANONYMOUS_RETENTION_CHOICES, foldAnonymous, ghostSummary } from './state/anonymous-crawlers';
@@ -112,8 +112,8 @@ export function Crawlers() {
               </select>
             </label>
             {limits ? (
-              <span className="muted small">
-                Late: no heartbeat for {formatDuration(limits.heartbeatInterval * LATE_FACTOR)}; lost: none for {formatDuration(limits.heartbeatTimeout)}.
+              <span className="muted small" data-testid="liveness-limits">
+                Late: silent for {formatDuration(limits.late_after_ms)}; lost: silent for {formatDuration(limits.lost_after_ms)} (then dropped).
               </span>
             ) : null}
           </div>

@@ -7,6 +7,7 @@ import { ThroughputChart } from './components/ThroughputChart';
 import type { CrawlerLine } from './state/crawler-health';
 import { useCrawlerLines } from './state/use-crawler-lines';
 import { DispatchCard } from '../power';
+import { useOverview } from './state/overview-store';
 
 function countCrawlers(lines: readonly CrawlerLine[]) {
   const c = { connected: 0, late: 0, lost: 0, disconnected: 0, silentConnected: 0, busy: 0, capacity: 0 };
@@ -29,13 +30,14 @@ function countCrawlers(lines: readonly CrawlerLine[]) {
 export function Overview() {
   const { lines, loaded } = useCrawlerLines();
   const c = countCrawlers(lines);
+  const queued = useOverview((s) => s.counts?.queued ?? null);
   return (
     <section className="view ops-ui" aria-labelledby="view-title" data-testid="overview">
       <h1 id="view-title">Overview</h1>
       {loaded && lines.length === 0 ? <EmptyCrawlers /> : null}
       <div className="grid">
         <AggregateCard />
-        <HealthCard late={c.late} lost={c.silentConnected} />
+        <HealthCard late={c.late} lost={c.silentConnected} connected={c.connected} queued={queued} />
         <CrawlerCountsCard connected={c.connected} late={c.late} lost={c.lost} gone={c.disconnected} busy={c.busy} capacity={c.capacity} />
         <JobCountsCard />
         <DispatchCard />

@@ -1,28 +1,8 @@
 /** Number and time formatting for the operations screens (short, readable in a table cell). */
+import { formatFull, formatWhen } from '../../components/format';
 
-export const formatInt = (n: number | null | undefined): string => (n === null || n === undefined ? '—' : Math.round(n).toLocaleString('en-US'));
-
-export function formatRate(perSecond: number | null | undefined, unit = 'items'): string {
-  if (perSecond === null || perSecond === undefined || !Number.isFinite(perSecond)) return '—';
-  const digits = perSecond >= 100 ? 0 : perSecond >= 10 ? 1 : 2;
-  return `${perSecond.toLocaleString('en-US', { maximumFractionDigits: digits })} ${unit}/s`;
-}
-
-/** A duration in ms as "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
-export function formatDuration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return s % 60 === 0 || m >= 10 ? `${m} min` : `${m} min ${s % 60} s`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} min`;
-  const d = Math.floor(h / 24);
-  return h % 24 === 0 ? `${d} d` : `${d} d ${h % 24} h`;
-}
-
-export const formatPercent = (fraction: number | null | undefined): string =>
-  fraction === null || fraction === undefined ? '—' : `${(Math.min(1, Math.max(0, fraction)) * 100).toFixed(fraction > 0 && fraction < 0.1 ? 1 : 0)}%`;
+// One formatter for every screen (components/format); the names these screens always used stay.
+export { formatDuration, formatPercent, formatRate, formatCount as formatInt } from '../../components/format';
 
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -51,14 +31,10 @@ export function formatMemory(memory: unknown): string | null {
   return null;
 }
 
-export const formatTime = (at: number | null | undefined): string => (at === null || at === undefined ? '—' : new Date(at).toLocaleString());
+export const formatTime = (at: number | null | undefined): string => formatFull(at);
 
 /** "14:03:22" today, else date and time. */
-export function formatShortTime(at: number, now = Date.now()): string {
-  const d = new Date(at);
-  const sameDay = new Date(now).toDateString() === d.toDateString();
-  return sameDay ? d.toLocaleTimeString() : d.toLocaleString();
-}
+export const formatShortTime = (at: number, now = Date.now()): string => formatWhen(at, now);
 
 /** An ApiError (or anything thrown) as the sentence to show. */
 export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : typeof error === 'string' ? error : 'something went wrong');

@@ -14,6 +14,13 @@ const HEALTH_TEXT: Record<CrawlerLine['health'], string> = {
   disconnected: 'disconnected',
 };
 
+/** Why the console says so: the silence it judged and the limits in force. */
+function verdictTitle(line: CrawlerLine): string | undefined {
+  const l = line.connection ? line.liveness : null;
+  if (!l) return undefined;
+  return `The console's verdict: silent for ${formatDuration(l.silent_ms)} (late after ${formatDuration(l.late_after_ms)}, lost after ${formatDuration(l.lost_after_ms)})`;
+}
+
 function HeartbeatAge({ line, now }: { line: CrawlerLine; now: number }) {
   if (line.connected && line.heard_at !== null) {
     const what = line.heartbeat_at !== null ? 'heartbeat' : 'message';
@@ -43,7 +50,7 @@ export function CrawlerTableRow({ line, now, onShutdown }: { line: CrawlerLine; 
         <span className="sub">{line.name ?? <span className="muted">unnamed</span>}</span>
       </th>
       <td>
-        <span className={`badge badge-${line.health}`} data-testid="crawler-state">
+        <span className={`badge badge-${line.health}`} data-testid="crawler-state" title={verdictTitle(line)}>
           {HEALTH_TEXT[line.health]}
         </span>
         <QuietBadge crawlerId={line.crawler_id} />

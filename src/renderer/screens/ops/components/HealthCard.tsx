@@ -16,8 +16,29 @@ function Check({ ok, warn, label, children, testId }: { ok: boolean; warn?: bool
   );
 }
 
-/** The console's health at a glance: listening, crawlers heard from, tokens protected. */
-export function HealthCard({ late, lost }: { late: number; lost: number }) {
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+
+function CrawlersCheck({ connected, late, lost, queued }: { connected: number; late: number; lost: number; queued: number | null }) {
+  if (connected === 0) {
+    // Nobody to hear from is not health: with work waiting it is the first thing to fix.
+    return (
+      <Check ok={false} warn label="No crawler connected" testId="health-crawlers">
+        {queued ? `${plural(queued, 'job')} queued, waiting for a crawler.` : 'Nothing is queued either.'}
+      </Check>
+    );
+  }
+  const silent = late + lost;
+  return (
+    <Check ok={silent === 0} warn={lost === 0} label={silent === 0 ? 'Crawlers heard from' : `${plural(silent, 'crawler')} silent`} testId="health-crawlers">
+      {silent === 0
+        ? `all ${plural(connected, 'connected crawler')} within the heartbeat limits`
+        : `${late} late, ${lost} lost, of ${plural(connected, 'connected crawler')}`}
+    </Check>
+  );
+}
+
+/** The console's health at a glance: listening, crawlers heard from, refused connections, tokens protected. */
+export function HealthCard({ late, lost, connected, queued }: { late: number; lost: number; connected: number; queued: number | null }) {
   const status = useConsole((s) => s.status);
   const connection = useConsole((s) => s.connection);
   const kind = useConsole((s) => s.transportKind);
@@ -42,8 +63,22 @@ export function HealthCard({ late, lost }: { late: number; lost: number }) {
               </>
             ) : null}
           </Check>
-          <Check ok={late === 0 && lost === 0} warn={lost === 0} label={late + lost === 0 ? 'Crawlers heard from' : `${late + lost} crawler${late + lost === 1 ? '' : 's'} silent`} testId="health-crawlers">
-            {late + lost === 0 ? 'every connected crawler sent a heartbeat recently' : `${late} late, ${lost} lost (no heartbeat for 1.5× the interval / past the timeout)`}
+          <CrawlersCheck connected={connected} late={late} lost={lost} queued={queued} />
+          <Check
+            ok={status.refused.server_full + status.refused.auth_failed === 0}
+            label={
+              status.refused.server_full + status.refused.auth_failed === 0
+                ? 'No connections refused'
+                : `${plural(status.refused.server_full + status.refused.auth_failed, 'connection')} refused`
+            }
+            testId="health-refused"
+          >
+            {status.refused.server_full > 0 ? `${status.refused.server_full} over the limit of ${plural(status.config.maxConnections, 'connection')}` : null}
+            {status.refused.server_full > 0 && status.refused.auth_failed > 0 ? '; ' : null}
+            {status.refused.auth_failed > 0 ? `${status.refused.auth_failed} with a missing or wrong auth token` : null}
+            {status.refused.server_full + status.refused.auth_failed === 0
+              ? `limit ${plural(status.config.maxConnections, 'connection')}`
+              : ' (since the console started; see Errors)'}
           </Check>
           <Check ok={status.tokenStorage.secure} warn label={status.tokenStorage.secure ? 'Tokens protected' : 'Tokens not in a keychain'} testId="health-tokens">
             {status.tokenStorage.secure

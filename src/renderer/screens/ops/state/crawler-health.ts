@@ -1,31 +1,21 @@
 /**
- * A crawler's state as an operator reads it, from its connection and the age
- * of its heartbeat: pure functions so the Overview counts and the Crawlers
- * table use the same rules.
+ * A crawler's state as an operator reads it: the console's own liveness verdict
+ * (judged in the main process, see shared/liveness) for a connected crawler,
+ * how it left for one that is gone. Pure functions so the Overview counts and
+ * the Crawlers table read the same lines.
  */
 import type { ConnectionInfo } from '../../../../shared/connection';
 import type { CrawlerView } from '../../../../shared/contract';
 import type { HeartbeatData } from '../../../../shared/protocol';
+import type { Liveness } from '../../../../shared/liveness';
 import { type LiveCrawler, lastHeardAt } from '../../../state/crawlers';
 
 export type CrawlerHealth = 'active' | 'idle' | 'connecting' | 'error' | 'late' | 'lost' | 'disconnected';
 
-export interface HeartbeatLimits {
-  heartbeatInterval: number;
-  heartbeatTimeout: number;
-}
-
-/** A crawler counts as late past 1.5 heartbeat intervals of silence, and lost past the timeout (the server drops it then). */
-export const LATE_FACTOR = 1.5;
-
-export function liveHealth(c: ConnectionInfo, now: number, limits: HeartbeatLimits | null): CrawlerHealth {
-  if (c.state === 'closed') return 'disconnected';
-  if (limits) {
-    const silent = now - lastHeardAt(c);
-    if (silent > limits.heartbeatTimeout) return 'lost';
-    if (silent > limits.heartbeatInterval * LATE_FACTOR) return 'late';
-  }
-  return c.state;
+/** The console's verdict on a live connection; its own state until the first verdict arrives. */
+export function liveHealth(l: Pick<LiveCrawler, 'connection' | 'liveness'>): CrawlerHealth {
+  if (l.connection.state === 'closed') return 'disconnected';
+  return l.liveness?.verdict ?? l.connection.state;
 }
 
 /** The server closes a silent crawler with a reason starting "heartbeat timeout". */
@@ -47,6 +37,8 @@ export interface CrawlerLine {
   health: CrawlerHealth;
   connected: boolean;
   connection: ConnectionInfo | null;
+  /** The console's verdict, while connected. */
+  liveness: Liveness | null;
   heartbeat: Partial<HeartbeatData> | null;
   /** Last heartbeat, else last message, else connect (connected crawlers only). */
   heard_at: number | null;
@@ -73,8 +65,6 @@ export function crawlerLines(
   records: Readonly<Record<string, CrawlerView>>,
   live: readonly LiveCrawler[],
   gone: Readonly<Record<string, GoneCrawler>>,
-  now: number,
-  limits: HeartbeatLimits | null,
   defaultCapacity: number | null,
 ): CrawlerLine[] {
   const liveById = new Map<string, LiveCrawler>();
@@ -94,14 +84,13 @@ export function crawlerLines(
       const hb = l.heartbeat ?? (rec?.last_heartbeat as Partial<HeartbeatData> | null | undefined) ?? null;
       // The console's count of jobs it leased to the crawler (fresh within seconds), else the crawler's own word.
       const activeJobs = rec?.connection ? rec.active_jobs : numberOr(hb?.active_jobs, rec?.active_jobs ?? null);
-      const health = liveHealth(c, now, limits);
       lines.push({
         crawler_id: id,
         name: c.name ?? rec?.name ?? null,
-        // The connection's state changes with heartbeats only: a crawler given work since its last one is busy.
-        health: health === 'idle' && (activeJobs ?? 0) > 0 ? 'active' : health,
+        health: liveHealth(l),
         connected: true,
         connection: c,
+        liveness: l.liveness,
         heartbeat: hb,
         heard_at: lastHeardAt(c),
         heartbeat_at: c.last_heartbeat_at ?? rec?.last_heartbeat_at ?? null,
@@ -127,6 +116,7 @@ export function crawlerLines(
       health: g?.lost || (!g && wasLost(reason)) ? 'lost' : 'disconnected',
       connected: false,
       connection: null,
+      liveness: null,
       heartbeat: hb,
       heard_at: null,
       heartbeat_at: rec?.last_heartbeat_at ?? lastConn?.last_heartbeat_at ?? null,
@@ -152,11 +142,11 @@ export function crawlerLines(
 }
 
 /** Counts for the Overview: connected crawlers, and those of them late or lost. */
-export function crawlerCounts(live: readonly LiveCrawler[], now: number, limits: HeartbeatLimits | null) {
+export function crawlerCounts(live: readonly LiveCrawler[]) {
   let late = 0;
   let lost = 0;
   for (const l of live) {
-    const h = liveHealth(l.connection, now, limits);
+    const h = liveHealth(l);
     if (h === 'late') late++;
     else if (h === 'lost') lost++;
   }
