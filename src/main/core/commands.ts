@@ -6,12 +6,12 @@ import { ZodError } from 'zod';
 import type { CommandOutput, ConsoleCommandHandlers, CrawlerView, PublicConfig } from '../../shared/contract';
 import { ApiError } from '../../shared/contract/errors';
 import type { SocketServerConfig } from '../../shared/config';
-import type { JobDto } from '../../shared/jobs';
+import type { JobDto, JobEventDto } from '../../shared/jobs';
 import type { ErrorRecord } from '../../shared/records';
 import { ConfigError, type ConfigurationManager, type SocketConfigKey } from '../socket/config';
 import type { SocketServer } from '../socket/socket-server';
 import type { ProgressTracker } from '../socket/progress/progress-tracker';
-import { type Store, StoreError, type TokenCipher, toJobDto } from '../store';
+import { type Job, type Store, StoreError, type TokenCipher, toJobDto } from '../store';
 import type { JobService } from '../jobs/job-service';
 import type { ErrorLog } from './console-core';
 import { errorsToCsv, jobsToCsv } from './export';
@@ -98,7 +98,7 @@ export function createCommandHandlers(d: CommandDeps): ConsoleCommandHandlers {
         job: toJobDto(job),
         progress: store.progress.getProgress(job_id),
         live: tracker.snapshot(job_id) ?? null,
-        events: store.events.listJobEvents(job_id, 1000),
+        events: withCreatedEntry(job, store.events.listJobEvents(job_id, 1000)),
         errors: store.errors.listErrors({ job_id, limit: 100 }).errors,
         children: children.jobs.map(toJobDto),
         children_total: children.total,
@@ -214,6 +214,27 @@ export function createCommandHandlers(d: CommandDeps): ConsoleCommandHandlers {
         : { filename: `errors-${stamp}.json`, content_type: 'application/json', content: JSON.stringify(all, null, 2), count: all.length };
     },
   };
+}
+
+/**
+ * A discovered job's history starts with its creation, which the store does not
+ * write per child (its created_at and parent_job_id say it; issue 14): shown
+ * from those, as the entry that used to be stored.
+ */
+function withCreatedEntry(job: Job, events: JobEventDto[]): JobEventDto[] {
+  if (job.origin !== 'discovery' || job.parent_job_id === null || events[0]?.kind === 'created') return events;
+  const created: JobEventDto = {
+    id: 0,
+    job_id: job.id,
+    at: job.created_at,
+    kind: 'created',
+    from_status: null,
+    to_status: 'queued',
+    crawler_id: null,
+    reason: null,
+    details: { parent_job_id: job.parent_job_id },
+  };
+  return [created, ...events];
 }
 
 const fileStamp = (): string => new Date().toISOString().replace(/[:.]/g, '-');

@@ -111,7 +111,7 @@ export const JobDetailSchema = z.object({
 });
 export type JobDetail = z.infer<typeof JobDetailSchema>;
 
-const ExportFilterSchema = ListJobsQuerySchema.omit({ limit: true, offset: true });
+const ExportFilterSchema = ListJobsQuerySchema.omit({ limit: true, offset: true, after: true });
 
 /**
  * The options without their defaults: a partial update must leave out what the
@@ -132,7 +132,18 @@ export const commands = {
     z.object({ crawlers: z.array(CrawlerViewSchema) }),
     'Every crawler seen, connected ones first.',
   ),
-  listJobs: command(ListJobsQuerySchema.prefault({}), z.object({ jobs: z.array(JobDtoSchema), total: z.number().int() }), 'A page of jobs, filtered and sorted.'),
+  listJobs: command(
+    ListJobsQuerySchema.prefault({}),
+    z.object({
+      jobs: z.array(JobDtoSchema),
+      total: z.number().int(),
+      /** False when `total` is a lower bound (a text search matching very many jobs is not counted to the end). */
+      total_exact: z.boolean().optional(),
+      /** Pass as `after` for the next page; null on the last page. */
+      next_cursor: z.string().nullable().optional(),
+    }),
+    'A page of jobs, filtered and sorted.',
+  ),
   getJob: command(JobRef, JobDetailSchema, 'One job with progress, history, errors and children.'),
   createJob: command(CreateJobInputSchema, z.object({ job: JobDtoSchema }), 'Create a job; queue it or assign it to a connected crawler now.'),
   cancelJob: command(JobRef.extend({ reason: z.string().max(500).optional() }), z.object({ job: JobDtoSchema }), 'Cancel a job (the crawler holding it gets job_cancel).'),
