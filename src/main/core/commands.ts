@@ -6,15 +6,14 @@ import { ZodError } from 'zod';
 import type { CommandOutput, ConsoleCommandHandlers, CrawlerView, PublicConfig } from '../../shared/contract';
 import { ApiError } from '../../shared/contract/errors';
 import type { SocketServerConfig } from '../../shared/config';
-import type { JobDto, JobEventDto } from '../../shared/jobs';
-import type { ErrorRecord } from '../../shared/records';
+import type { JobEventDto } from '../../shared/jobs';
 import { ConfigError, type ConfigurationManager, type SocketConfigKey } from '../socket/config';
 import type { SocketServer } from '../socket/socket-server';
 import type { ProgressTracker } from '../socket/progress/progress-tracker';
 import { type Job, type Store, StoreError, type TokenCipher, toJobDto } from '../store';
 import type { JobService } from '../jobs/job-service';
 import type { ErrorLog } from './console-core';
-import { errorsToCsv, jobsToCsv } from './export';
+import { type ExportStream, exportErrorsStream, exportJobsStream } from './export-stream';
 
 export interface CommandDeps {
   store: Store;
@@ -186,32 +185,15 @@ export function createCommandHandlers(d: CommandDeps): ConsoleCommandHandlers {
       return { deleted: true as const };
     },
 
+    // The whole file as one answer, for API callers and small exports; the
+    // screens download through the streaming routes (ConsoleCore.exports).
     async exportJobs({ format, filter }): Promise<CommandOutput<'exportJobs'>> {
-      freshJobs();
-      const all: JobDto[] = [];
-      for (let offset = 0; ; offset += 1000) {
-        const page = guard(() => store.jobs.listJobs({ ...filter, limit: 1000, offset }));
-        all.push(...page.jobs.map(toJobDto));
-        if (page.jobs.length < 1000) break;
-      }
-      const stamp = fileStamp();
-      return format === 'csv'
-        ? { filename: `jobs-${stamp}.csv`, content_type: 'text/csv; charset=utf-8', content: jobsToCsv(all), count: all.length }
-        : { filename: `jobs-${stamp}.json`, content_type: 'application/json', content: JSON.stringify(all, null, 2), count: all.length };
+      guard(() => store.jobs.listJobs({ ...filter, limit: 1 }));
+      return collect(exportJobsStream(store, format, filter, freshJobs));
     },
 
     async exportErrors({ format, filter }): Promise<CommandOutput<'exportErrors'>> {
-      d.errors.flush();
-      const all: ErrorRecord[] = [];
-      for (let offset = 0; ; offset += 1000) {
-        const page = guard(() => store.errors.listErrors({ ...filter, limit: 1000, offset }));
-        all.push(...page.errors);
-        if (page.errors.length < 1000) break;
-      }
-      const stamp = fileStamp();
-      return format === 'csv'
-        ? { filename: `errors-${stamp}.csv`, content_type: 'text/csv; charset=utf-8', content: errorsToCsv(all), count: all.length }
-        : { filename: `errors-${stamp}.json`, content_type: 'application/json', content: JSON.stringify(all, null, 2), count: all.length };
+      return collect(exportErrorsStream(store, format, filter, () => d.errors.flush()));
     },
   };
 }
@@ -237,7 +219,12 @@ function withCreatedEntry(job: Job, events: JobEventDto[]): JobEventDto[] {
   return [created, ...events];
 }
 
-const fileStamp = (): string => new Date().toISOString().replace(/[:.]/g, '-');
+/** An export stream as one answer. */
+async function collect(stream: ExportStream): Promise<CommandOutput<'exportJobs'>> {
+  let content = '';
+  for await (const chunk of stream.chunks) content += chunk;
+  return { filename: stream.filename, content_type: stream.content_type, content, count: stream.written.rows };
+}
 
 /** Maps the core's failures to the contract's error codes. */
 export function toApiError(err: unknown): ApiError {

@@ -16,6 +16,7 @@ import type { ErrorInput } from '../store/errors-repo';
 import { startRetention } from '../store/retention';
 import { JobService } from '../jobs/job-service';
 import { createCommandHandlers } from './commands';
+import { exportErrorsStream, exportJobsStream } from './export-stream';
 import type { ConsoleCore, ConsoleCoreEvents, ConsoleCoreOptions } from './types';
 
 /** How often coalesced writes are flushed and leases checked (the issue asks for at least every 100 ms). */
@@ -87,6 +88,10 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   let stopping: Promise<void> | null = null;
   return {
     commands,
+    exports: {
+      jobs: ({ format, filter }) => exportJobsStream(store, format, filter, () => jobs.flush()),
+      errors: ({ format, filter }) => exportErrorsStream(store, format, filter, () => errors.flush()),
+    },
     events,
     socketPath: server.socketPath,
     dataDir,

@@ -209,7 +209,19 @@ export type ConsoleCommandHandlers = { [K in CommandName]: (input: CommandParsed
  */
 export type ConsoleBridge = ConsoleApi & {
   onEvents(listener: (batch: EventBatch) => void): () => void;
+  /** Streams an export into a file the user picks in a save dialog (the whole file never crosses IPC). */
+  saveExport(request: ExportRequest): Promise<ExportSaved>;
 };
+
+/** An export the UI asks to download: what exportJobs / exportErrors take. */
+export type ExportRequest =
+  | { kind: 'jobs'; input: CommandInput<'exportJobs'> }
+  | { kind: 'errors'; input: CommandInput<'exportErrors'> };
+/** Where an export went: the file name (null when the user cancelled) and the rows written (null when the browser saves it). */
+export interface ExportSaved {
+  filename: string | null;
+  count: number | null;
+}
 
 export const isCommandName = (name: string): name is CommandName => Object.hasOwn(commands, name);
 
