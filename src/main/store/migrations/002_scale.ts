@@ -65,21 +65,24 @@ export const migration002: Migration = {
     END;
 
     CREATE VIRTUAL TABLE jobs_text USING fts5(
-      body, tokenize = 'trigram', detail = 'none', content = '', contentless_delete = 1
+      body, tokenize = 'trigram', detail = 'none', content = ''
     );
     INSERT INTO jobs_text (rowid, body)
       SELECT rowid, concat_ws(char(31), id, entity_id, namespace_path, entity_name) FROM jobs;
     CREATE TRIGGER jobs_text_insert AFTER INSERT ON jobs BEGIN
       INSERT INTO jobs_text (rowid, body) VALUES (new.rowid, concat_ws(char(31), new.id, new.entity_id, new.namespace_path, new.entity_name));
     END;
+    -- a contentless index forgets a row given the text it indexed (cheaper to keep than contentless_delete)
     CREATE TRIGGER jobs_text_delete AFTER DELETE ON jobs BEGIN
-      DELETE FROM jobs_text WHERE rowid = old.rowid;
+      INSERT INTO jobs_text (jobs_text, rowid, body)
+        VALUES ('delete', old.rowid, concat_ws(char(31), old.id, old.entity_id, old.namespace_path, old.entity_name));
     END;
     CREATE TRIGGER jobs_text_update AFTER UPDATE OF id, entity_id, namespace_path, entity_name ON jobs
       WHEN old.id IS NOT new.id OR old.entity_id IS NOT new.entity_id
         OR old.namespace_path IS NOT new.namespace_path OR old.entity_name IS NOT new.entity_name
     BEGIN
-      DELETE FROM jobs_text WHERE rowid = old.rowid;
+      INSERT INTO jobs_text (jobs_text, rowid, body)
+        VALUES ('delete', old.rowid, concat_ws(char(31), old.id, old.entity_id, old.namespace_path, old.entity_name));
       INSERT INTO jobs_text (rowid, body) VALUES (new.rowid, concat_ws(char(31), new.id, new.entity_id, new.namespace_path, new.entity_name));
     END;
   `,
