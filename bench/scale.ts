@@ -261,11 +261,8 @@ async function measure(size: number): Promise<Row> {
 }
 
 const rows: Row[] = [];
-for (const size of SIZES) {
-  process.stderr.write(`building and measuring ${size.toLocaleString('en')} jobs…\n`);
-  rows.push(await measure(size));
-}
 
+function table(): string {
 const head = `| | ${rows.map((r) => `${r.size.toLocaleString('en')} jobs`).join(' | ')} |\n|---|${rows.map(() => '---:').join('|')}|`;
 const line = (label: string, f: (r: Row) => string) => `| ${label} | ${rows.map(f).join(' | ')} |`;
 const out = [
@@ -284,6 +281,14 @@ const out = [
   line('database bytes per job', (r) => Math.round(r.bytesPerJob).toLocaleString('en')),
   line('database size', (r) => mib(r.dbBytes)),
 ].join('\n');
-console.log(`\n${out}\n`);
+return out;
+}
+
+// The table so far after each size (a million takes minutes on a busy machine: the smaller rows are not lost).
+for (const size of SIZES) {
+  process.stderr.write(`building and measuring ${size.toLocaleString('en')} jobs…\n`);
+  rows.push(await measure(size));
+  console.log(`\n${table()}\n`);
+}
 if (values.keep) fs.cpSync(root, values.keep, { recursive: true });
 fs.rmSync(root, { recursive: true, force: true });
