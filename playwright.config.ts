@@ -27,5 +27,7 @@ export default defineConfig({
     { name: 'desktop-app', testMatch: /electron\.spec\.ts$/ },
     { name: 'job-screens', testMatch: /jobs\.spec\.ts$/ },
     { name: 'ops-screens', testMatch: /ops\.spec\.ts$/ },
+    // Opt-in (CRAWL_CONSOLE_SCALE_JOBS=1000000): the Jobs screen on a big store, figures only.
+    { name: 'scale', testMatch: /scale\.spec\.ts$/ },
   ],
 });
