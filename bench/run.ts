@@ -16,6 +16,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startConsoleCore } from '../src/main/core/console-core';
 
+// `npm run bench -- scale`: the million-job benchmark (bench/scale.ts) instead.
+if (process.argv[2] === 'scale') {
+  await import('./scale');
+  process.exit(0);
+}
+
 const { values } = parseArgs({
   options: { messages: { type: 'string', default: '2000000' }, clients: { type: 'string', default: '4' } },
 });

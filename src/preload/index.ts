@@ -9,12 +9,13 @@
  * what the UI needs (the renderer turns it back into an ApiError).
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { COMMAND_NAMES, type CommandName, type ConsoleApi, type ConsoleBridge, type EventBatch } from '../shared/contract';
+import { COMMAND_NAMES, type CommandName, type ConsoleApi, type ConsoleBridge, type EventBatch, type ExportRequest, type ExportSaved } from '../shared/contract';
 
 /** What the main process answers on `console:<command>` (errors are not thrown across IPC: that would lose their code). */
 type IpcResult = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string; details?: unknown } };
 
 const EVENTS_CHANNEL = 'console:events';
+const SAVE_EXPORT_CHANNEL = 'console:saveExport';
 
 async function invoke(name: CommandName, input: unknown): Promise<unknown> {
   const result = (await ipcRenderer.invoke(`console:${name}`, input)) as IpcResult;
@@ -27,6 +28,11 @@ const commands = Object.fromEntries(COMMAND_NAMES.map((name) => [name, (input?: 
 
 const api: ConsoleBridge = {
   ...commands,
+  async saveExport(request: ExportRequest): Promise<ExportSaved> {
+    const result = (await ipcRenderer.invoke(SAVE_EXPORT_CHANNEL, request)) as IpcResult;
+    if (result.ok) return result.value as ExportSaved;
+    throw { code: result.error.code, message: result.error.message, ...(result.error.details !== undefined && { details: result.error.details }) };
+  },
   /** Subscribes to event batches; returns the unsubscribe function. The IPC event object never reaches the page. */
   onEvents(listener: (batch: EventBatch) => void): () => void {
     const handler = (_event: Electron.IpcRendererEvent, batch: EventBatch) => listener(batch);

@@ -153,5 +153,11 @@ export const ListJobsQuerySchema = z.object({
   dir: z.enum(['asc', 'desc']).default('desc'),
   limit: z.number().int().min(1).max(MAX_LIST_LIMIT).default(100),
   offset: z.number().int().min(0).default(0),
+  /**
+   * Keyset paging: the `next_cursor` of the previous page (same filters and
+   * sort). The page starts right after that row, so a deep page costs what the
+   * first one does. `offset` then counts from there.
+   */
+  after: z.string().min(1).max(2000).optional(),
 });
 export type ListJobsQuery = z.input<typeof ListJobsQuerySchema>;

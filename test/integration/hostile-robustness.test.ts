@@ -194,7 +194,14 @@ describe('event delivery is bounded in bytes and keeps order', () => {
     await c.nextOfType('job_assignment');
 
     // The renderer's jobs table, bound to the real console's API.
-    const transport: ConsoleTransport = { kind: 'http', api: t.api, onEvents: () => () => undefined, onStatus: () => () => undefined, close: () => undefined };
+    const transport: ConsoleTransport = {
+      kind: 'http',
+      api: t.api,
+      onEvents: () => () => undefined,
+      onStatus: () => () => undefined,
+      close: () => undefined,
+      download: () => Promise.reject(new Error('no downloads in this test')),
+    };
     setTransport(transport);
     const stopTable = startLiveTable();
     cleanups.push(stopTable);

@@ -43,7 +43,12 @@ describe('opening the store', () => {
     expect(store.migration).toEqual({ from: 0, to: latestSchemaVersion(), applied: MIGRATIONS.map((m) => `${m.version}_${m.name}`) });
     expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(tables(store.db)).toEqual(
-      ['credentials', 'crawlers', 'discovered_entities', 'errors', 'health_probe', 'job_accounts', 'job_events', 'job_progress', 'job_tokens', 'jobs', 'schedules', 'schedule_jobs', 'console_state', 'metric_samples'].sort(),
+      [
+        'credentials', 'crawlers', 'discovered_entities', 'errors', 'job_events', 'job_progress', 'jobs',
+        'job_accounts', 'job_tokens', 'health_probe', 'schedules', 'schedule_jobs', 'console_state', 'metric_samples',
+        // maintained counts and the trigram search index (FTS5 keeps its own shadow tables)
+        'job_counts', 'jobs_text', 'jobs_text_config', 'jobs_text_data', 'jobs_text_docsize', 'jobs_text_idx',
+      ].sort(),
     );
   });
 

@@ -6,24 +6,23 @@ import { ZodError } from 'zod';
 import type { CommandOutput, ConsoleCommandHandlers, CrawlerView, PublicConfig } from '../../shared/contract';
 import { ApiError } from '../../shared/contract/errors';
 import type { ResolvedSocketConfig } from '../../shared/config';
-import type { JobDto } from '../../shared/jobs';
-import type { ErrorRecord } from '../../shared/records';
+import type { JobEventDto } from '../../shared/jobs';
 import { ConfigError, type ConfigurationManager, type SocketConfigKey } from '../socket/config';
 import type { SocketServer } from '../socket/socket-server';
 import type { ProgressTracker } from '../socket/progress/progress-tracker';
-import { type Store, StoreError, type TokenCipher, toJobDto } from '../store';
+import { type Job, type Store, StoreError, type TokenCipher, toJobDto } from '../store';
 import type { JobService } from '../jobs/job-service';
 import type { ErrorLog } from './console-core';
 import type { StorageHealth } from './storage-health';
 import type { LivenessWatch } from './liveness-watch';
 import { livenessLimits } from '../../shared/liveness';
-import { errorsToCsv, jobsToCsv } from './export';
 import type { JobProgress } from '../../shared/progress';
 import { scrubSecretText } from '../store/redact';
 
 /** Live progress as a page may see it: the crawler's message may echo a token. */
 const redactLive = (live: JobProgress | null): JobProgress | null => (live?.message ? { ...live, message: scrubSecretText(live.message) } : live);
 import type { OpsCommandName } from './ops-commands';
+import { type ExportStream, exportErrorsStream, exportJobsStream } from './export-stream';
 
 export interface CommandDeps {
   store: Store;
@@ -126,7 +125,7 @@ export function createCommandHandlers(d: CommandDeps): Omit<ConsoleCommandHandle
         job: toJobDto(job),
         progress: store.progress.getProgress(job_id),
         live: redactLive(tracker.snapshot(job_id) ?? null),
-        events: store.events.listJobEvents(job_id, 1000),
+        events: withCreatedEntry(job, store.events.listJobEvents(job_id, 1000)),
         errors: store.errors.listErrors({ job_id, limit: 100 }).errors,
         children: children.jobs.map(toJobDto),
         children_total: children.total,
@@ -233,37 +232,46 @@ export function createCommandHandlers(d: CommandDeps): Omit<ConsoleCommandHandle
       return { deleted: true as const };
     },
 
+    // The whole file as one answer, for API callers and small exports; the
+    // screens download through the streaming routes (ConsoleCore.exports).
     async exportJobs({ format, filter }): Promise<CommandOutput<'exportJobs'>> {
-      freshJobs();
-      const all: JobDto[] = [];
-      for (let offset = 0; ; offset += 1000) {
-        const page = guard(() => store.jobs.listJobs({ ...filter, limit: 1000, offset }));
-        all.push(...page.jobs.map(toJobDto));
-        if (page.jobs.length < 1000) break;
-      }
-      const stamp = fileStamp();
-      return format === 'csv'
-        ? { filename: `jobs-${stamp}.csv`, content_type: 'text/csv; charset=utf-8', content: jobsToCsv(all), count: all.length }
-        : { filename: `jobs-${stamp}.json`, content_type: 'application/json', content: JSON.stringify(all, null, 2), count: all.length };
+      guard(() => store.jobs.listJobs({ ...filter, limit: 1 }));
+      return collect(exportJobsStream(store, format, filter, freshJobs));
     },
 
     async exportErrors({ format, filter }): Promise<CommandOutput<'exportErrors'>> {
-      d.errors.flush();
-      const all: ErrorRecord[] = [];
-      for (let offset = 0; ; offset += 1000) {
-        const page = guard(() => store.errors.listErrors({ ...filter, limit: 1000, offset }));
-        all.push(...page.errors);
-        if (page.errors.length < 1000) break;
-      }
-      const stamp = fileStamp();
-      return format === 'csv'
-        ? { filename: `errors-${stamp}.csv`, content_type: 'text/csv; charset=utf-8', content: errorsToCsv(all), count: all.length }
-        : { filename: `errors-${stamp}.json`, content_type: 'application/json', content: JSON.stringify(all, null, 2), count: all.length };
+      return collect(exportErrorsStream(store, format, filter, () => d.errors.flush()));
     },
   };
 }
 
-const fileStamp = (): string => new Date().toISOString().replace(/[:.]/g, '-');
+/**
+ * A discovered job's history starts with its creation, which the store does not
+ * write per child (its created_at and parent_job_id say it; issue 14): shown
+ * from those, as the entry that used to be stored.
+ */
+function withCreatedEntry(job: Job, events: JobEventDto[]): JobEventDto[] {
+  if (job.origin !== 'discovery' || job.parent_job_id === null || events[0]?.kind === 'created') return events;
+  const created: JobEventDto = {
+    id: 0,
+    job_id: job.id,
+    at: job.created_at,
+    kind: 'created',
+    from_status: null,
+    to_status: 'queued',
+    crawler_id: null,
+    reason: null,
+    details: { parent_job_id: job.parent_job_id },
+  };
+  return [created, ...events];
+}
+
+/** An export stream as one answer. */
+async function collect(stream: ExportStream): Promise<CommandOutput<'exportJobs'>> {
+  let content = '';
+  for await (const chunk of stream.chunks) content += chunk;
+  return { filename: stream.filename, content_type: stream.content_type, content, count: stream.written.rows };
+}
 
 /** Maps the core's failures to the contract's error codes. */
 export function toApiError(err: unknown): ApiError {

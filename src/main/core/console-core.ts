@@ -33,6 +33,7 @@ import { MetricsCollector } from './metrics';
 import { createOpsCommandHandlers } from './ops-commands';
 import { LivenessWatch } from './liveness-watch';
 import { livenessLimits } from '../../shared/liveness';
+import { exportErrorsStream, exportJobsStream } from './export-stream';
 import type { ConsoleCore, ConsoleCoreEvents, ConsoleCoreOptions } from './types';
 
 /** How often coalesced writes are flushed and leases checked (the issue asks for at least every 100 ms). */
@@ -188,6 +189,10 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   let stopping: Promise<void> | null = null;
   return {
     commands,
+    exports: {
+      jobs: ({ format, filter }) => exportJobsStream(store, format, filter, () => jobs.flush()),
+      errors: ({ format, filter }) => exportErrorsStream(store, format, filter, () => errors.flush()),
+    },
     events,
     socketPath: server.socketPath,
     dataDir,

@@ -31,3 +31,16 @@ export const jobsToCsv = (jobs: readonly JobDto[]): string => toCsv(jobs, COLUMN
 
 const ERROR_COLUMNS: (keyof ErrorRecord & string)[] = ['id', 'at', 'category', 'severity', 'code', 'message', 'crawler_id', 'job_id', 'context'];
 export const errorsToCsv = (errors: readonly ErrorRecord[]): string => toCsv(errors, ERROR_COLUMNS, new Set(['at']));
+
+/** The same CSV as a header and row lines, for exports written a page at a time. */
+export const jobsCsvHeader = (): string => `${COLUMNS.join(',')}\r\n`;
+export const jobsCsvLines = (jobs: readonly JobDto[]): string => csvLines(jobs, COLUMNS, TIME_COLUMNS);
+export const errorsCsvHeader = (): string => `${ERROR_COLUMNS.join(',')}\r\n`;
+export const errorsCsvLines = (errors: readonly ErrorRecord[]): string => csvLines(errors, ERROR_COLUMNS, ERROR_TIME_COLUMNS);
+const ERROR_TIME_COLUMNS: ReadonlySet<string> = new Set(['at']);
+
+function csvLines<T>(rows: readonly T[], columns: readonly (keyof T & string)[], timeColumns: ReadonlySet<string>): string {
+  let out = '';
+  for (const r of rows) out += `${columns.map((c) => cell(r[c], timeColumns.has(c))).join(',')}\r\n`;
+  return out;
+}

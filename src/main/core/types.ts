@@ -3,7 +3,8 @@
  * it: the contract's command handlers, a stream of events, and a stop.
  */
 import type { EventEmitter } from 'node:events';
-import type { ConsoleCommandHandlers, ConsoleEvent } from '../../shared/contract';
+import type { CommandParsedInput, ConsoleCommandHandlers, ConsoleEvent } from '../../shared/contract';
+import type { ExportStream } from './export-stream';
 import type { SocketServerConfigInput } from '../../shared/config';
 import type { TokenCipher } from '../store/token-cipher';
 import type { DataDirLock } from '../store/data-dir-lock';
@@ -19,6 +20,11 @@ export interface ConsoleCore {
   readonly commands: ConsoleCommandHandlers;
   /** Every event, unbatched: transports batch and coalesce them per client. */
   readonly events: EventEmitter<ConsoleCoreEvents>;
+  /** exportJobs / exportErrors as streams (the front doors send them as a download or into a file). */
+  readonly exports: {
+    jobs(input: CommandParsedInput<'exportJobs'>): ExportStream;
+    errors(input: CommandParsedInput<'exportErrors'>): ExportStream;
+  };
   readonly socketPath: string;
   readonly dataDir: string;
   /** The TCP listener for remote crawlers, if on: its address and TLS certificate fingerprint (null = plain TCP). */

@@ -15,6 +15,7 @@ import { dispatchCommand } from '../core/dispatch';
 import type { Logger } from '../socket/logger';
 import { bearerToken, isWildcardHost, originAllowed, ownOrigins, tokenMatches, urlHost } from './auth';
 import { handleMetrics } from './metrics-route';
+import { ExportTickets, sendExport } from './export-route';
 import { setSecurityHeaders } from './security-headers';
 import { serveStatic } from './static-files';
 import { type SseClient, openEventStream } from './sse';
@@ -23,7 +24,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_MAX_EVENT_STREAMS = 64;
 
 export interface HttpServerOptions {
-  core: Pick<ConsoleCore, 'commands' | 'events'>;
+  /** `exports` enables the streamed downloads (/api/export/…); without it they answer 503. */
+  core: Pick<ConsoleCore, 'commands' | 'events'> & Partial<Pick<ConsoleCore, 'exports'>>;
   token: string;
   host: string;
   /** 0 picks a free port. */
@@ -92,6 +94,43 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const streams = new Set<SseClient>();
   const maxStreams = options.maxEventStreams ?? DEFAULT_MAX_EVENT_STREAMS;
   let own = new Set<string>();
+  const tickets = core.exports ? new ExportTickets({ exports: core.exports }) : null;
+
+  async function handleExport(kind: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      sendError(res, new ApiError('invalid_input', `Use POST for /api/export/${kind}.`), 405);
+      return;
+    }
+    let input: unknown;
+    try {
+      const raw = await readBody(req, MAX_BODY_BYTES);
+      input = raw.trim() === '' ? undefined : JSON.parse(raw);
+    } catch {
+      sendError(res, new ApiError('invalid_input', 'The request body is not valid JSON (or larger than 1 MiB).'));
+      return;
+    }
+    try {
+      if (tickets === null) throw new ApiError('unavailable', 'This console does not offer streamed exports.');
+      sendJson(res, 200, tickets.issue(kind, input));
+    } catch (error) {
+      sendError(res, error instanceof ApiError ? error : new ApiError('internal', 'internal error'));
+    }
+  }
+
+  async function handleDownload(id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'GET') {
+      res.setHeader('Allow', 'GET');
+      sendError(res, new ApiError('invalid_input', 'Use GET for a download.'), 405);
+      return;
+    }
+    const stream = tickets?.take(id) ?? null;
+    if (stream === null) {
+      sendError(res, new ApiError('not_found', 'This download address is unknown, used or expired: export again.'));
+      return;
+    }
+    await sendExport(res, stream);
+  }
 
   async function handleCommand(name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') {
@@ -160,6 +199,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         sendError(res, new ApiError('forbidden', 'Requests from other origins are refused.'));
         return;
       }
+      // A one-time download address is its own credential (an <a download> sends no header).
+      if (url.pathname.startsWith('/api/download/')) {
+        await handleDownload(url.pathname.slice('/api/download/'.length), req, res);
+        return;
+      }
       // EventSource cannot set headers, so the event stream alone also takes `?token=`
       // (the page's Referrer-Policy keeps that URL from leaking; it is never logged).
       const given = bearerToken(req) ?? (url.pathname === '/api/events' ? url.searchParams.get('token') : null);
@@ -170,6 +214,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       }
       if (url.pathname === '/api/events') {
         handleEvents(req, res);
+        return;
+      }
+      if (url.pathname.startsWith('/api/export/')) {
+        await handleExport(url.pathname.slice('/api/export/'.length), req, res);
         return;
       }
       await handleCommand(url.pathname.slice('/api/'.length), req, res);

@@ -74,6 +74,33 @@ export class ErrorsRepo {
     return { errors: rows.map(decode), total };
   }
 
+  /**
+   * Newest first, the page after `after` (the last row of the page before):
+   * keyset paging on (at, id), the errors_at index, for exports of any size.
+   */
+  errorsAfter(query: Omit<ListErrorsQuery, 'limit' | 'offset'>, after: { at: number; id: number } | null, limit: number): ErrorRecord[] {
+    const q = parseInput(ListErrorsQuerySchema, query, 'error query');
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const eq = (column: string, value: string | number | undefined, op = '=') => {
+      if (value === undefined) return;
+      where.push(`${column} ${op} ?`);
+      params.push(value);
+    };
+    eq('category', q.category);
+    eq('severity', q.severity);
+    eq('crawler_id', q.crawler_id);
+    eq('job_id', q.job_id);
+    eq('at', q.since, '>=');
+    eq('at', q.until, '<');
+    if (after !== null) {
+      where.push('(at, id) < (?, ?)');
+      params.push(after.at, after.id);
+    }
+    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    return this.db.prepare(`SELECT * FROM errors ${whereSql} ORDER BY at DESC, id DESC LIMIT ?`).all(...params, limit).map(decode);
+  }
+
   private params(e: ErrorInput) {
     return {
       at: e.at ?? this.now(),

@@ -15,11 +15,11 @@ import {
   JobOriginSchema,
   JobStatusSchema,
   ListJobsQuerySchema,
-  type JobSortField,
   type JobStatus,
   type ListJobsQuery,
 } from '../../shared/jobs';
 import { StoreError } from './errors';
+import { JobLister } from './job-list';
 import type { EventInput, EventsRepo } from './events-repo';
 import { JobSchema, rowDecoder, toJson, type Job } from './records';
 import { redactResumeState, scrubSecretText } from './redact';
@@ -84,8 +84,11 @@ export type JobPatch = z.input<typeof JobPatchSchema>;
 
 export interface ListJobsResult {
   jobs: Job[];
-  /** Jobs matching the filters, ignoring limit/offset. */
+  /** Jobs matching the filters, ignoring limit/offset (a lower bound when `total_exact` is false). */
   total: number;
+  total_exact: boolean;
+  /** The `after` of the next page; null when this page is the last. */
+  next_cursor: string | null;
 }
 
 export interface DiscoveredJobsResult {
@@ -99,23 +102,6 @@ const decode = rowDecoder(JobSchema, ['resume_state', 'estimated_size'], ['resum
 const JSON_COLUMNS = new Set(['resume_state', 'estimated_size']);
 const SCRUBBED_COLUMNS = new Set(['last_error', 'message']);
 
-const SORT_COLUMNS: Record<JobSortField, string> = {
-  created_at: 'created_at',
-  updated_at: 'updated_at',
-  priority: 'priority',
-  status: 'status',
-  job_type: 'job_type',
-  namespace_path: 'namespace_path',
-  entity_name: 'entity_name',
-  started_at: 'started_at',
-  finished_at: 'finished_at',
-  overall_completion: 'overall_completion',
-  attempts: 'attempts',
-};
-
-const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
-const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 /** Converts a value to what its column stores. */
 function columnValue(column: string, value: unknown): unknown {
   if (value === undefined || value === null) return null;
@@ -125,6 +111,41 @@ function columnValue(column: string, value: unknown): unknown {
   if (column === 'resume') return value ? 1 : 0;
   if (SCRUBBED_COLUMNS.has(column) && typeof value === 'string') return scrubSecretText(value);
   return value;
+}
+
+/** A just-inserted discovered job, as a row read back would decode (the columns not set are their defaults). */
+function discoveredJob(id: string, item: DiscoveredJob, parent: Job, estimated: DiscoveredJob['estimated_size'] | null, at: number): Job {
+  return {
+    id,
+    job_type: item.job_type,
+    gitlab_host: parent.gitlab_host,
+    entity_id: item.entity_id,
+    namespace_path: item.namespace_path ?? null,
+    entity_name: item.entity_name ?? null,
+    priority: item.priority,
+    status: 'queued',
+    attempts: 0,
+    parent_job_id: parent.id,
+    origin: 'discovery',
+    leased_to: null,
+    lease_expires_at: null,
+    credential_id: parent.credential_id,
+    resume_state: null,
+    resume: false,
+    estimated_size: estimated ?? null,
+    not_before: null,
+    last_error: null,
+    created_at: at,
+    updated_at: at,
+    started_at: null,
+    finished_at: null,
+    overall_completion: null,
+    stage: null,
+    message: null,
+    last_progress_at: null,
+    time_elapsed: null,
+    estimated_time_remaining: null,
+  };
 }
 
 export class JobsRepo {
@@ -138,6 +159,7 @@ export class JobsRepo {
   private readonly expiredStmt: Database.Statement;
   private readonly childrenStmt: Database.Statement;
   private readonly countStmt: Database.Statement;
+  private readonly lister: JobLister;
   private readonly priorityStmt: Database.Statement;
   private readonly updateCache = new Map<string, Database.Statement>();
 
@@ -167,15 +189,16 @@ export class JobsRepo {
     this.insertStmt = db.prepare(
       `INSERT INTO jobs (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')}) RETURNING *`,
     );
-    // DO NOTHING (not OR IGNORE): only the uniqueness rule may skip a row; any
-    // other constraint violation is a bug and must fail.
+    // DO NOTHING (not OR IGNORE): only a uniqueness rule may skip a row; any
+    // other constraint violation is a bug and must fail. The rules are unique
+    // indexes (jobs_discovered_once: one child per parent and entity); another
+    // dedupe rule is one more unique index, and this statement skips its
+    // duplicates too. No RETURNING, no read per row: the caller knows every value.
     this.insertChildStmt = db.prepare(`
       INSERT INTO jobs (id, job_type, gitlab_host, entity_id, namespace_path, entity_name, priority, status,
                         parent_job_id, origin, credential_id, estimated_size, created_at, updated_at)
-      VALUES (@id, @job_type, @gitlab_host, @entity_id, @namespace_path, @entity_name, @priority, 'queued',
-              @parent_job_id, 'discovery', @credential_id, @estimated_size, @at, @at)
-      ON CONFLICT DO NOTHING
-      RETURNING *`);
+      VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, 'discovery', ?, ?, ?, ?)
+      ON CONFLICT DO NOTHING`);
     this.queuedStmt = db.prepare(`
       SELECT id FROM jobs
       WHERE status = 'queued' AND (not_before IS NULL OR not_before <= ?)
@@ -194,7 +217,9 @@ export class JobsRepo {
       `SELECT * FROM jobs WHERE status = 'assigned' AND lease_expires_at <= ? ORDER BY lease_expires_at, rowid`,
     );
     this.childrenStmt = db.prepare('SELECT * FROM jobs WHERE parent_job_id = ? ORDER BY created_at, rowid');
-    this.countStmt = db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status');
+    // job_counts is kept by triggers (migration 002): no count over the whole store.
+    this.countStmt = db.prepare('SELECT status, SUM(n) AS n FROM job_counts GROUP BY status');
+    this.lister = new JobLister(db);
     this.priorityStmt = db.prepare('UPDATE jobs SET priority = ?, updated_at = ? WHERE id = ?');
 
     this.insertJob = db.transaction((input: NewJob, event?: Partial<EventInput>): Job => {
@@ -276,29 +301,28 @@ export class JobsRepo {
         if (parent === null) throw new StoreError('not_found', `discovering job ${parentId} does not exist`);
         const at = options.at ?? this.now();
         const created: Job[] = [];
+        // One row per item, no history entry per child: a discovered job's
+        // "created" entry is its created_at and parent_job_id (the detail view
+        // shows it from those), and the parent's jobs_discovered entry counts them.
         for (const item of items) {
-          const row = this.insertChildStmt.get({
-            id: crypto.randomUUID(),
-            job_type: item.job_type,
-            gitlab_host: parent.gitlab_host,
-            entity_id: item.entity_id,
-            namespace_path: item.namespace_path,
-            entity_name: item.entity_name,
-            priority: item.priority,
-            parent_job_id: parentId,
-            credential_id: parent.credential_id,
-            estimated_size: toJson(item.estimated_size),
+          const id = crypto.randomUUID();
+          const estimated = item.estimated_size ?? null;
+          const changes = this.insertChildStmt.run(
+            id,
+            item.job_type,
+            parent.gitlab_host,
+            item.entity_id,
+            item.namespace_path ?? null,
+            item.entity_name ?? null,
+            item.priority,
+            parentId,
+            parent.credential_id,
+            estimated === null ? null : JSON.stringify(estimated),
             at,
-          });
-          if (row === undefined) continue;
-          const job = decode(row);
-          this.events.insert(
-            job.id,
-            { kind: 'created', at, crawler_id: options.crawler_id ?? null, details: { parent_job_id: parentId } },
-            null,
-            'queued',
-          );
-          created.push(job);
+            at,
+          ).changes;
+          if (changes === 0) continue;
+          created.push(discoveredJob(id, item, parent, estimated, at));
         }
         if (created.length > 0) {
           this.events.insert(
@@ -380,38 +404,8 @@ export class JobsRepo {
    */
   listJobs(query: ListJobsQuery = {}): ListJobsResult {
     const q = parseInput(ListJobsQuerySchema, query, 'job query');
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const inList = (column: string, values: readonly string[] | undefined) => {
-      if (!values?.length) return;
-      where.push(`${column} IN (${placeholders(values.length)})`);
-      params.push(...values);
-    };
-    inList('status', q.status);
-    inList('job_type', q.job_type);
-    inList('origin', q.origin);
-    if (q.crawler !== undefined) {
-      where.push('leased_to = ?');
-      params.push(q.crawler);
-    }
-    if (q.parent_job_id !== undefined) {
-      where.push('parent_job_id = ?');
-      params.push(q.parent_job_id);
-    }
-    if (q.text) {
-      const like = `%${likeEscape(q.text)}%`;
-      where.push(
-        "(id LIKE ? ESCAPE '\\' OR entity_id LIKE ? ESCAPE '\\' OR namespace_path LIKE ? ESCAPE '\\' OR entity_name LIKE ? ESCAPE '\\')",
-      );
-      params.push(like, like, like, like);
-    }
-    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const dir = q.dir === 'asc' ? 'ASC' : 'DESC';
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM jobs ${whereSql}`).get(...params) as { n: number }).n;
-    const rows = this.db
-      .prepare(`SELECT * FROM jobs ${whereSql} ORDER BY ${SORT_COLUMNS[q.sort]} ${dir}, rowid ${dir} LIMIT ? OFFSET ?`)
-      .all(...params, q.limit, q.offset);
-    return { jobs: rows.map(decode), total };
+    const page = this.lister.list(q);
+    return { jobs: page.rows.map(decode), total: page.total, total_exact: page.total_exact, next_cursor: page.next_cursor };
   }
 
   private updateStatement(keys: readonly string[], inc: boolean): Database.Statement {

@@ -4,7 +4,7 @@
  * stream was down (events are not replayed). Each screen's store subscribes
  * here instead of editing the transport binding.
  */
-import type { ConsoleApi, EventBatch } from '../../shared/contract';
+import type { ConsoleApi, EventBatch, ExportRequest, ExportSaved } from '../../shared/contract';
 import type { ConsoleTransport } from '../transport/types';
 
 let transport: ConsoleTransport | null = null;
@@ -19,6 +19,12 @@ export function setTransport(t: ConsoleTransport): void {
 export function api(): ConsoleApi {
   if (!transport) throw new Error('the console transport is not bound yet');
   return transport.api;
+}
+
+/** Downloads an export as a stream (see ConsoleTransport.download). */
+export function download(request: ExportRequest): Promise<ExportSaved> {
+  if (!transport) throw new Error('the console transport is not bound yet');
+  return transport.download(request);
 }
 
 export function onBatch(handler: (batch: EventBatch) => void): () => void {

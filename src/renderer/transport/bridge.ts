@@ -32,5 +32,6 @@ export function createBridgeTransport(bridge: ConsoleBridge): ConsoleTransport {
       return () => undefined;
     },
     close: () => undefined,
+    download: (request) => bridge.saveExport(request).catch((error: unknown) => Promise.reject(error instanceof ApiError ? error : ApiError.from(error))),
   };
 }

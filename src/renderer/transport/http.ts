@@ -4,7 +4,7 @@
  * `/api/events` (which cannot send headers, hence `?token=`), reconnected
  * after drops.
  */
-import { ApiError, COMMAND_NAMES, type ConsoleApi, type EventBatch } from '../../shared/contract';
+import { ApiError, COMMAND_NAMES, type ConsoleApi, type EventBatch, type ExportRequest, type ExportSaved } from '../../shared/contract';
 import type { ConnectionStatus, ConsoleTransport } from './types';
 
 // Short enough that a restarted console is found again within seconds, long enough not to hammer a dead one.
@@ -26,6 +26,24 @@ async function post(name: string, token: string, input: unknown): Promise<unknow
   if (res.ok) return body;
   const error = (body as { error?: unknown } | null)?.error;
   throw error ? ApiError.from(error) : new ApiError('internal', `The console answered ${res.status} ${res.statusText}.`);
+}
+
+/**
+ * An export as a browser download: the console gives a one-time address, and
+ * an <a download> on it lets the browser stream the file to disk (a fetch
+ * would hold the whole file in the page).
+ */
+async function downloadExport(token: string, request: ExportRequest): Promise<ExportSaved> {
+  const { url } = (await post(`export/${request.kind}`, token, request.input)) as { url: string };
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = '';
+  a.rel = 'noopener';
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  return { filename: null, count: null };
 }
 
 export function createHttpTransport(token: string): ConsoleTransport {
@@ -100,6 +118,7 @@ export function createHttpTransport(token: string): ConsoleTransport {
   return {
     kind: 'http',
     api,
+    download: (request) => downloadExport(token, request),
     onEvents(listener) {
       eventListeners.add(listener);
       return () => eventListeners.delete(listener);

@@ -166,7 +166,7 @@ export const JobDetailSchema = z.object({
 });
 export type JobDetail = z.infer<typeof JobDetailSchema>;
 
-const ExportFilterSchema = ListJobsQuerySchema.omit({ limit: true, offset: true });
+const ExportFilterSchema = ListJobsQuerySchema.omit({ limit: true, offset: true, after: true });
 
 /**
  * The options without their defaults: a partial update must leave out what the
@@ -212,7 +212,18 @@ export const commands = {
     }),
     'Every crawler seen, connected ones first.',
   ),
-  listJobs: command(ListJobsQuerySchema.prefault({}), z.object({ jobs: z.array(JobDtoSchema), total: z.number().int() }), 'A page of jobs, filtered and sorted.'),
+  listJobs: command(
+    ListJobsQuerySchema.prefault({}),
+    z.object({
+      jobs: z.array(JobDtoSchema),
+      total: z.number().int(),
+      /** False when `total` is a lower bound (a text search matching very many jobs is not counted to the end). */
+      total_exact: z.boolean().optional(),
+      /** Pass as `after` for the next page; null on the last page. */
+      next_cursor: z.string().nullable().optional(),
+    }),
+    'A page of jobs, filtered and sorted.',
+  ),
   getJob: command(JobRef, JobDetailSchema, 'One job with progress, history, errors and children.'),
   createJob: command(
     CreateJobInputSchema,
@@ -345,7 +356,19 @@ export type ConsoleCommandHandlers = { [K in CommandName]: (input: CommandParsed
  */
 export type ConsoleBridge = ConsoleApi & {
   onEvents(listener: (batch: EventBatch) => void): () => void;
+  /** Streams an export into a file the user picks in a save dialog (the whole file never crosses IPC). */
+  saveExport(request: ExportRequest): Promise<ExportSaved>;
 };
+
+/** An export the UI asks to download: what exportJobs / exportErrors take. */
+export type ExportRequest =
+  | { kind: 'jobs'; input: CommandInput<'exportJobs'> }
+  | { kind: 'errors'; input: CommandInput<'exportErrors'> };
+/** Where an export went: the file name (null when the user cancelled) and the rows written (null when the browser saves it). */
+export interface ExportSaved {
+  filename: string | null;
+  count: number | null;
+}
 
 export const isCommandName = (name: string): name is CommandName => Object.hasOwn(commands, name);
 

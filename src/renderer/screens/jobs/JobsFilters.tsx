@@ -3,8 +3,8 @@ import { useEffect, useId, useState } from 'react';
 import type { CrawlerView } from '../../../shared/contract';
 import { JOB_SORT_FIELDS, JOB_STATUSES, type JobSortField } from '../../../shared/jobs';
 import { JobTypeSchema } from '../../../shared/protocol';
-import { api } from '../../state/bus';
-import { downloadText } from '../../components/download';
+import { api, download } from '../../state/bus';
+import { exportedText } from '../../components/download';
 import { STATUS_LABEL } from './format';
 import { toQuery } from './page-window';
 import { clearFilters, setFilters, sortBy, useJobsTable } from './table-state';
@@ -156,9 +156,8 @@ export function ExportButtons() {
     setMessage(null);
     try {
       const { filters, sort } = useJobsTable.getState();
-      const out = await api().exportJobs({ format, filter: toQuery(filters, sort) });
-      downloadText(out.filename, out.content_type, out.content);
-      setMessage({ text: `${out.count.toLocaleString()} jobs exported to ${out.filename}`, bad: false });
+      const out = await download({ kind: 'jobs', input: { format, filter: toQuery(filters, sort) } });
+      setMessage({ text: exportedText(out, 'job'), bad: false });
     } catch (error) {
       setMessage({ text: `Export failed: ${(error as Error).message}`, bad: true });
     } finally {

@@ -82,6 +82,7 @@ function TableState() {
 export function JobsScreen() {
   const params = useConsole((s) => s.params);
   const total = useJobsTable((s) => s.total);
+  const totalExact = useJobsTable((s) => s.totalExact);
   const loading = useJobsTable((s) => s.loading);
   const result = useJobsTable((s) => s.lastResult);
 
@@ -96,8 +97,8 @@ export function JobsScreen() {
       <div className="jobs-header">
         <h1 id="view-title">
           Jobs{' '}
-          <span className="count" data-testid="jobs-total">
-            {total === null ? '' : `${total.toLocaleString()} ${total === 1 ? 'job' : 'jobs'}`}
+          <span className="count" data-testid="jobs-total" title={totalExact ? undefined : 'A text search counts its matches up to this many; scroll on for the rest.'}>
+            {total === null ? '' : `${total.toLocaleString()}${totalExact ? '' : '+'} ${total === 1 && totalExact ? 'job' : 'jobs'}`}
             {loading ? <span className="loading-dot" aria-label="updating" /> : null}
           </span>
         </h1>

@@ -45,6 +45,8 @@ export interface JobsTableState {
   sort: JobSort;
   /** Jobs matching the filters; null until the first answer after a filter change. */
   total: number | null;
+  /** False when `total` is a lower bound (a text search matching very many jobs): shown as "10,000+". */
+  totalExact: boolean;
   pages: ReadonlyMap<number, CachedPage>;
   loading: boolean;
   error: string | null;
@@ -62,6 +64,7 @@ export const useJobsTable = create<JobsTableState>()(() => ({
   filters: EMPTY_FILTERS,
   sort: DEFAULT_SORT,
   total: null,
+  totalExact: true,
   pages: new Map(),
   loading: false,
   error: null,
@@ -83,6 +86,12 @@ let generation = 0;
 /** Bumped by each re-query: a page asked for before it comes back stale. */
 let epoch = 0;
 const inFlight = new Set<string>();
+/**
+ * pageKey → the listJobs cursor after that page's last row. The next page is
+ * fetched by key from it (as cheap at row 900,000 as at row 200); a page with
+ * no cached predecessor (a jump) is fetched by offset.
+ */
+const cursors = new Map<string, string | null>();
 const usedAt = new Map<number, number>();
 /** Job id → [page, row] of the cached rows. */
 let index = new Map<string, [number, number]>();
@@ -139,8 +148,17 @@ async function fetchPage(page: number): Promise<void> {
   set({ loading: true });
   try {
     const { filters, sort } = get();
-    const res = await api().listJobs({ ...toQuery(filters, sort), limit: PAGE_SIZE, offset: page * PAGE_SIZE });
+    const after = page > 0 ? cursors.get(pageKey(page - 1)) : undefined;
+    const res = await api().listJobs({
+      ...toQuery(filters, sort),
+      limit: PAGE_SIZE,
+      ...(after ? { after } : { offset: page * PAGE_SIZE }),
+    });
     if (gen !== generation) return;
+    cursors.set(key, res.next_cursor ?? null);
+    const exact = res.total_exact !== false;
+    // A lower bound grows as pages arrive: one more page while there is a next one.
+    const total = exact ? res.total : Math.max(res.total, page * PAGE_SIZE + res.jobs.length + (res.next_cursor ? PAGE_SIZE : 0));
     // Unchanged rows keep their object, so a re-query re-renders only the rows that changed.
     const before = new Map<string, JobDto>();
     for (const r of get().pages.get(page)?.rows ?? []) before.set(r.job_id, r);
@@ -154,14 +172,14 @@ async function fetchPage(page: number): Promise<void> {
     pages.set(page, { rows, stale: askedIn < epoch });
     usedAt.set(page, Date.now());
     // Rows past the new end are gone.
-    const lastPage = Math.floor(Math.max(0, res.total - 1) / PAGE_SIZE);
+    const lastPage = Math.floor(Math.max(0, total - 1) / PAGE_SIZE);
     for (const p of [...pages.keys()]) {
       if (p > lastPage) {
         pages.delete(p);
         usedAt.delete(p);
       }
     }
-    const keep = new Set(pagesForRange(view.start, view.end, res.total));
+    const keep = new Set(pagesForRange(view.start, view.end, total));
     for (const p of pagesToEvict(usedAt, keep)) {
       pages.delete(p);
       usedAt.delete(p);
@@ -169,7 +187,7 @@ async function fetchPage(page: number): Promise<void> {
     rebuildIndex(pages);
     const live: Record<string, LiveProgress> = {};
     for (const [id, l] of Object.entries(get().live)) if (index.has(id)) live[id] = l;
-    set({ pages, total: res.total, error: null, live });
+    set({ pages, total, totalExact: exact, error: null, live });
   } catch (error) {
     if (gen === generation) set({ error: `The jobs could not be loaded: ${(error as Error).message}` });
   } finally {
@@ -238,8 +256,9 @@ function resetAndLoad(): void {
   epoch++;
   inFlight.clear();
   usedAt.clear();
+  cursors.clear();
   index = new Map();
-  set({ pages: new Map(), total: null, loading: false, error: null, live: {}, selected: new Set(), anchor: null });
+  set({ pages: new Map(), total: null, totalExact: true, loading: false, error: null, live: {}, selected: new Set(), anchor: null });
   scrollTop = 0;
   view = { start: 0, end: Math.max(30, view.end - view.start) };
   ensurePages();

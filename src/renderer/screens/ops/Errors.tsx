@@ -1,9 +1,9 @@
 import { useEffect, useId, useMemo, useState } from 'react';
 import { ErrorCategory, ErrorCategorySchema, ErrorSeverity, ErrorSeveritySchema } from '../../../shared/errors';
-import { api } from '../../state/bus';
+import { download } from '../../state/bus';
 import { useConsole } from '../../state/store';
 import { ErrorTableRow } from './components/ErrorTableRow';
-import { downloadText } from '../../components/download';
+import { exportedText } from '../../components/download';
 import { formatInt, messageOf } from './format';
 import { useCrawlers } from './state/crawlers-store';
 import { ERRORS_PAGE_SIZE, type ErrorFilter, useErrors } from './state/errors-store';
@@ -113,9 +113,8 @@ function ExportButtons() {
     setBusy(format);
     setMessage(null);
     try {
-      const out = await api().exportErrors({ format, filter });
-      downloadText(out.filename, out.content_type, out.content);
-      setMessage(`Exported ${formatInt(out.count)} error${out.count === 1 ? '' : 's'} to ${out.filename}.`);
+      const out = await download({ kind: 'errors', input: { format, filter } });
+      setMessage(exportedText(out, 'error'));
     } catch (e) {
       setMessage(`Export failed: ${messageOf(e)}`);
     } finally {

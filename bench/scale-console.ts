@@ -1,0 +1,41 @@
+/**
+ * The console under `npm run bench -- scale`, in its own process so its memory
+ * is its own: a headless console (socket + HTTP) on the given data dir. Reports
+ * when it is ready (and how long opening took), samples its RSS every 50 ms and
+ * answers the bench's questions over IPC.
+ */
+import { performance } from 'node:perf_hooks';
+import { startHeadless } from '../src/main/headless/serve';
+import { silentLogger } from '../src/main/socket/logger';
+
+const [dataDir, socketPath, token, staticDir] = process.argv.slice(2) as [string, string, string, string | undefined];
+const t0 = performance.now();
+const console_ = await startHeadless({
+  dataDir,
+  socketPath,
+  httpPort: 0,
+  token,
+  staticDir: staticDir || null,
+  logger: silentLogger,
+  env: {},
+  config: { maxConnections: 16, maxConcurrentJobs: 500, maxMessageSize: 8 * 1024 * 1024 },
+});
+const openMs = performance.now() - t0;
+let peak = process.memoryUsage().rss;
+const sampler = setInterval(() => {
+  peak = Math.max(peak, process.memoryUsage().rss);
+}, 50);
+process.send?.({ ready: true, url: console_.baseUrl, openMs, sinceSpawnMs: performance.now() });
+process.on('message', (m: string) => {
+  if (m === 'rss') {
+    const rss = process.memoryUsage().rss;
+    peak = Math.max(peak, rss);
+    process.send?.({ rss, peak });
+  } else if (m === 'reset') {
+    peak = process.memoryUsage().rss;
+    process.send?.({ peak });
+  } else if (m === 'stop') {
+    clearInterval(sampler);
+    void console_.stop().then(() => process.exit(0));
+  }
+});
