@@ -262,7 +262,7 @@ describe('disk full', () => {
     cleanups.push(() => served.kill());
     const api = (name: string, input: unknown = {}) =>
       fetch(`${served.baseUrl}api/${name}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
-    const create = (n: number) => api('createJob', { job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', entity_id: `e${n}`, priority: 1 });
+    const create = (n: number) => api('createJob', { job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', entity_id: `acme/e${n}`, priority: 1 });
 
     const committed: string[] = [];
     for (let i = 0; i < 5; i++) {

@@ -50,7 +50,7 @@ describe('the console on the seed\'s router', () => {
 describe('configuration that does what it says', () => {
   it('jobQueueSize: creating a job beyond it is refused with a clear error', async () => {
     t = await startTestConsole({ jobQueueSize: 2 });
-    for (let i = 0; i < 2; i++) await t.api.createJob({ job_type: 'crawl_project', gitlab_host: host, entity_id: String(i), priority: 1 });
+    for (let i = 1; i <= 2; i++) await t.api.createJob({ job_type: 'crawl_project', gitlab_host: host, entity_id: String(i), priority: 1 });
     await expect(t.api.createJob({ job_type: 'crawl_project', gitlab_host: host, entity_id: '3', priority: 1 })).rejects.toThrow(
       /queue already holds 2 jobs \(jobQueueSize 2\)/,
     );

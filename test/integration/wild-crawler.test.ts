@@ -229,13 +229,13 @@ describe('token refresh: what a refusal holds', () => {
   it('holds only the job it was for; a refresh ahead of expiry gets the current token', async () => {
     t = await startTestConsole();
     const c = await wild();
-    const a = await create('crawl_project', 'ra');
-    const b = await create('crawl_project', 'rb');
+    const a = await create('crawl_project', 'acme/ra');
+    const b = await create('crawl_project', 'acme/rb');
     for (const j of await c.requestJobs()) c.started(j);
     expect((await c.refreshToken(a.job_id)).data).toMatchObject({ refreshSuccessful: false });
     await expect.poll(async () => (await job(a.job_id)).status).toBe('waiting_credentials');
     // Other jobs keep the token until GitLab refuses it for them too.
-    const later = await create('crawl_project', 'rc');
+    const later = await create('crawl_project', 'acme/rc');
     expect(await c.requestJobs()).toEqual([expect.objectContaining({ id: later.job_id, accessToken: TOKEN })]);
     expect((await job(b.job_id)).status).toBe('running');
     const ahead = c.next((m) => m.type === 'token_refresh_response' && m.jobId === b.job_id);
