@@ -135,7 +135,8 @@ test('a malformed line from a raw socket client appears on the errors screen, li
   const validation = page.locator('[data-testid="error-row"][data-category="message_validation"]');
   await expect(parsing.first()).toBeVisible({ timeout: 5_000 });
   await expect(validation.first()).toBeVisible({ timeout: 5_000 });
-  await expect(parsing.first()).toContainText('invalid JSON');
+  // Bytes that cannot start a JSON object are skipped up to the next '{' or delimiter, with the code invalid_json.
+  await expect(parsing.first()).toContainText('invalid_json');
 
   // Filter by category (server-side): only parsing errors remain.
   await page.getByTestId('filter-category').selectOption('message_parsing');
@@ -144,8 +145,11 @@ test('a malformed line from a raw socket client appears on the errors screen, li
   await expect(page.getByTestId('error-total')).toHaveText('1 matching');
 
   // A new matching error arrives live under the filter; a non-matching one does not show.
-  peer.write('{"still": not json}\n');
-  peer.send({ type: 'another_unknown', timestamp: iso(), data: {} });
+  // (From another crawler: the same error from the same crawler within a minute is one row with a count.)
+  const other = await Peer.connect(served.socketPath);
+  peers.push(other);
+  other.write('{"still": not json}\n');
+  other.send({ type: 'another_unknown', timestamp: iso(), data: {} });
   await expect(parsing).toHaveCount(2);
   await expect(page.getByTestId('error-total')).toHaveText('2 matching');
   await page.waitForTimeout(500);
@@ -166,6 +170,7 @@ test('a malformed line from a raw socket client appears on the errors screen, li
   expect(csv).not.toContain('message_validation');
 
   peer.destroy();
+  other.destroy();
 });
 
 test('credentials: a saved token is shown masked and never appears in the page', async ({ page }) => {

@@ -9,7 +9,7 @@ import { App, NoToken } from './components/App';
 import { bindTransport } from './state/store';
 import { createBridgeTransport } from './transport/bridge';
 import { createHttpTransport } from './transport/http';
-import { hashHasToken, takeToken } from './transport/token';
+import { TOKEN_KEY, hashHasToken, takeToken } from './transport/token';
 import type { ConsoleTransport } from './transport/types';
 
 const rootElement = document.getElementById('root');
@@ -26,8 +26,9 @@ function chooseTransport(): ConsoleTransport | null {
 // fragment, which reloads nothing: take the new token and start over with it.
 window.addEventListener('hashchange', () => {
   if (!window.crawlConsole && hashHasToken()) {
-    takeToken();
-    window.location.reload();
+    // A newly printed address in this tab: reload with its token. The same token again needs no reload.
+    const before = window.sessionStorage.getItem(TOKEN_KEY);
+    if (takeToken() !== before) window.location.reload();
   }
 });
 

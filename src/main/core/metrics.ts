@@ -60,6 +60,9 @@ class RateWindow {
   }
 }
 
+/** Error rows whose count is followed; older ones have stopped growing. */
+const MAX_TRACKED_ERROR_ROWS = 10_000;
+
 export class MetricsCollector {
   readonly registry = new Registry();
   private readonly o: MetricsOptions;
@@ -73,6 +76,8 @@ export class MetricsCollector {
   private readonly ingest: Histogram;
   /** Counts since the last sample. */
   private interval = { messages: 0, items: 0, errors: {} as Record<string, number>, since: 0 };
+  /** The count each recent error row had at its last event (rows aggregate a minute: only recent ones grow). */
+  private readonly errorCounts = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
   private timerMs = 0;
   private readonly detach: () => void;
@@ -226,8 +231,14 @@ export class MetricsCollector {
     } else if (e.type === 'job_changed' && (e.job.status === 'completed' || e.job.status === 'failed' || e.job.status === 'cancelled')) {
       this.processed.delete(e.job.job_id);
     } else if (e.type === 'error') {
-      this.errorsTotal.inc({ category: e.error.category, severity: e.error.severity });
-      this.interval.errors[e.error.category] = (this.interval.errors[e.error.category] ?? 0) + 1;
+      // Identical errors within a minute are one row whose count grows: count what is new since its last event.
+      const count = e.error.count ?? 1;
+      const delta = count - (this.errorCounts.get(e.error.id) ?? 0);
+      this.errorCounts.set(e.error.id, count);
+      if (this.errorCounts.size > MAX_TRACKED_ERROR_ROWS) this.errorCounts.delete(this.errorCounts.keys().next().value!);
+      if (delta <= 0) return;
+      this.errorsTotal.inc({ category: e.error.category, severity: e.error.severity }, delta);
+      this.interval.errors[e.error.category] = (this.interval.errors[e.error.category] ?? 0) + delta;
     }
   }
 

@@ -53,19 +53,7 @@ export class ErrorsRepo {
   /** Newest first, with the number matching the filter. */
   listErrors(query: ListErrorsQuery = {}): { errors: ErrorRecord[]; total: number } {
     const q = parseInput(ListErrorsQuerySchema, query, 'error query');
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const eq = (column: string, value: string | number | undefined, op = '=') => {
-      if (value === undefined) return;
-      where.push(`${column} ${op} ?`);
-      params.push(value);
-    };
-    eq('category', q.category);
-    eq('severity', q.severity);
-    eq('crawler_id', q.crawler_id);
-    eq('job_id', q.job_id);
-    eq('at', q.since, '>=');
-    eq('at', q.until, '<');
+    const { where, params } = filterClause(q);
     const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM errors ${whereSql}`).get(...params) as { n: number }).n;
     const rows = this.db
@@ -80,19 +68,7 @@ export class ErrorsRepo {
    */
   errorsAfter(query: Omit<ListErrorsQuery, 'limit' | 'offset'>, after: { at: number; id: number } | null, limit: number): ErrorRecord[] {
     const q = parseInput(ListErrorsQuerySchema, query, 'error query');
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const eq = (column: string, value: string | number | undefined, op = '=') => {
-      if (value === undefined) return;
-      where.push(`${column} ${op} ?`);
-      params.push(value);
-    };
-    eq('category', q.category);
-    eq('severity', q.severity);
-    eq('crawler_id', q.crawler_id);
-    eq('job_id', q.job_id);
-    eq('at', q.since, '>=');
-    eq('at', q.until, '<');
+    const { where, params } = filterClause(q);
     if (after !== null) {
       where.push('(at, id) < (?, ?)');
       params.push(after.at, after.id);
@@ -115,4 +91,25 @@ export class ErrorsRepo {
       last_at: e.last_at ?? null,
     };
   }
+}
+
+/** The WHERE terms of an error query (the list and the export's keyset pages share them). */
+function filterClause(q: { category?: string | undefined; severity?: string | undefined; crawler_id?: string | undefined; job_id?: string | undefined; since?: number | undefined; until?: number | undefined }): {
+  where: string[];
+  params: unknown[];
+} {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const eq = (column: string, value: string | number | undefined, op = '=') => {
+    if (value === undefined) return;
+    where.push(`${column} ${op} ?`);
+    params.push(value);
+  };
+  eq('category', q.category);
+  eq('severity', q.severity);
+  eq('crawler_id', q.crawler_id);
+  eq('job_id', q.job_id);
+  eq('at', q.since, '>=');
+  eq('at', q.until, '<');
+  return { where, params };
 }

@@ -3,7 +3,9 @@
  * (`#token=…`), kept in this tab's session storage, and removed from the
  * address bar so it is not bookmarked, shared in a screenshot or kept in history.
  */
-const KEY = 'crawl-console.token';
+/** The session-storage key the tab keeps its token under. */
+export const TOKEN_KEY = 'crawl-console.token';
+const KEY = TOKEN_KEY;
 
 type TokenWindow = Pick<Window, 'location' | 'history' | 'sessionStorage'>;
 
