@@ -61,3 +61,15 @@ export function serveConsole(args: string[], env: NodeJS.ProcessEnv = {}, timeou
     child.stdout!.on('data', check);
   });
 }
+
+/** A command straight to the console's HTTP API (what the page does, without the page). */
+export async function callApi<T>(served: Pick<ServedConsole, 'baseUrl' | 'token'>, name: string, input: unknown = {}): Promise<T> {
+  const res = await fetch(`${served.baseUrl}api/${name}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${served.token}` },
+    body: JSON.stringify(input),
+  });
+  const body = (await res.json()) as T & { error?: { message: string } };
+  if (!res.ok) throw new Error(`${name}: ${body.error?.message ?? res.status}`);
+  return body;
+}

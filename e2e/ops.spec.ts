@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Peer, iso } from '../test/helpers/peer';
-import { ROOT, type ServedConsole, serveConsole } from './console-process';
+import { ROOT, type ServedConsole, callApi, serveConsole } from './console-process';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -47,16 +47,7 @@ function simulate(args: string[]): Simulator {
 }
 
 /** A command straight to the console's HTTP API (what the page does, without the page). */
-async function call<T>(name: string, input: unknown = {}): Promise<T> {
-  const res = await fetch(`${served.baseUrl}api/${name}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${served.token}` },
-    body: JSON.stringify(input),
-  });
-  const body = (await res.json()) as T & { error?: { message: string } };
-  if (!res.ok) throw new Error(`${name}: ${body.error?.message ?? res.status}`);
-  return body;
-}
+const call = <T>(name: string, input: unknown = {}): Promise<T> => callApi<T>(served, name, input);
 
 async function queueJobs(): Promise<void> {
   // The first job saves the token for the host; the others find it there.

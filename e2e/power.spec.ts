@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { Peer, iso } from '../test/helpers/peer';
-import { ROOT, type ServedConsole, serveConsole } from './console-process';
+import { ROOT, type ServedConsole, callApi, serveConsole } from './console-process';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -29,16 +29,7 @@ const args = () => ['--http-port', '0', '--data-dir', path.join(tmp, 'data'), '-
 /** Samples every second (the seed's metricsInterval), so history exists within a test. */
 const env = { SOCKET_METRICS_INTERVAL: '1000', CRAWL_CONSOLE_METRICS_TOKEN: METRICS_TOKEN };
 
-async function call<T>(name: string, input: unknown = {}): Promise<T> {
-  const res = await fetch(`${served.baseUrl}api/${name}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${served.token}` },
-    body: JSON.stringify(input),
-  });
-  const body = (await res.json()) as T & { error?: { message: string } };
-  if (!res.ok) throw new Error(`${name}: ${body.error?.message ?? res.status}`);
-  return body;
-}
+const call = <T>(name: string, input: unknown = {}): Promise<T> => callApi<T>(served, name, input);
 
 async function open(page: Page, view?: string): Promise<void> {
   await page.setViewportSize({ width: 1440, height: 900 });

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Peer, iso } from '../test/helpers/peer';
-import { type ServedConsole, serveConsole } from './console-process';
+import { type ServedConsole, callApi, serveConsole } from './console-process';
 
 let tmp: string;
 let served: ServedConsole;
@@ -27,16 +27,7 @@ test.afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function call<T>(name: string, input: unknown = {}): Promise<T> {
-  const res = await fetch(`${served.baseUrl}api/${name}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${served.token}` },
-    body: JSON.stringify(input),
-  });
-  const body = (await res.json()) as T & { error?: { message: string } };
-  if (!res.ok) throw new Error(`${name}: ${body.error?.message ?? res.status}`);
-  return body;
-}
+const call = <T>(name: string, input: unknown = {}): Promise<T> => callApi<T>(served, name, input);
 
 test('health is not green with no crawler and work queued; refused connections show with the limit; liveness follows the heartbeat settings', async ({ page }) => {
   await page.setViewportSize({ width: 1440, height: 900 });

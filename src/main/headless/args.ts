@@ -2,7 +2,7 @@
  * `crawl-console serve` options, parsed strictly: a misspelt option is an error
  * with the usage, never silently ignored.
  */
-import { parseArgs } from 'node:util';
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import type { HeadlessOptions } from './serve';
 
 export const SERVE_USAGE = `Usage: crawl-console serve [options]
@@ -37,28 +37,27 @@ const port = (name: string, raw: string | undefined, allowZero: boolean): number
   return n;
 };
 
+/** Options parsed strictly (no positionals, no unknown flags); a mistake is a UsageError (with the usage as its cause, when given). */
+function parseStrict<O extends ParseArgsOptionsConfig>(argv: readonly string[], options: O, usage?: string) {
+  try {
+    return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message, usage === undefined ? undefined : { cause: usage });
+  }
+}
+
 export type ServeArgs = { help: true } | { help: false; options: HeadlessOptions };
 
 export function parseServeArgs(argv: readonly string[]): ServeArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        socket: { type: 'string' },
-        'tcp-port': { type: 'string' },
-        'data-dir': { type: 'string' },
-        'http-host': { type: 'string' },
-        'http-port': { type: 'string' },
-        token: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values = parseStrict(argv, {
+    socket: { type: 'string' },
+    'tcp-port': { type: 'string' },
+    'data-dir': { type: 'string' },
+    'http-host': { type: 'string' },
+    'http-port': { type: 'string' },
+    token: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return { help: true };
   const options: HeadlessOptions = {};
   if (values.socket !== undefined) options.socketPath = values.socket;
@@ -87,21 +86,15 @@ Options:
 export type TokenArgs = { help: true } | { help: false; rotate: boolean; dataDir?: string };
 
 export function parseTokenArgs(argv: readonly string[]): TokenArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        rotate: { type: 'boolean' },
-        'data-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message, { cause: TOKEN_USAGE });
-  }
+  const values = parseStrict(
+    argv,
+    {
+      rotate: { type: 'boolean' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    TOKEN_USAGE,
+  );
   if (values.help) return { help: true };
   return { help: false, rotate: values.rotate === true, ...(values['data-dir'] !== undefined && { dataDir: values['data-dir'] }) };
 }
