@@ -1,5 +1,5 @@
 // The seed's `types/progress`: the progress types and the tracker, re-exported from where they live
-// (src/main/observability), so a user's `import { ProgressTracker, ProgressEvent } from '…/socket/types/progress'` works.
+// (src/main/observability), so the seed's import of ProgressTracker and ProgressEvent from this module works.
 export type {
   AggregateProgress,
   EntityProgress,
