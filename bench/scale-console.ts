@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { startHeadless } from '../src/main/headless/serve';
-import { silentLogger } from '../src/main/socket/logger';
+import { silentLogger } from '../src/main/observability/logger';
 
 const [dataDir, socketPath, token, staticDir] = process.argv.slice(2) as [string, string, string, string | undefined];
 const t0 = performance.now();

@@ -1,6 +1,6 @@
 /**
  * The console's progress model: what a job's progress looks like once both
- * protocol spellings have been merged (see src/main/socket/progress). Shared so
+ * protocol spellings have been merged (see src/main/observability/progress-tracker.ts). Shared so
  * that the UI validates and types what the main process sends it.
  *
  * Units: counts are items, rates are items per second, times are epoch ms,

@@ -8,7 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHeadless, type Headless } from '../../src/main/headless/serve';
-import { silentLogger } from '../../src/main/socket/logger';
+import { silentLogger } from '../../src/main/observability/logger';
 import { EXPORT_PAGE_ROWS } from '../../src/main/core/export-stream';
 import { Peer, tempDir } from '../helpers/peer';
 

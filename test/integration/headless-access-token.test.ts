@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TOKEN_FILE, loadOrCreateToken } from '../../src/main/headless/access-token';
 import { main } from '../../src/main/headless/cli';
 import { type Headless, startHeadless } from '../../src/main/headless/serve';
-import { createLogger } from '../../src/main/socket/logger';
+import { createLogger } from '../../src/main/observability/logger';
 
 let tmp: string;
 let dataDir: string;

@@ -109,7 +109,7 @@ describe('event delivery is bounded in bytes and keeps order', () => {
       token: 'test-token-for-the-sse-flood',
       staticDir: null,
       env: {},
-      logger: (await import('../../src/main/socket/logger')).silentLogger,
+      logger: (await import('../../src/main/observability/logger')).silentLogger,
       batchIntervalMs: 50,
     });
     cleanups.push(() => headless.stop());

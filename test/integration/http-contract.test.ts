@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { startHeadless, type Headless } from '../../src/main/headless/serve';
-import { silentLogger } from '../../src/main/socket/logger';
+import { silentLogger } from '../../src/main/observability/logger';
 import { COMMAND_NAMES, type CommandName, EventBatchSchema, type EventBatch, commands } from '../../src/shared/contract';
 import { Peer, eventually, iso, tempDir } from '../helpers/peer';
 

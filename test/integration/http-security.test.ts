@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { startHeadless, type Headless } from '../../src/main/headless/serve';
-import { silentLogger } from '../../src/main/socket/logger';
+import { silentLogger } from '../../src/main/observability/logger';
 import { tempDir } from '../helpers/peer';
 
 const TOKEN = 'security-test-token-abcdefghijklmnop';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { startConsoleCore } from '../../src/main/core/console-core';
 import { dispatchCommand } from '../../src/main/core/dispatch';
-import { createLogger } from '../../src/main/socket/logger';
+import { createLogger } from '../../src/main/observability/logger';
 import type { ConsoleEvent } from '../../src/shared/contract';
 import { Peer, tempDir } from '../helpers/peer';
 

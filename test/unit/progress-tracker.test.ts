@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCrawlerMessage, type JobProgressData } from '../../src/shared/protocol';
 import { AggregateProgressSchema, JobProgressSchema } from '../../src/shared/progress';
-import { ProgressTracker } from '../../src/main/socket/progress/progress-tracker';
+import { ProgressTracker } from '../../src/main/observability/progress-tracker';
 import type { ProgressEvent, ProgressTrackerOptions } from '../../src/main/socket/types/progress';
 
 const T0 = 1_700_000_000_000;

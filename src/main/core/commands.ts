@@ -9,7 +9,7 @@ import type { ResolvedSocketConfig } from '../../shared/config';
 import type { JobEventDto } from '../../shared/jobs';
 import { ConfigError, type ConfigurationManager, type SocketConfigKey } from '../socket/config';
 import type { SocketServer } from '../socket/socket-server';
-import type { ProgressTracker } from '../socket/progress/progress-tracker';
+import type { ProgressTracker } from '../observability/progress-tracker';
 import { type Job, type Store, StoreError, type TokenCipher, toJobDto } from '../store';
 import type { JobService } from '../jobs/job-service';
 import type { ErrorLog } from './console-core';

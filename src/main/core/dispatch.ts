@@ -7,7 +7,7 @@ import { ZodError } from 'zod';
 import { ApiError, commands, isCommandName, issuesToDetails } from '../../shared/contract';
 import { ConfigError } from '../../shared/config';
 import type { ConsoleCore } from './types';
-import type { Logger } from '../socket/logger';
+import type { Logger } from '../observability/logger';
 
 export interface DispatchOptions {
   /** Where unexpected failures are logged (their details never reach the client). */

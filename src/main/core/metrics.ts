@@ -14,7 +14,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { ConsoleEvent } from '../../shared/contract';
 import { HISTORY_BUCKET_MS, HISTORY_RANGE_MS, type HistoryPoint, type HistoryRange } from '../../shared/ops';
 import type { ResolvedSocketConfig } from '../../shared/config';
-import type { Logger } from '../socket/logger';
+import type { Logger } from '../observability/logger';
 import type { SocketServer } from '../socket/socket-server';
 import type { Store } from '../store';
 import { DEFAULT_SAMPLE_RETENTION_MS, type MetricSamplesRepo } from '../store/metric-samples-repo';

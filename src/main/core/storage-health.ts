@@ -7,8 +7,8 @@
  */
 import type { ConsoleCommandHandlers } from '../../shared/contract';
 import { ApiError } from '../../shared/contract/errors';
-import type { Logger } from '../socket/logger';
-import { logHealth } from '../socket/logger';
+import type { Logger } from '../observability/logger';
+import { logHealth } from '../observability/logger';
 import type { Store } from '../store';
 import { isStorageFailure, storageFailureSentence } from '../store/storage-failure';
 

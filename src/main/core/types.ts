@@ -8,7 +8,7 @@ import type { ExportStream } from './export-stream';
 import type { SocketServerConfigInput } from '../../shared/config';
 import type { TokenCipher } from '../store/token-cipher';
 import type { DataDirLock } from '../store/data-dir-lock';
-import type { Logger } from '../socket/logger';
+import type { Logger } from '../observability/logger';
 import type { MessageRouter } from '../socket/message-router';
 
 export interface ConsoleCoreEvents {

@@ -7,7 +7,7 @@ import { BrowserWindow, app, dialog, session } from 'electron';
 import path from 'node:path';
 import { startConsoleCore } from '../core/console-core';
 import type { ConsoleCore } from '../core/types';
-import { createLogger } from '../socket/logger';
+import { createLogger } from '../observability/logger';
 import { DATA_DIR_ENV, createFileKeyCipher, prepareDataDir } from '../store';
 import type { TokenCipher } from '../store/token-cipher';
 import { registerCommandHandlers, streamEventsTo } from './ipc';

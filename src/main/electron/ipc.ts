@@ -14,7 +14,7 @@ import { dispatchCommand } from '../core/dispatch';
 import { EventBatcher } from '../core/event-batcher';
 import { openExport } from '../core/export-stream';
 import type { ConsoleCore } from '../core/types';
-import type { Logger } from '../socket/logger';
+import type { Logger } from '../observability/logger';
 import { type RendererLocation, isTrustedFrame } from './security';
 
 export const EVENTS_CHANNEL = 'console:events';

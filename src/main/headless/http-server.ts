@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { ApiError, API_ERROR_STATUS } from '../../shared/contract';
 import type { ConsoleCore, MetricsEndpoint } from '../core/types';
 import { dispatchCommand } from '../core/dispatch';
-import type { Logger } from '../socket/logger';
+import type { Logger } from '../observability/logger';
 import { bearerToken, isWildcardHost, originAllowed, ownOrigins, tokenMatches, urlHost } from './auth';
 import { handleMetrics } from './metrics-route';
 import { ExportTickets, sendExport } from './export-route';

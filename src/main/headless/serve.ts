@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { SocketServerConfigInput } from '../../shared/config';
 import { startConsoleCore } from '../core/console-core';
 import type { ConsoleCore } from '../core/types';
-import { type Logger, closeLogger, createLogger } from '../socket/logger';
+import { type Logger, closeLogger, createLogger } from '../observability/logger';
 import { resolveSocketConfig } from '../socket/config';
 import { prepareDataDir, resolveDataDir } from '../store/data-dir';
 import { lockDataDir } from '../store/data-dir-lock';

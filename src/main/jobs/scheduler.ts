@@ -11,7 +11,7 @@ import { Cron } from 'croner';
 import { ApiError } from '../../shared/contract/errors';
 import type { JobStatus } from '../../shared/jobs';
 import type { RunScheduleResult, Schedule, ScheduleOutcome } from '../../shared/ops';
-import type { Logger } from '../socket/logger';
+import type { Logger } from '../observability/logger';
 import type { Store } from '../store';
 import type { ScheduleFields, SchedulesRepo } from '../store/schedules-repo';
 import type { JobService } from './job-service';

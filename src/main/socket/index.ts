@@ -21,9 +21,9 @@ export {
   type TypedHandler,
 } from './handlers';
 export { LineReader, type LineEvent } from './connection/line-reader';
-export { ProgressTracker } from './progress/progress-tracker';
+export { ProgressTracker } from '../observability/progress-tracker';
 export * from './config';
-export { createLogger, silentLogger, type Logger } from './logger';
+export { createLogger, silentLogger, type Logger } from '../observability/logger';
 // The wire protocol (schemas, decode/encode). Its CrawlerMessage/WebAppMessage/JobAssignment/DiscoveredJob
 // are shadowed by the seed's types below (explicit exports win over `export *`).
 export * from '../../shared/protocol';

@@ -13,7 +13,7 @@ import type { MessageHandler, MessageMiddleware, MessageProcessingResult } from 
 import type { CrawlerMessage, CrawlerMessageInput } from './types/messages';
 import { ErrorManager, createMessageError } from './types/errors';
 import { registerHandlers, standaloneHandlers } from './handlers';
-import { ProgressTracker } from './progress/progress-tracker';
+import { ProgressTracker } from '../observability/progress-tracker';
 
 export type { MessageHandler, MessageMiddleware, MessageProcessingResult } from './types/router';
 

@@ -28,8 +28,8 @@ import { type ConfigurationManager, configManager as processConfigManager, parse
 import type { ResolvedSocketConfig, SocketConfigKey, SocketServerConfig } from './types/config';
 import { ErrorCategory, ErrorManager, MessageError, createConnectionError } from './types/errors';
 import { type MessageRouter, getDefaultRouter, progressTracker as processProgressTracker } from './message-router';
-import type { ProgressTracker } from './progress/progress-tracker';
-import { type Logger, silentLogger } from './logger';
+import type { ProgressTracker } from '../observability/progress-tracker';
+import { type Logger, silentLogger } from '../observability/logger';
 import type { MessageProcessingResult } from './types/router';
 import { type TlsIdentity, isLoopbackHost, loadTlsIdentity } from './tls-identity';
 import { AuthThrottle, type PreAuthStats } from './auth-throttle';

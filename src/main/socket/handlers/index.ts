@@ -10,7 +10,7 @@
 import type { CrawlerMessageOf, CrawlerMessageType } from '../../../shared/protocol';
 import type { SocketConnection } from '../connection/socket-connection';
 import type { MessageHandler, MessageProcessingResult } from '../types/router';
-import type { ProgressTracker } from '../progress/progress-tracker';
+import type { ProgressTracker } from '../../observability/progress-tracker';
 
 export const DEFAULT_HANDLER_PRIORITY = 50;
 

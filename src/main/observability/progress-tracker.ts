@@ -15,17 +15,16 @@
  * place: read them, do not mutate them, and take snapshot() to keep a copy.
  */
 import { EventEmitter } from 'node:events';
-import type { JobProgressData } from '../../../shared/protocol';
-import { MILESTONE_PERCENTAGES } from '../../../shared/progress';
+import type { JobProgressData } from '../../shared/protocol';
+import { MILESTONE_PERCENTAGES } from '../../shared/progress';
 import type {
   AggregateProgress,
   EntityProgress,
   JobProgress,
   JobProgressState,
   MilestonePercentage,
-  ProgressTrackerEventMap,
-  ProgressTrackerOptions,
-} from '../types/progress';
+} from '../../shared/progress';
+import type { ProgressTrackerEventMap, ProgressTrackerOptions } from './progress-types';
 
 const DEFAULTS = {
   retainFinishedMs: 60_000,
