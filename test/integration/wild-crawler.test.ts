@@ -130,7 +130,8 @@ describe('a crawler that never says hello', () => {
   });
 
   it('gets the operator’s assignment in its next job_response (it ignores job_assignment)', async () => {
-    t = await startTestConsole({ leaseTimeout: 200 });
+    // A lease short enough to run out while the job is held, long enough to still be running when read back on a loaded machine.
+    t = await startTestConsole({ leaseTimeout: 1_500 });
     const c = await wild();
     const id = await idOf(c);
     const other = await create('crawl_group', 'queued-first', { priority: 9 });
@@ -138,7 +139,7 @@ describe('a crawler that never says hello', () => {
     expect(out.handover).toBe('on_next_request');
     expect(out.job).toMatchObject({ status: 'assigned', crawler_id: id, lease_expires_at: null });
     // Held for it, whatever the lease timeout, until it asks.
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 2_000));
     expect((await job(out.job.job_id)).status).toBe('assigned');
     const jobs = await c.requestJobs();
     expect(jobs[0]).toMatchObject({ id: out.job.job_id, entityType: 'project', entityId: '77', accessToken: TOKEN });
