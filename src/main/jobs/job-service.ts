@@ -35,6 +35,7 @@ import { sqliteCode } from '../store/validate';
 import { ProgressBuffer } from './progress-buffer';
 import { mayRetry, retryDelayFor } from './retry-policy';
 import { entityTypeOf, gitlabUrlOf, isKnownTask, jobTypeOf } from './job-types';
+import { completedDetails } from './job-result';
 
 /** What the service needs of the socket server (bound after both exist). */
 export interface ConnectionDirectory {
@@ -470,12 +471,12 @@ export class JobService {
       );
     }
     if (m.data.success) {
-      this.finish(job, 'completed', { overall_completion: 1, message: m.data.message ?? null }, { kind: 'completed', crawler_id: c.crawlerId, details: counts });
+      this.finish(job, 'completed', { overall_completion: 1, message: m.data.message ?? null }, { kind: 'completed', crawler_id: c.crawlerId, details: completedDetails(m.data) });
       this.tracker.markCompleted(id, m.data.final_counts);
     } else {
       const reason = m.data.message ?? 'the crawler reported job_completed with success: false';
       this.recordError({ category: 'job_processing', severity: 'high', code: 'job_unsuccessful', message: reason, context: counts, crawler_id: c.crawlerId, job_id: id });
-      this.finish(job, 'failed', { last_error: reason }, { kind: 'failed', crawler_id: c.crawlerId, reason, details: counts });
+      this.finish(job, 'failed', { last_error: reason }, { kind: 'failed', crawler_id: c.crawlerId, reason, details: completedDetails(m.data) });
       this.tracker.markFailed(id);
     }
     void this.dispatch();
