@@ -18,6 +18,30 @@ export const HeartbeatPointSchema = z.object({
 });
 export type HeartbeatPoint = z.infer<typeof HeartbeatPointSchema>;
 
+/** Bytes from a heartbeat's free-form memory_usage: a number, or Node's process.memoryUsage() (its rss, else heapUsed). */
+export function memoryBytes(memory: unknown): number | null {
+  if (typeof memory === 'number' && Number.isFinite(memory) && memory >= 0) return memory;
+  if (memory && typeof memory === 'object') {
+    const m = memory as Record<string, unknown>;
+    for (const key of ['rss', 'heapUsed', 'heap_used', 'used']) {
+      const v = m[key];
+      if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
+    }
+  }
+  return null;
+}
+
+/** A heartbeat as a chart point: the gap since the previous one, memory, active jobs. */
+export function heartbeatPoint(previousAt: number | null, at: number, data: { active_jobs: number; system_status: HeartbeatPoint['system_status']; memory_usage?: unknown }): HeartbeatPoint {
+  return {
+    at,
+    gap_ms: previousAt !== null ? Math.max(0, at - previousAt) : null,
+    active_jobs: data.active_jobs,
+    memory_bytes: memoryBytes(data.memory_usage),
+    system_status: data.system_status,
+  };
+}
+
 /** One sample of a job's progress over time. */
 export const ProgressSampleSchema = z.object({
   at: z.number(),

@@ -8,7 +8,9 @@
  * crawlers' connections do.
  */
 import type { HeartbeatData } from '../../shared/protocol';
-import type { HeartbeatPoint } from '../../shared/power-views';
+import { type HeartbeatPoint, heartbeatPoint } from '../../shared/power-views';
+
+export { memoryBytes } from '../../shared/power-views';
 
 export interface HeartbeatHistoryOptions {
   /** How far back points are kept, ms. Default one hour. */
@@ -17,19 +19,6 @@ export interface HeartbeatHistoryOptions {
   perCrawler?: number;
   /** Crawlers kept. Default 500. */
   crawlers?: number;
-}
-
-/** Bytes from a heartbeat's free-form memory_usage: a number, or Node's process.memoryUsage() (its rss, else heapUsed). */
-export function memoryBytes(memory: unknown): number | null {
-  if (typeof memory === 'number' && Number.isFinite(memory) && memory >= 0) return memory;
-  if (memory && typeof memory === 'object') {
-    const m = memory as Record<string, unknown>;
-    for (const key of ['rss', 'heapUsed', 'heap_used', 'used']) {
-      const v = m[key];
-      if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
-    }
-  }
-  return null;
 }
 
 class Ring {
@@ -75,8 +64,7 @@ export class HeartbeatHistory {
     if (ring) this.rings.delete(crawlerId);
     else ring = new Ring(this.perCrawler);
     // The gap since the previous heartbeat: what the "age" line shows (a crawler falling behind shows as a rising line).
-    const gap = ring.lastAt > 0 ? Math.max(0, at - ring.lastAt) : null;
-    ring.push({ at, gap_ms: gap, active_jobs: data.active_jobs, memory_bytes: memoryBytes(data.memory_usage), system_status: data.system_status });
+    ring.push(heartbeatPoint(ring.lastAt > 0 ? ring.lastAt : null, at, data));
     this.rings.set(crawlerId, ring);
     if (this.rings.size > this.maxCrawlers) this.rings.delete(this.rings.keys().next().value!);
   }

@@ -1,7 +1,9 @@
 /**
  * The headless console's token: read from the URL the console printed
- * (`#token=…`), kept in this tab's session storage, and removed from the
- * address bar so it is not bookmarked, shared in a screenshot or kept in history.
+ * (`#token=…`, or a view's address with it: `#/jobs?status=failed&token=…`),
+ * kept in this tab's session storage, and removed from the address bar so it is
+ * not bookmarked, shared in a screenshot or kept in history. The view's own
+ * address stays: the page opens on that view.
  */
 /** The session-storage key the tab keeps its token under. */
 export const TOKEN_KEY = 'crawl-console.token';
@@ -9,7 +11,7 @@ const KEY = TOKEN_KEY;
 
 type TokenWindow = Pick<Window, 'location' | 'history' | 'sessionStorage'>;
 
-const TOKEN_IN_HASH = /(?:^#|&)token=([^&]*)/;
+const TOKEN_IN_HASH = /(?:^#|[&?])token=([^&]*)/;
 
 function decode(raw: string): string {
   try {
@@ -25,11 +27,25 @@ const usable = (token: string): boolean => token.length > 0 && !/\s/.test(token)
 /** Whether the address bar carries a token (a printed URL opened in this tab). */
 export const hashHasToken = (win: Pick<Window, 'location'> = window): boolean => !!TOKEN_IN_HASH.exec(win.location.hash)?.[1];
 
+/** The fragment without its token: `#/jobs?status=failed&token=x` → `#/jobs?status=failed`, `#token=x` → ``. */
+export function hashWithoutToken(hash: string): string {
+  const raw = hash.replace(/^#/, '');
+  if (/^token=/.test(raw)) return '';
+  const q = raw.indexOf('?');
+  if (q < 0) return hash;
+  const rest = raw
+    .slice(q + 1)
+    .split('&')
+    .filter((pair) => !pair.startsWith('token='))
+    .join('&');
+  return `#${raw.slice(0, q)}${rest ? `?${rest}` : ''}`;
+}
+
 export function takeToken(win: TokenWindow = window): string | null {
   const match = TOKEN_IN_HASH.exec(win.location.hash);
   if (match?.[1]) {
     win.sessionStorage.setItem(KEY, decode(match[1]));
-    win.history.replaceState(null, '', win.location.pathname + win.location.search);
+    win.history.replaceState(null, '', win.location.pathname + win.location.search + hashWithoutToken(win.location.hash));
   }
   return win.sessionStorage.getItem(KEY);
 }

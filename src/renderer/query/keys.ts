@@ -1,0 +1,17 @@
+/**
+ * Query keys, one place: the event bridge (live.ts) and the screens must name
+ * the same entry. Arrays from general to specific, so a prefix invalidates a family.
+ */
+export const queryKeys = {
+  crawler: (id: string) => ['crawler', id] as const,
+  crawlers: ['crawlers'] as const,
+  /** Jobs of one crawler (its page's "current and recent jobs"). */
+  crawlerJobs: (id: string) => ['jobs', 'crawler', id] as const,
+  /** Errors of one crawler (its page). */
+  crawlerErrors: (id: string) => ['errors', 'crawler', id] as const,
+  jobResult: (id: string) => ['job-result', id] as const,
+  credentials: ['credentials'] as const,
+  dispatch: ['dispatch'] as const,
+  schedules: ['schedules'] as const,
+  jobSchedule: (jobId: string) => ['job-schedule', jobId] as const,
+};
