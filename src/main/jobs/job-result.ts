@@ -41,6 +41,13 @@ export function readJobResult(store: Store, samples: ProgressSamplesRepo, job: J
   const counts = isCounts(details.final_counts) ? details.final_counts : isCounts(details.partial_counts) ? details.partial_counts : null;
   const files = Array.isArray(details.output_files) ? details.output_files.filter((f): f is string => typeof f === 'string') : [];
   const finished = job.finished_at ?? null;
+  const series = samples.list(job.id);
+  // A completed job's last point carries its final counts: the crawler's last progress report may fall short of them.
+  const last_ = series.at(-1);
+  if (job.status === 'completed' && counts && last_) {
+    const total = Object.values(counts).reduce((n, v) => n + v, 0);
+    series[series.length - 1] = { ...last_, processed: Math.max(last_.processed, total) };
+  }
   const started = job.started_at ?? null;
   return {
     job_id: job.id,
@@ -53,6 +60,6 @@ export function readJobResult(store: Store, samples: ProgressSamplesRepo, job: J
     output_files: files,
     summary: details.summary ?? null,
     message: typeof details.message === 'string' ? details.message : (last?.reason ?? job.last_error ?? null),
-    series: samples.list(job.id),
+    series,
   };
 }

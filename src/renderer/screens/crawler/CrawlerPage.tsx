@@ -245,7 +245,7 @@ function Actions({ c }: { c: CrawlerView }) {
       <div className="page-actions ops-ui">
         <button
           type="button"
-          className="btn"
+          className="btn btn-small"
           disabled={!connected || full}
           title={!connected ? 'Not connected' : full ? 'No free capacity' : undefined}
           onClick={() => navigate('assign', { crawler_id: c.crawler_id })}
@@ -254,7 +254,7 @@ function Actions({ c }: { c: CrawlerView }) {
           Assign a job
         </button>
         <QuietButton crawlerId={c.crawler_id} label={label} />
-        <button type="button" className="btn" disabled={!connected} onClick={() => setShutdown(true)} data-testid="crawler-shutdown">
+        <button type="button" className="btn btn-small" disabled={!connected} onClick={() => setShutdown(true)} data-testid="crawler-shutdown">
           Shutdown…
         </button>
         {notice ? (
