@@ -25,6 +25,9 @@ import { QuietBadge, QuietButton } from '../power';
 import '../pages.css';
 
 type CrawlerPageData = CommandOutput<'getCrawler'>;
+
+/** How often a connected crawler's counters are re-read (the Crawlers table's resync pace). */
+const COUNTERS_MS = 5_000;
 type CrawlerView = CrawlerPageData['crawler'];
 
 /** The state an operator reads: the console's verdict while connected, else gone. */
@@ -272,7 +275,13 @@ function Actions({ c }: { c: CrawlerView }) {
 
 export function CrawlerScreen() {
   const crawlerId = useViewParams().crawler_id ?? '';
-  const q = useQuery({ queryKey: queryKeys.crawler(crawlerId), queryFn: () => api().getCrawler({ crawler_id: crawlerId }), enabled: crawlerId !== '' });
+  const q = useQuery({
+    queryKey: queryKeys.crawler(crawlerId),
+    queryFn: () => api().getCrawler({ crawler_id: crawlerId }),
+    enabled: crawlerId !== '',
+    // Heartbeats, liveness and connection changes arrive as events; the message and byte counters have none: re-read them while connected.
+    refetchInterval: (query) => (query.state.data?.crawler.connection ? COUNTERS_MS : false),
+  });
   const back = (
     <ViewLink view="crawlers" className="link back" data-testid="back-to-crawlers">
       ← All crawlers

@@ -12,6 +12,7 @@ import { useNow } from '../../components/use-now';
 import { formatAge } from '../../components/format';
 import { formatDuration, formatShortTime, messageOf } from '../ops/format';
 import { putSchedule, useSchedules } from './state/power-store';
+import { useCredentials } from '../ops/state/credentials-store';
 import { useQuery } from '@tanstack/react-query';
 import { queryKeys } from '../../query/keys';
 import { ViewLink } from '../../router';
@@ -301,12 +302,10 @@ function ScheduleRow({ s, now, onEdit, onNotice }: { s: Schedule; now: number; o
   );
 }
 
-const NO_CREDENTIALS: readonly Credential[] = [];
-
 export function Schedules() {
   const { schedules, loaded, error: loadError } = useSchedules();
   const [draft, setDraft] = useState<Draft | null>(null);
-  const credentials = useQuery({ queryKey: queryKeys.credentials, queryFn: () => api().listCredentials({}) }).data?.credentials ?? NO_CREDENTIALS;
+  const { credentials } = useCredentials();
   const [notice, setNotice] = useState<string | null>(null);
   const now = useNow(1000);
   const rows = useMemo(() => [...schedules].sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' })), [schedules]);
