@@ -10,6 +10,9 @@ export const queryKeys = {
   /** Errors of one crawler (its page). */
   crawlerErrors: (id: string) => ['errors', 'crawler', id] as const,
   jobResult: (id: string) => ['job-result', id] as const,
+  /** Error groups for one grouping, search and time range. */
+  errorGroups: (by: string, q: string, range: string) => ['error-groups', by, q, range] as const,
+  errorGroupsAll: ['error-groups'] as const,
   credentials: ['credentials'] as const,
   dispatch: ['dispatch'] as const,
   schedules: ['schedules'] as const,

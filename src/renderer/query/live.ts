@@ -8,24 +8,13 @@
 import type { QueryClient } from '@tanstack/react-query';
 import type { CommandOutput, ConsoleEvent } from '../../shared/contract';
 import type { Schedule } from '../../shared/ops';
-import { heartbeatPoint } from '../../shared/power-views';
+import { withHeartbeat } from './heartbeats';
 import { onBatch, onReconnect } from '../state/bus';
 import { queryKeys } from './keys';
 
 type CrawlerPage = CommandOutput<'getCrawler'>;
 type Schedules = CommandOutput<'listSchedules'>;
 type JobsPage = CommandOutput<'listJobs'>;
-
-/** A heartbeat appended to a crawler page's history (the window's oldest points drop off). */
-export function withHeartbeat(page: CrawlerPage, e: Extract<ConsoleEvent, { type: 'heartbeat' }>): CrawlerPage {
-  const last = page.heartbeats.at(-1);
-  if (last && last.at >= e.at) return page;
-  const point = heartbeatPoint(last?.at ?? null, e.at, e.data);
-  const from = e.at - page.window_ms;
-  const heartbeats = [...page.heartbeats.filter((p) => p.at >= from), point];
-  const connection = page.crawler.connection && page.crawler.connection.connection_id === e.connection_id ? { ...page.crawler.connection, last_heartbeat_at: e.at } : page.crawler.connection;
-  return { ...page, heartbeats, crawler: { ...page.crawler, last_heartbeat_at: e.at, last_heartbeat: e.data, connection } };
-}
 
 function applyEvent(client: QueryClient, e: ConsoleEvent, stale: Set<string>, staleKeys: (readonly unknown[])[]): void {
   const mark = (key: readonly unknown[]) => {
@@ -66,6 +55,7 @@ function applyEvent(client: QueryClient, e: ConsoleEvent, stale: Set<string>, st
     }
     case 'error':
       if (e.error.crawler_id) mark(queryKeys.crawlerErrors(e.error.crawler_id));
+      groupsStale = true;
       return;
     case 'dispatch_changed':
       client.setQueryData(queryKeys.dispatch, e.dispatch);
@@ -86,18 +76,31 @@ export const upsert = (list: readonly Schedule[], s: Schedule): Schedule[] => {
   return i < 0 ? [...list, s].sort((a, b) => a.name.localeCompare(b.name)) : list.map((x, j) => (j === i ? s : x));
 };
 
+/** Error groups are counted over many rows: new errors re-count them at most this often. */
+const GROUPS_MIN_MS = 1_000;
+let groupsStale = false;
+
 /** Connects the cache to the event stream. @returns a function that disconnects it. */
 export function bindQueryCache(client: QueryClient): () => void {
+  let groupsTimer: ReturnType<typeof setTimeout> | null = null;
   const offBatch = onBatch((batch) => {
     const stale = new Set<string>();
     const staleKeys: (readonly unknown[])[] = [];
     for (const e of batch.events) applyEvent(client, e, stale, staleKeys);
     // One refetch per query per batch, however many of its events the batch held.
     for (const queryKey of staleKeys) void client.invalidateQueries({ queryKey, exact: true });
+    if (groupsStale && groupsTimer === null) {
+      groupsTimer = setTimeout(() => {
+        groupsTimer = null;
+        groupsStale = false;
+        void client.invalidateQueries({ queryKey: queryKeys.errorGroupsAll });
+      }, GROUPS_MIN_MS);
+    }
   });
   const offReconnect = onReconnect(() => void client.invalidateQueries());
   return () => {
     offBatch();
     offReconnect();
+    if (groupsTimer) clearTimeout(groupsTimer);
   };
 }

@@ -10,26 +10,9 @@
  */
 import { useSyncExternalStore } from 'react';
 
-export interface HashAddress {
-  /** Always starts with `/`. Percent-encoded as in the address. */
-  path: string;
-  /** Without the `?`; still percent-encoded. */
-  search: string;
-}
+import { formatHash, parseHash } from './address';
 
-/** Splits a fragment (with or without its `#`) into path and query. */
-export function parseHash(hash: string): HashAddress {
-  const raw = hash.replace(/^#/, '');
-  const q = raw.indexOf('?');
-  const path = `/${(q < 0 ? raw : raw.slice(0, q)).replace(/^\/+/, '')}`;
-  return { path, search: q < 0 ? '' : raw.slice(q + 1) };
-}
-
-/** The fragment for a path with an optional query: `#/jobs?status=failed`. */
-export function formatHash(to: string): string {
-  const { path, search } = parseHash(to);
-  return `#${path}${search ? `?${search}` : ''}`;
-}
+export { formatHash, parseHash, type HashAddress } from './address';
 
 const listeners = new Set<() => void>();
 const notify = () => {

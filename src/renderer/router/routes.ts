@@ -3,7 +3,8 @@
  * path parameters (a job id, a crawler id) go into the path, everything else
  * (filters) into the query, in a stable order so one view has one address.
  */
-import { matchRoute, type Parser } from 'wouter';
+/** A route parser as wouter's (regexparam): a pattern to a regular expression and its parameter names. */
+export type Parser = (route: string, loose?: boolean) => { pattern: Pick<RegExp, 'exec'>; keys?: string[] };
 
 /** Every screen. `job` and `crawler` are one job's and one crawler's page; the others are in the navigation. */
 export type View = 'overview' | 'crawlers' | 'crawler' | 'jobs' | 'job' | 'assign' | 'broadcast' | 'errors' | 'credentials' | 'settings' | 'schedules';
@@ -57,12 +58,15 @@ const decodeReserved = (s: string): string => s.replace(/%(2F|3F|23|26|3D|2B|24|
 /** The view at a path and its parameters (path parameters win over a query key of the same name); null for an unknown address. */
 export function routeOf(parser: Parser, path: string, search: string): { view: View; params: ViewParams } | null {
   for (const route of ROUTES) {
-    const [matched, pathParams] = matchRoute(parser, route.pattern, path);
-    if (!matched) continue;
+    // What wouter's matchRoute does, with the router's own parser: the same rules as its Link and Route.
+    const { pattern, keys = [] } = parser(route.pattern);
+    const m = pattern.exec(path);
+    if (!m) continue;
+    const pathParams: Record<string, string | undefined> = Object.fromEntries(keys.map((k, i) => [k, m[i + 1]]));
     const params: Record<string, string> = {};
     for (const [k, v] of new URLSearchParams(search)) params[k] = v;
     for (const k of keysOf(route.pattern)) {
-      const v = (pathParams as Record<string, string | undefined>)[k];
+      const v = pathParams[k];
       if (v !== undefined) params[k] = decodeReserved(v);
     }
     return { view: route.view, params };

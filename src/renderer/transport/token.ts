@@ -5,6 +5,10 @@
  * not bookmarked, shared in a screenshot or kept in history. The view's own
  * address stays: the page opens on that view.
  */
+import { hashWithoutToken } from '../router/address';
+
+export { hashWithoutToken };
+
 /** The session-storage key the tab keeps its token under. */
 export const TOKEN_KEY = 'crawl-console.token';
 const KEY = TOKEN_KEY;
@@ -26,20 +30,6 @@ const usable = (token: string): boolean => token.length > 0 && !/\s/.test(token)
 
 /** Whether the address bar carries a token (a printed URL opened in this tab). */
 export const hashHasToken = (win: Pick<Window, 'location'> = window): boolean => !!TOKEN_IN_HASH.exec(win.location.hash)?.[1];
-
-/** The fragment without its token: `#/jobs?status=failed&token=x` → `#/jobs?status=failed`, `#token=x` → ``. */
-export function hashWithoutToken(hash: string): string {
-  const raw = hash.replace(/^#/, '');
-  if (/^token=/.test(raw)) return '';
-  const q = raw.indexOf('?');
-  if (q < 0) return hash;
-  const rest = raw
-    .slice(q + 1)
-    .split('&')
-    .filter((pair) => !pair.startsWith('token='))
-    .join('&');
-  return `#${raw.slice(0, q)}${rest ? `?${rest}` : ''}`;
-}
 
 export function takeToken(win: TokenWindow = window): string | null {
   const match = TOKEN_IN_HASH.exec(win.location.hash);
