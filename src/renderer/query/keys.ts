@@ -14,6 +14,10 @@ export const queryKeys = {
   errorGroups: (by: string, q: string, range: string) => ['error-groups', by, q, range] as const,
   errorGroupsAll: ['error-groups'] as const,
   credentials: ['credentials'] as const,
+  /** Connected crawlers with their free capacity (the Assign form's choice). */
+  connectedCrawlers: ['crawlers', 'connected'] as const,
+  /** The throughput chart's stored history for one range. */
+  history: (range: string) => ['history', range] as const,
   dispatch: ['dispatch'] as const,
   schedules: ['schedules'] as const,
   jobSchedule: (jobId: string) => ['job-schedule', jobId] as const,

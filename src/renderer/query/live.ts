@@ -16,7 +16,7 @@ type CrawlerPage = CommandOutput<'getCrawler'>;
 type Schedules = CommandOutput<'listSchedules'>;
 type JobsPage = CommandOutput<'listJobs'>;
 
-function applyEvent(client: QueryClient, e: ConsoleEvent, stale: Set<string>, staleKeys: (readonly unknown[])[]): void {
+function applyEvent(client: QueryClient, e: ConsoleEvent, stale: Set<string>, staleKeys: (readonly unknown[])[], soon: Set<readonly unknown[]>): void {
   const mark = (key: readonly unknown[]) => {
     const id = JSON.stringify(key);
     if (!stale.has(id)) {
@@ -29,6 +29,7 @@ function applyEvent(client: QueryClient, e: ConsoleEvent, stale: Set<string>, st
       client.setQueryData<CrawlerPage>(queryKeys.crawler(e.crawler_id), (page) => (page ? withHeartbeat(page, e) : page));
       return;
     case 'crawler_updated':
+      if (e.crawler.said_hello) soon.add(queryKeys.connectedCrawlers);
       client.setQueryData<CrawlerPage>(queryKeys.crawler(e.crawler.crawler_id), (page) =>
         page?.crawler.connection?.connection_id === e.crawler.connection_id ? { ...page, crawler: { ...page.crawler, connection: e.crawler } } : page,
       );
@@ -42,6 +43,7 @@ function applyEvent(client: QueryClient, e: ConsoleEvent, stale: Set<string>, st
     case 'crawler_disconnected':
       mark(queryKeys.crawler(e.crawler.crawler_id));
       mark(queryKeys.crawlers);
+      soon.add(queryKeys.connectedCrawlers);
       return;
     case 'job_changed': {
       const job = e.job;
@@ -49,13 +51,16 @@ function applyEvent(client: QueryClient, e: ConsoleEvent, stale: Set<string>, st
       for (const [key, page] of client.getQueriesData<JobsPage>({ queryKey: ['jobs', 'crawler'] })) {
         if (key[2] === job.crawler_id || page?.jobs.some((j) => j.job_id === job.job_id)) mark(key);
       }
-      if (job.crawler_id) mark(queryKeys.crawler(job.crawler_id));
+      if (job.crawler_id) {
+        mark(queryKeys.crawler(job.crawler_id));
+        soon.add(queryKeys.connectedCrawlers);
+      }
       if (job.finished_at !== null) mark(queryKeys.jobResult(job.job_id));
       return;
     }
     case 'error':
       if (e.error.crawler_id) mark(queryKeys.crawlerErrors(e.error.crawler_id));
-      groupsStale = true;
+      soon.add(queryKeys.errorGroupsAll);
       return;
     case 'dispatch_changed':
       client.setQueryData(queryKeys.dispatch, e.dispatch);
@@ -76,31 +81,40 @@ export const upsert = (list: readonly Schedule[], s: Schedule): Schedule[] => {
   return i < 0 ? [...list, s].sort((a, b) => a.name.localeCompare(b.name)) : list.map((x, j) => (j === i ? s : x));
 };
 
-/** Error groups are counted over many rows: new errors re-count them at most this often. */
-const GROUPS_MIN_MS = 1_000;
-let groupsStale = false;
+/**
+ * Queries that cost more than their events are worth (error groups counted over many rows,
+ * every crawler's held-job count): marked stale at most this often, however many events arrive.
+ */
+const THROTTLE_MS = 1_000;
 
 /** Connects the cache to the event stream. @returns a function that disconnects it. */
 export function bindQueryCache(client: QueryClient): () => void {
-  let groupsTimer: ReturnType<typeof setTimeout> | null = null;
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const throttled = (queryKey: readonly unknown[]) => {
+    const id = JSON.stringify(queryKey);
+    if (timers.has(id)) return;
+    timers.set(
+      id,
+      setTimeout(() => {
+        timers.delete(id);
+        void client.invalidateQueries({ queryKey });
+      }, THROTTLE_MS),
+    );
+  };
   const offBatch = onBatch((batch) => {
     const stale = new Set<string>();
     const staleKeys: (readonly unknown[])[] = [];
-    for (const e of batch.events) applyEvent(client, e, stale, staleKeys);
+    const soon = new Set<readonly unknown[]>();
+    for (const e of batch.events) applyEvent(client, e, stale, staleKeys, soon);
     // One refetch per query per batch, however many of its events the batch held.
     for (const queryKey of staleKeys) void client.invalidateQueries({ queryKey, exact: true });
-    if (groupsStale && groupsTimer === null) {
-      groupsTimer = setTimeout(() => {
-        groupsTimer = null;
-        groupsStale = false;
-        void client.invalidateQueries({ queryKey: queryKeys.errorGroupsAll });
-      }, GROUPS_MIN_MS);
-    }
+    for (const queryKey of soon) throttled(queryKey);
   });
   const offReconnect = onReconnect(() => void client.invalidateQueries());
   return () => {
     offBatch();
     offReconnect();
-    if (groupsTimer) clearTimeout(groupsTimer);
+    for (const t of timers.values()) clearTimeout(t);
+    timers.clear();
   };
 }

@@ -3,13 +3,13 @@
  * Validated as you type with the core's own schema; the server's verdict is
  * shown when it disagrees (a crawler filled up meanwhile …).
  */
-import { type ReactNode, useEffect, useId, useState } from 'react';
+import { type ReactNode, useId, useState } from 'react';
 import { ApiError } from '../../../shared/contract';
 import type { JobDto } from '../../../shared/jobs';
 import { JobTypeSchema } from '../../../shared/protocol';
 import { api } from '../../state/bus';
 import { type AssignFormValues, type FieldErrors, type FieldName, INITIAL_FORM, fieldErrorsFromDetails, sameHost, validate } from './assign-form';
-import { hasFreeCapacity, loadAssignData, startAssignData, useAssignData } from './assign-state';
+import { hasFreeCapacity, loadAssignData, useAssignData } from './assign-state';
 import { shortId } from './format';
 import { HANDOVER_ON_REQUEST, asksForWork } from './handover';
 import { StatusBadge } from './StatusBadge';
@@ -77,8 +77,6 @@ export function AssignScreen() {
   const [serverMessage, setServerMessage] = useState<string | null>(null);
   const [created, setCreated] = useState<{ job: JobDto; savedToken: boolean; handover?: 'pushed' | 'on_next_request' | undefined } | null>(null);
   const ids = { type: useId(), host: useId(), cred: useId(), token: useId(), label: useId(), entity: useId(), ns: useId(), prio: useId(), crawler: useId() };
-
-  useEffect(() => startAssignData(), []);
 
   // A saved credential is the default once the list is there (a token is typed only when none fits).
   const [credentialDefaulted, setCredentialDefaulted] = useState(false);
