@@ -64,7 +64,10 @@ export const JobResultSchema = z.object({
   attempts: z.number().int(),
   /** Per entity type, as the crawler's job_completed (or job_failed's partial counts) said; null when it sent none. */
   final_counts: CountsSchema.nullable(),
+  /** The files it listed (at most the first 1,000 are kept) … */
   output_files: z.array(z.string()),
+  /** … and how many it listed. */
+  output_files_total: z.number().int(),
   /** The crawler's free-form summary, redacted; null when it sent none. */
   summary: z.unknown(),
   message: z.string().nullable(),

@@ -103,6 +103,7 @@ describe('getJobResult', () => {
     const result = await t.api.getJobResult({ job_id: job.job_id });
     expect(result.final_counts).toEqual({ issue: 100, merge_request: 7 });
     expect(result.output_files).toHaveLength(MAX_OUTPUT_FILES);
+    expect(result.output_files_total).toBe(MAX_OUTPUT_FILES + 5);
     expect(result.output_files[0]).toBe('out/issues-0.jsonl');
     expect(JSON.stringify(result.summary)).not.toContain(TOKEN);
     expect(result.summary).toMatchObject({ pages: 12 });

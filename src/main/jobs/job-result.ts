@@ -43,10 +43,10 @@ export function readJobResult(store: Store, samples: ProgressSamplesRepo, job: J
   const finished = job.finished_at ?? null;
   const series = samples.list(job.id);
   // A completed job's last point carries its final counts: the crawler's last progress report may fall short of them.
-  const last_ = series.at(-1);
-  if (job.status === 'completed' && counts && last_) {
+  const tail = series.at(-1);
+  if (job.status === 'completed' && counts && tail) {
     const total = Object.values(counts).reduce((n, v) => n + v, 0);
-    series[series.length - 1] = { ...last_, processed: Math.max(last_.processed, total) };
+    series[series.length - 1] = { ...tail, processed: Math.max(tail.processed, total) };
   }
   const started = job.started_at ?? null;
   return {
@@ -58,6 +58,7 @@ export function readJobResult(store: Store, samples: ProgressSamplesRepo, job: J
     attempts: Math.max(events.filter((e) => e.kind === 'started').length, job.started_at !== null ? 1 : 0),
     final_counts: counts,
     output_files: files,
+    output_files_total: typeof details.output_files_total === 'number' ? details.output_files_total : files.length,
     summary: details.summary ?? null,
     message: typeof details.message === 'string' ? details.message : (last?.reason ?? job.last_error ?? null),
     series,

@@ -118,7 +118,9 @@ export function JobResults({ job }: { job: JobDto }) {
           )}
         </div>
         <div>
-          <h3>Output files</h3>
+          <h3>
+            Output files{r.output_files_total > r.output_files.length ? ` (the first ${formatCount(r.output_files.length)} of ${formatCount(r.output_files_total)})` : ''}
+          </h3>
           {r.output_files.length === 0 ? (
             <p className="muted">The crawler listed no output files.</p>
           ) : (
