@@ -95,8 +95,9 @@ test('the page keeps working after a reload (token from the tab session) and its
   await page.getByTestId('nav-jobs').click();
   await expect(page.getByRole('heading', { level: 1, name: /^Jobs/ })).toBeVisible();
   await expect(page.getByTestId('jobs-empty')).toContainText('No jobs yet');
-  await page.getByRole('button', { name: 'Crawlers' }).click();
-  await expect(page.getByRole('button', { name: 'Crawlers' })).toHaveAttribute('aria-current', 'page');
+  // The navigation is links (each screen has an address), not buttons.
+  await page.getByRole('link', { name: 'Crawlers' }).click();
+  await expect(page.getByRole('link', { name: 'Crawlers' })).toHaveAttribute('aria-current', 'page');
 });
 
 test('without the token the page says what to open, and a wrong token is refused', async ({ page, browser }) => {

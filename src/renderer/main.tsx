@@ -3,6 +3,7 @@
  * app, HTTP + SSE in a browser) and renders the console.
  */
 import { StrictMode } from 'react';
+import { QueryClientProvider } from '@tanstack/react-query';
 import { createRoot } from 'react-dom/client';
 import './styles.css';
 import { App, NoToken } from './components/App';
@@ -11,6 +12,8 @@ import { createBridgeTransport } from './transport/bridge';
 import { createHttpTransport } from './transport/http';
 import { TOKEN_KEY, hashHasToken, takeToken } from './transport/token';
 import type { ConsoleTransport } from './transport/types';
+import { queryClient } from './query/client';
+import { bindQueryCache } from './query/live';
 
 const rootElement = document.getElementById('root');
 if (!rootElement) throw new Error('index.html has no #root element');
@@ -35,9 +38,12 @@ window.addEventListener('hashchange', () => {
 const transport = chooseTransport();
 if (transport) {
   bindTransport(transport);
+  bindQueryCache(queryClient);
   root.render(
     <StrictMode>
-      <App />
+      <QueryClientProvider client={queryClient}>
+        <App />
+      </QueryClientProvider>
     </StrictMode>,
   );
 } else {

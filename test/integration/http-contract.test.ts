@@ -330,6 +330,18 @@ describe('every command over HTTP', () => {
     expect(groups.groups_total).toBe(groups.groups.length);
   });
 
+  it('a crawler page and a job result (issue 15)', async () => {
+    const page = await ok('getCrawler', { crawler_id: CRAWLER_ID });
+    expect(page.crawler.crawler_id).toBe(CRAWLER_ID);
+    expect(page.window_ms).toBe(3_600_000);
+    expect((await call('getCrawler', { crawler_id: 'no-such-crawler' })).status).toBe(404);
+    expect((await call('getCrawler', {})).status).toBe(400);
+    const { job } = await ok('createJob', { job_type: 'discover_namespaces', gitlab_host: 'gitlab.example.com', access_token: SECRET_INLINE });
+    const result = await ok('getJobResult', { job_id: job.job_id });
+    expect(result).toMatchObject({ job_id: job.job_id, finished_at: null, final_counts: null, output_files: [], series: [] });
+    expect((await call('getJobResult', { job_id: 'no-such-job' })).status).toBe(404);
+  });
+
   it('GET /metrics answers loopback scrapers in the Prometheus text format', async () => {
     const res = await fetch(`${console_.baseUrl}metrics`);
     expect(res.status).toBe(200);

@@ -48,6 +48,8 @@ describe('opening the store', () => {
         'job_accounts', 'job_tokens', 'health_probe', 'schedules', 'schedule_jobs', 'console_state', 'metric_samples',
         // maintained counts and the trigram search index (FTS5 keeps its own shadow tables)
         'job_counts', 'jobs_text', 'jobs_text_config', 'jobs_text_data', 'jobs_text_docsize', 'jobs_text_idx',
+        // a finished job's progress over time (issue 15)
+        'job_progress_samples',
       ].sort(),
     );
   });

@@ -22,6 +22,7 @@ import { scrubSecretText } from '../store/redact';
 /** Live progress as a page may see it: the crawler's message may echo a token. */
 const redactLive = (live: JobProgress | null): JobProgress | null => (live?.message ? { ...live, message: scrubSecretText(live.message) } : live);
 import type { OpsCommandName } from './ops-commands';
+import type { PowerCommandName } from './power-commands';
 import { type ExportStream, exportErrorsStream, exportJobsStream } from './export-stream';
 
 export interface CommandDeps {
@@ -50,8 +51,8 @@ export function publicConfig(config: ResolvedSocketConfig): PublicConfig {
   return { ...rest, auth_token_set: authToken !== undefined };
 }
 
-/** Every command but the operator-power ones (ops-commands.ts). */
-export function createCommandHandlers(d: CommandDeps): Omit<ConsoleCommandHandlers, OpsCommandName> {
+/** Every command but the operator-power ones (ops-commands.ts) and the pages' (power-commands.ts). */
+export function createCommandHandlers(d: CommandDeps): Omit<ConsoleCommandHandlers, OpsCommandName | PowerCommandName> {
   const { store, server, jobs, tracker } = d;
   const guard = <T>(fn: () => T): T => {
     try {

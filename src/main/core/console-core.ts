@@ -34,6 +34,10 @@ import { createOpsCommandHandlers } from './ops-commands';
 import { LivenessWatch } from './liveness-watch';
 import { livenessLimits } from '../../shared/liveness';
 import { exportErrorsStream, exportJobsStream } from './export-stream';
+import { HeartbeatHistory } from './heartbeat-history';
+import { createPowerCommandHandlers } from './power-commands';
+import { ProgressSamplesRepo } from '../store/progress-samples-repo';
+import { ProgressSampler } from '../jobs/progress-sampler';
 import type { ConsoleCore, ConsoleCoreEvents, ConsoleCoreOptions } from './types';
 
 /** How often coalesced writes are flushed and leases checked (the issue asks for at least every 100 ms). */
@@ -113,7 +117,18 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   server.on('crawler_connected', (crawler) => emit({ type: 'crawler_connected', crawler }));
   server.on('crawler_updated', (crawler) => emit({ type: 'crawler_updated', crawler }));
   server.on('crawler_disconnected', (e) => emit({ type: 'crawler_disconnected', crawler: e.connection, reason: e.reason, lost: e.lost }));
-  server.on('heartbeat', (e) => emit({ type: 'heartbeat', ...e }));
+  const heartbeats = new HeartbeatHistory();
+  server.on('heartbeat', (e) => {
+    heartbeats.record(e.crawler_id, e.at, e.data);
+    emit({ type: 'heartbeat', ...e });
+  });
+  // Each job's progress over time, for its results chart (sampled, bounded, written on the tick).
+  const samples = new ProgressSamplesRepo(store.db);
+  const sampler = new ProgressSampler(samples);
+  events.on('event', (e) => {
+    if (e.type === 'progress') sampler.record(e.progress);
+    else if (e.type === 'job_changed' && e.job.finished_at !== null) sampler.finished(e.job.job_id, e.job.finished_at, e.job.status === 'completed' ? 1 : e.job.overall_completion);
+  });
   const liveness = new LivenessWatch({
     connections: () => server.listConnections(),
     limits: () => livenessLimits(configManager.getCurrentConfig()),
@@ -156,6 +171,7 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
     // While the disk refuses writes, ask it again about once a second.
     if (++ticks % 10 === 0) runTask('storage probe', () => health.probe());
     runTask('scheduler', () => scheduler.tick());
+    runTask('progress samples', () => sampler.flush());
   }, TICK_MS);
   tick.unref();
   const aggregateTimer = setInterval(() => {
@@ -184,6 +200,7 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   const commands = health.guardCommands({
     ...createCommandHandlers({ store, server, jobs, tracker, errors, configManager, cipher, dataDir, health, restartRequired: RESTART_REQUIRED_FIELDS, liveness, refused }),
     ...createOpsCommandHandlers({ store, jobs, schedules, scheduler, dispatch, metrics, flushErrors: () => errors.flush(), emit, now }),
+    ...createPowerCommandHandlers({ store, server, jobs, liveness, heartbeats, samples, now }),
   });
 
   let stopping: Promise<void> | null = null;
@@ -217,6 +234,7 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
         const step = isolatedTask(logger, (err) => health.databaseFailed(err));
         await server.stop().catch((err: unknown) => logger.error({ err }, 'stopping the socket server failed'));
         step('final progress flush', () => jobs.flush());
+        step('final progress samples', () => sampler.flush());
         step('final error log flush', () => errors.flush());
         step('closing the database', () => store.close());
         lock.release();

@@ -15,13 +15,17 @@ import { createSafeStorageCipher, safeStorageStatus } from './safe-storage-ciphe
 import { type RendererLocation, hardenSession, hardenWebContents } from './security';
 import { createMainWindow } from './window';
 import { handleAppProtocol, registerAppScheme } from './app-protocol';
+import { METRICS_PORT_ENV, type MetricsServer, parseMetricsPort, startMetricsServer } from '../headless/metrics-server';
+import { METRICS_TOKEN_ENV } from '../headless/serve';
 
 interface AppArgs {
   dataDir?: string;
   socketPath?: string;
+  /** Serve `GET /metrics` on this loopback port (opt-in; also CRAWL_CONSOLE_METRICS_PORT). */
+  metricsPort?: string;
 }
 
-/** `--data-dir DIR` / `--data-dir=DIR`, `--socket PATH`; Chromium's own switches are left alone. */
+/** `--data-dir DIR` / `--data-dir=DIR`, `--socket PATH`, `--metrics-port PORT`; Chromium's own switches are left alone. */
 export function parseAppArgs(argv: readonly string[]): AppArgs {
   const out: AppArgs = {};
   const take = (name: string, i: number): string | undefined => {
@@ -33,6 +37,7 @@ export function parseAppArgs(argv: readonly string[]): AppArgs {
   for (let i = 0; i < argv.length; i++) {
     out.dataDir = take('data-dir', i) ?? out.dataDir;
     out.socketPath = take('socket', i) ?? out.socketPath;
+    out.metricsPort = take('metrics-port', i) ?? out.metricsPort;
   }
   return out;
 }
@@ -102,6 +107,18 @@ export async function startElectronApp(): Promise<void> {
   }
   const unregister = registerCommandHandlers(core, renderer, logger);
 
+  // Prometheus scrapes the desktop app on a loopback port when asked to (the seed's enableMetrics still decides whether it answers).
+  let metricsServer: MetricsServer | null = null;
+  const metricsPort = args.metricsPort ?? process.env[METRICS_PORT_ENV];
+  if (metricsPort !== undefined && metricsPort !== '') {
+    try {
+      metricsServer = await startMetricsServer({ metrics: core.metrics, port: parseMetricsPort(metricsPort), token: process.env[METRICS_TOKEN_ENV] || null });
+      logger.info({ url: metricsServer.url }, 'serving /metrics on loopback');
+    } catch (error) {
+      warn(`/metrics is not served: ${(error as Error).message}`);
+    }
+  }
+
   let window: BrowserWindow | null = null;
   const openWindow = () => {
     window = createMainWindow(renderer, preload);
@@ -127,6 +144,7 @@ export async function startElectronApp(): Promise<void> {
     // Hold the quit until crawlers have been told and the database is closed.
     event.preventDefault();
     unregister();
+    void metricsServer?.close();
     core.stop().then(
       () => app.exit(0),
       (error: unknown) => {

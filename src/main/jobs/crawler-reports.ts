@@ -11,6 +11,7 @@ import { type Job, toJobDto } from '../store';
 import type { CrawlerSessions } from './crawler-sessions';
 import type { JobContext } from './job-context';
 import { isKnownTask, jobTypeOf } from './job-types';
+import { completedDetails } from './job-result';
 import type { ProgressBuffer } from './progress-buffer';
 import type { Reclaim } from './reclaim';
 import { mayRetry, retryDelayFor } from './retry-policy';
@@ -79,12 +80,12 @@ export class CrawlerReports {
       );
     }
     if (m.data.success) {
-      this.ctx.ledger.finish(job, 'complete', { overall_completion: 1, message: m.data.message ?? null }, { crawler_id: c.crawlerId, details: counts });
+      this.ctx.ledger.finish(job, 'complete', { overall_completion: 1, message: m.data.message ?? null }, { crawler_id: c.crawlerId, details: completedDetails(m.data) });
       this.ctx.tracker.markCompleted(id, m.data.final_counts);
     } else {
       const reason = m.data.message ?? 'the crawler reported job_completed with success: false';
       this.ctx.recordError({ category: 'job_processing', severity: 'high', code: 'job_unsuccessful', message: reason, context: counts, crawler_id: c.crawlerId, job_id: id });
-      this.ctx.ledger.finish(job, 'fail', { last_error: reason }, { crawler_id: c.crawlerId, reason, details: counts });
+      this.ctx.ledger.finish(job, 'fail', { last_error: reason }, { crawler_id: c.crawlerId, reason, details: completedDetails(m.data) });
       this.ctx.tracker.markFailed(id);
     }
     this.ctx.dispatchSoon();

@@ -5,15 +5,32 @@ import { ConnectionIndicator } from './ConnectionIndicator';
 import { SCREENS } from '../screens';
 import { Nav } from './Nav';
 import { DispatchBanner } from '../screens/power';
+import { AppRouter, useRoute, ViewLink } from '../router';
 
 function Main() {
-  const Screen = SCREENS[useConsole((s) => s.view)];
-  return <Screen />;
+  const { view, params } = useRoute();
+  if (view === null) return <NotFound />;
+  const Screen = SCREENS[view];
+  // One page per job or crawler: another id is another page, its state starts afresh.
+  return <Screen key={view === 'job' ? `job:${params.job_id}` : view === 'crawler' ? `crawler:${params.crawler_id}` : view} />;
+}
+
+/** An address the console does not know (a mistyped or outdated link). */
+function NotFound() {
+  return (
+    <section className="view" aria-labelledby="view-title" data-testid="not-found">
+      <h1 id="view-title">No such page</h1>
+      <p>
+        This address (<code>{window.location.hash}</code>) names no screen of the console. Go to the <ViewLink view="overview">Overview</ViewLink>.
+      </p>
+    </section>
+  );
 }
 
 export function App() {
   const stale = useConsole((s) => s.staleSince !== null);
   return (
+    <AppRouter>
     <div className="shell">
       <header className="header">
         <span className="brand">Crawl Console</span>
@@ -32,6 +49,7 @@ export function App() {
         </fieldset>
       </main>
     </div>
+    </AppRouter>
   );
 }
 

@@ -1,13 +1,15 @@
 /** Which component renders each view. */
 import type { ComponentType } from 'react';
-import type { View } from '../state/store';
+import type { View } from '../router/routes';
 import { BroadcastScreen, CrawlersScreen, CredentialsScreen, ErrorsScreen, OverviewScreen, SettingsScreen } from './ops';
 import { AssignScreen, JobDetailScreen, JobsScreen } from './jobs';
 import { SchedulesScreen } from './power';
+import { CrawlerScreen } from './crawler';
 
 export const SCREENS: Record<View, ComponentType> = {
   overview: OverviewScreen,
   crawlers: CrawlersScreen,
+  crawler: CrawlerScreen,
   jobs: JobsScreen,
   job: JobDetailScreen,
   assign: AssignScreen,
@@ -18,7 +20,7 @@ export const SCREENS: Record<View, ComponentType> = {
   schedules: SchedulesScreen,
 };
 
-/** The navigation, in order (the job detail is reached from the jobs table). */
+/** The navigation, in order (a job's and a crawler's page are reached from their lists and links). */
 export const NAV_ITEMS: { view: View; label: string }[] = [
   { view: 'overview', label: 'Overview' },
   { view: 'crawlers', label: 'Crawlers' },

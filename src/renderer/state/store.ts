@@ -10,12 +10,6 @@ import type { ConnectionStatus, ConsoleTransport } from '../transport/types';
 import { type CrawlerMap, applyEvents, fromViews } from './crawlers';
 import { dispatchBatch, dispatchReconnect, setTransport } from './bus';
 
-/** Every screen. `job` is one job's detail (params.job_id); the others are in the navigation. */
-export type View = 'overview' | 'crawlers' | 'jobs' | 'job' | 'assign' | 'broadcast' | 'errors' | 'credentials' | 'settings' | 'schedules';
-
-/** Parameters of the current screen (a job id, a preset filter, a preselected crawler …). */
-export type ViewParams = Readonly<Record<string, string>>;
-
 export interface ConsoleState {
   /** Which door this page came through: the desktop app's bridge, or a browser over HTTP. */
   transportKind: ConsoleTransport['kind'] | null;
@@ -30,14 +24,9 @@ export interface ConsoleState {
   /** True once the crawler list has been loaded at least once. */
   crawlersLoaded: boolean;
   lastError: string | null;
-  view: View;
-  params: ViewParams;
-  setView(view: View): void;
-  /** Opens a screen with parameters, e.g. navigate('job', { job_id }) or navigate('jobs', { crawler: id }). */
-  navigate(view: View, params?: ViewParams): void;
 }
 
-export const useConsole = create<ConsoleState>()((set) => ({
+export const useConsole = create<ConsoleState>()(() => ({
   transportKind: null,
   connection: 'connecting',
   connectionReason: null,
@@ -47,10 +36,6 @@ export const useConsole = create<ConsoleState>()((set) => ({
   crawlers: {},
   crawlersLoaded: false,
   lastError: null,
-  view: 'overview',
-  params: {},
-  setView: (view) => set({ view, params: {} }),
-  navigate: (view, params = {}) => set({ view, params }),
 }));
 
 /** While the page is open, counts drift (events carry no message counters): refresh now and then. */

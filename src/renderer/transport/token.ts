@@ -1,15 +1,21 @@
 /**
  * The headless console's token: read from the URL the console printed
- * (`#token=…`), kept in this tab's session storage, and removed from the
- * address bar so it is not bookmarked, shared in a screenshot or kept in history.
+ * (`#token=…`, or a view's address with it: `#/jobs?status=failed&token=…`),
+ * kept in this tab's session storage, and removed from the address bar so it is
+ * not bookmarked, shared in a screenshot or kept in history. The view's own
+ * address stays: the page opens on that view.
  */
+import { hashWithoutToken } from '../router/address';
+
+export { hashWithoutToken };
+
 /** The session-storage key the tab keeps its token under. */
 export const TOKEN_KEY = 'crawl-console.token';
 const KEY = TOKEN_KEY;
 
 type TokenWindow = Pick<Window, 'location' | 'history' | 'sessionStorage'>;
 
-const TOKEN_IN_HASH = /(?:^#|&)token=([^&]*)/;
+const TOKEN_IN_HASH = /(?:^#|[&?])token=([^&]*)/;
 
 function decode(raw: string): string {
   try {
@@ -29,7 +35,7 @@ export function takeToken(win: TokenWindow = window): string | null {
   const match = TOKEN_IN_HASH.exec(win.location.hash);
   if (match?.[1]) {
     win.sessionStorage.setItem(KEY, decode(match[1]));
-    win.history.replaceState(null, '', win.location.pathname + win.location.search);
+    win.history.replaceState(null, '', win.location.pathname + win.location.search + hashWithoutToken(win.location.hash));
   }
   return win.sessionStorage.getItem(KEY);
 }

@@ -32,6 +32,7 @@ import {
   ScheduleSchema,
   UpdateScheduleInputSchema,
 } from '../ops';
+import { HeartbeatPointSchema, JobResultSchema } from '../power-views';
 
 const Empty = z.object({}).prefault({});
 const JobRef = z.object({ job_id: z.string().min(1, 'job_id is required') });
@@ -335,6 +336,13 @@ export const commands = {
     z.object({ groups: z.array(ErrorGroupSchema), total: z.number().int(), groups_total: z.number().int() }),
     'Errors grouped by code, category, crawler or GitLab host, with counts, first/last seen and the newest example.',
   ),
+  // ── links and pages (issue 15): a page per crawler, a finished job's results ──
+  getCrawler: command(
+    z.object({ crawler_id: z.string().min(1, 'crawler_id is required').max(200) }),
+    z.object({ crawler: CrawlerViewSchema, heartbeats: z.array(HeartbeatPointSchema), window_ms: z.number().int() }),
+    'One crawler (connected or not) with its heartbeats of the last hour.',
+  ),
+  getJobResult: command(JobRef, JobResultSchema, 'A job’s result as its crawler reported it: final counts, output files, summary, duration, attempts and progress over time.'),
 } as const;
 
 export type Commands = typeof commands;

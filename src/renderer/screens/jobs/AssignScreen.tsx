@@ -3,17 +3,17 @@
  * Validated as you type with the core's own schema; the server's verdict is
  * shown when it disagrees (a crawler filled up meanwhile …).
  */
-import { type ReactNode, useEffect, useId, useState } from 'react';
+import { type ReactNode, useId, useState } from 'react';
 import { ApiError } from '../../../shared/contract';
 import type { JobDto } from '../../../shared/jobs';
 import { JobTypeSchema } from '../../../shared/protocol';
 import { api } from '../../state/bus';
-import { useConsole } from '../../state/store';
 import { type AssignFormValues, type FieldErrors, type FieldName, INITIAL_FORM, fieldErrorsFromDetails, sameHost, validate } from './assign-form';
-import { hasFreeCapacity, loadAssignData, startAssignData, useAssignData } from './assign-state';
+import { hasFreeCapacity, loadAssignData, useAssignData } from './assign-state';
 import { shortId } from './format';
 import { HANDOVER_ON_REQUEST, asksForWork } from './handover';
 import { StatusBadge } from './StatusBadge';
+import { ViewLink, useViewParams } from '../../router';
 
 const JOB_TYPE_HELP: Record<string, string> = {
   discover_namespaces: 'find every group, project and user (under a namespace path, or the whole instance) and queue a crawl job for each',
@@ -42,13 +42,12 @@ function Field({ label, error, hint, children, id }: { label: string; error: str
 }
 
 function Created({ job, savedToken, handover }: { job: JobDto; savedToken: boolean; handover?: 'pushed' | 'on_next_request' | undefined }) {
-  const navigate = useConsole((s) => s.navigate);
   return (
     <div className="result-panel result-ok" role="status" data-testid="assign-created">
       <strong>Job created</strong>{' '}
-      <button type="button" className="link mono" onClick={() => navigate('job', { job_id: job.job_id })} data-testid="created-job-link" title={job.job_id}>
+      <ViewLink view="job" params={{ job_id: job.job_id }} className="link mono" data-testid="created-job-link" title={job.job_id}>
         {shortId(job.job_id)}
-      </button>{' '}
+      </ViewLink>{' '}
       <StatusBadge status={job.status} />{' '}
       {job.status === 'waiting_credentials' ? (
         <>waiting for credentials: {job.last_error}</>
@@ -66,7 +65,7 @@ function Created({ job, savedToken, handover }: { job: JobDto; savedToken: boole
 }
 
 export function AssignScreen() {
-  const params = useConsole((s) => s.params);
+  const params = useViewParams();
   const { credentials, crawlers, loaded, error: loadError } = useAssignData();
   const [form, setForm] = useState<AssignFormValues>(() =>
     params.crawler_id ? { ...INITIAL_FORM, target: 'crawler', crawler_id: params.crawler_id } : INITIAL_FORM,
@@ -78,8 +77,6 @@ export function AssignScreen() {
   const [serverMessage, setServerMessage] = useState<string | null>(null);
   const [created, setCreated] = useState<{ job: JobDto; savedToken: boolean; handover?: 'pushed' | 'on_next_request' | undefined } | null>(null);
   const ids = { type: useId(), host: useId(), cred: useId(), token: useId(), label: useId(), entity: useId(), ns: useId(), prio: useId(), crawler: useId() };
-
-  useEffect(() => startAssignData(), []);
 
   // A saved credential is the default once the list is there (a token is typed only when none fits).
   const [credentialDefaulted, setCredentialDefaulted] = useState(false);

@@ -3,10 +3,10 @@
  * jobs) and the detail page (one), and the per-job outcome of the last action.
  */
 import { useState } from 'react';
-import { useConsole } from '../../state/store';
 import { type BulkAction, type BulkResult, summarize } from './bulk';
 import { ConfirmCancelDialog, PriorityDialog } from './Dialogs';
 import { shortId } from './format';
+import { ViewLink } from '../../router';
 
 export function JobActionButtons({
   count,
@@ -65,7 +65,6 @@ export function JobActionButtons({
 
 /** Each job's outcome: the refused ones with the server's message first, the rest folded. */
 export function BulkResultPanel({ result, onDismiss }: { result: BulkResult; onDismiss: () => void }) {
-  const navigate = useConsole((s) => s.navigate);
   const refused = result.outcomes.filter((o) => !o.ok);
   const done = result.outcomes.filter((o) => o.ok);
   return (
@@ -80,9 +79,9 @@ export function BulkResultPanel({ result, onDismiss }: { result: BulkResult; onD
         <ul className="result-list" data-testid="bulk-refused">
           {refused.slice(0, 50).map((o) => (
             <li key={o.job_id}>
-              <button type="button" className="link mono" onClick={() => navigate('job', { job_id: o.job_id })} title={o.job_id}>
+              <ViewLink view="job" params={{ job_id: o.job_id }} className="link mono" title={o.job_id}>
                 {shortId(o.job_id)}
-              </button>{' '}
+              </ViewLink>{' '}
               <span className="bad-text">{o.message}</span>
             </li>
           ))}

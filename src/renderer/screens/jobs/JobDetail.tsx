@@ -4,7 +4,6 @@ import type { JobDetail } from '../../../shared/contract';
 import { isFinalJobStatus, type JobDto, type JobStatus } from '../../../shared/jobs';
 import type { EntityProgress, JobProgress } from '../../../shared/progress';
 import { useNow } from '../../components/use-now';
-import { useConsole } from '../../state/store';
 import { dismissDetailResult, openJob, performOnJob, useJobDetail } from './detail-state';
 import { cachedJob } from './table-state';
 import { formatCount, formatDuration, formatFull, formatRate, formatWhen, shortId } from './format';
@@ -13,15 +12,17 @@ import { ProgressBar } from './ProgressBar';
 import { StatusBadge } from './StatusBadge';
 import { timeline } from './timeline';
 import { JobScheduleLink } from '../power';
+import { lastJobsParams } from './address';
+import { JobResults } from './JobResults';
+import { ViewLink, useNavigate, useViewParams } from '../../router';
 
 const LIVE_STATUSES: readonly JobStatus[] = ['running', 'waiting_credentials'];
 
 function JobLink({ job, children }: { job: Pick<JobDto, 'job_id'>; children?: ReactNode }) {
-  const navigate = useConsole((s) => s.navigate);
   return (
-    <button type="button" className="link mono" title={job.job_id} onClick={() => navigate('job', { job_id: job.job_id })}>
+    <ViewLink view="job" params={{ job_id: job.job_id }} className="link mono" title={job.job_id}>
       {children ?? shortId(job.job_id)}
-    </button>
+    </ViewLink>
   );
 }
 
@@ -116,7 +117,6 @@ function ProgressPanel({ detail, live }: { detail: JobDetail; live: JobProgress 
 
 function Facts({ job }: { job: JobDto }) {
   const now = useNow(30_000);
-  const navigate = useConsole((s) => s.navigate);
   const rows: [string, ReactNode][] = [
     ['Job id', <span className="mono" key="id">{job.job_id}</span>],
     ['Type', job.job_type],
@@ -129,9 +129,14 @@ function Facts({ job }: { job: JobDto }) {
     [
       'Crawler',
       job.crawler_id ? (
-        <button type="button" className="link mono" onClick={() => navigate('jobs', { crawler: job.crawler_id! })} title="This crawler’s jobs">
-          {job.crawler_id}
-        </button>
+        <>
+          <ViewLink view="crawler" params={{ crawler_id: job.crawler_id }} className="link mono" title="This crawler’s page" data-testid="job-crawler-link">
+            {job.crawler_id}
+          </ViewLink>{' '}
+          <ViewLink view="jobs" params={{ crawler: job.crawler_id }} className="link small">
+            its jobs
+          </ViewLink>
+        </>
       ) : (
         '—'
       ),
@@ -246,7 +251,7 @@ function ResumeState({ job }: { job: JobDto }) {
 }
 
 function Related({ detail }: { detail: JobDetail }) {
-  const navigate = useConsole((s) => s.navigate);
+  const navigate = useNavigate();
   const { parent, children, children_total } = detail;
   return (
     <section className="panel" aria-labelledby="related-title">
@@ -286,8 +291,8 @@ function Related({ detail }: { detail: JobDetail }) {
 }
 
 export function JobDetailScreen() {
-  const jobId = useConsole((s) => s.params.job_id);
-  const navigate = useConsole((s) => s.navigate);
+  const jobId = useViewParams().job_id;
+  const navigate = useNavigate();
   const detail = useJobDetail((s) => (s.detail && s.detail.job.job_id === jobId ? s.detail : null));
   const live = useJobDetail((s) => s.live);
   const error = useJobDetail((s) => s.error);
@@ -298,7 +303,7 @@ export function JobDetailScreen() {
   useEffect(() => (jobId ? openJob(jobId, cachedJob(jobId)) : undefined), [jobId]);
 
   const back = (
-    <button type="button" className="link back" onClick={() => navigate('jobs')} data-testid="back-to-jobs">
+    <button type="button" className="link back" onClick={() => navigate('jobs', lastJobsParams())} data-testid="back-to-jobs">
       ← All jobs
     </button>
   );
@@ -370,6 +375,7 @@ export function JobDetailScreen() {
         <ProgressPanel detail={detail} live={liveForJob} />
         <Facts job={job} />
       </div>
+      {isFinalJobStatus(job.status) ? <JobResults job={job} /> : null}
       {partial ? (
         <p className="muted" aria-busy="true" data-testid="job-detail-loading">
           Loading the history, errors and related jobs…

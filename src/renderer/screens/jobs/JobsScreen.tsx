@@ -1,12 +1,11 @@
 /** The Jobs screen: filters, the action bar, the virtualized table and its states. */
 import { useEffect } from 'react';
-import { JOB_STATUSES } from '../../../shared/jobs';
-import { useConsole } from '../../state/store';
 import { BulkResultPanel, JobActionButtons } from './JobActions';
 import { ExportButtons, JobsFilters } from './JobsFilters';
 import { JobsTable } from './JobsTable';
-import { filtersFromParams } from './page-window';
-import { clearFilters, clearSelection, dismissResult, perform, presetFilters, refresh, startLiveTable, useJobsTable } from './table-state';
+import { clearFilters, clearSelection, dismissResult, perform, refresh, startLiveTable, useJobsTable } from './table-state';
+import { useNavigate } from '../../router';
+import { useJobsAddress } from './address';
 
 function SelectionBar() {
   const selected = useJobsTable((s) => s.selected);
@@ -36,7 +35,7 @@ function TableState() {
     const f = s.filters;
     return f.status.length > 0 || f.job_type !== '' || f.crawler !== '' || f.text.trim() !== '' || f.parent_job_id !== '';
   });
-  const navigate = useConsole((s) => s.navigate);
+  const navigate = useNavigate();
   if (error) {
     return (
       <div className="banner banner-error" role="alert" data-testid="jobs-error">
@@ -80,16 +79,13 @@ function TableState() {
 }
 
 export function JobsScreen() {
-  const params = useConsole((s) => s.params);
   const total = useJobsTable((s) => s.total);
   const totalExact = useJobsTable((s) => s.totalExact);
   const loading = useJobsTable((s) => s.loading);
   const result = useJobsTable((s) => s.lastResult);
 
-  // A link's preset (from Crawlers: jobs of one crawler; from a job: its children) replaces the filters.
-  useEffect(() => {
-    if (Object.keys(params).length > 0) presetFilters(filtersFromParams(params, JOB_STATUSES));
-  }, [params]);
+  // The filters are the address's: a link (jobs of one crawler, a job's children), a reload or Back sets them.
+  useJobsAddress();
   useEffect(() => startLiveTable(), []);
 
   return (

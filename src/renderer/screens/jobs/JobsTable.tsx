@@ -10,11 +10,11 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { type KeyboardEvent, memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { JobDto, JobSortField } from '../../../shared/jobs';
 import { useNow } from '../../components/use-now';
-import { useConsole } from '../../state/store';
 import { formatFull, formatWhen, shortId } from './format';
 import { ProgressBar } from './ProgressBar';
 import { StatusBadge } from './StatusBadge';
 import { type LiveProgress, rowAt, saveScroll, savedScroll, setWindow, sortBy, toggleRow, toggleRows, useJobsTable } from './table-state';
+import { ViewLink, useNavigate } from '../../router';
 
 /** Must match .jobs-row's height in jobs.css. */
 export const ROW_HEIGHT = 40;
@@ -105,7 +105,6 @@ const JobRow = memo(function JobRow({
   focused: boolean;
   now: number;
 }) {
-  const navigate = useConsole((s) => s.navigate);
   const completion = live?.overall_completion ?? job.overall_completion;
   const target = job.namespace_path ?? job.entity_name ?? job.entity_id;
   return (
@@ -133,9 +132,9 @@ const JobRow = memo(function JobRow({
         />
       </div>
       <div role="gridcell" className="cell cell-id">
-        <button type="button" className="link mono" tabIndex={-1} title={job.job_id} onClick={() => navigate('job', { job_id: job.job_id })} data-testid="row-open">
+        <ViewLink view="job" params={{ job_id: job.job_id }} className="link mono" tabIndex={-1} title={job.job_id} data-testid="row-open">
           {shortId(job.job_id)}
-        </button>
+        </ViewLink>
       </div>
       <div role="gridcell" className="cell cell-type">
         {job.job_type}
@@ -182,7 +181,7 @@ export function JobsTable() {
   const pages = useJobsTable((s) => s.pages);
   const live = useJobsTable((s) => s.live);
   const selected = useJobsTable((s) => s.selected);
-  const navigate = useConsole((s) => s.navigate);
+  const navigate = useNavigate();
   const now = useNow(30_000);
   const scrollRef = useRef<HTMLDivElement>(null);
   const [focusIndex, setFocusIndex] = useState(0);

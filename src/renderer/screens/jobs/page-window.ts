@@ -88,7 +88,7 @@ export function matchesFilters(job: JobDto, f: JobFilters): boolean {
   return true;
 }
 
-/** Filters preset by a link (navigate('jobs', { status: 'failed,cancelled', crawler: id, … })). */
+/** Filters from the Jobs address (`#/jobs?status=failed,cancelled&q=acme&crawler=…`); `text` is read as `q`'s older name. */
 export function filtersFromParams(params: Readonly<Record<string, string>>, statuses: readonly JobStatus[]): JobFilters {
   const status = (params.status ?? '')
     .split(',')
@@ -98,9 +98,16 @@ export function filtersFromParams(params: Readonly<Record<string, string>>, stat
     status,
     job_type: params.job_type ?? '',
     crawler: params.crawler ?? '',
-    text: params.text ?? '',
+    text: params.q ?? params.text ?? '',
     parent_job_id: params.parent_job_id ?? '',
   };
+}
+
+/** The address parameters of filters: the inverse of filtersFromParams (empty filters are left out). */
+export function filtersToParams(f: JobFilters): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries({ status: f.status.join(','), q: f.text, job_type: f.job_type, crawler: f.crawler, parent_job_id: f.parent_job_id }).filter(([, v]) => v !== ''),
+  );
 }
 
 /** Indices [from, to] in either order, clamped to [0, total). */

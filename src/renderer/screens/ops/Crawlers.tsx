@@ -12,7 +12,8 @@ import { useCrawlers } from './state/crawlers-store';
 import { useCrawlerLines, useHeartbeatLimits } from './state/use-crawler-lines';
 import { ANONYMOUS_RETENTION_CHOICES, foldAnonymous, ghostSummary } from './state/anonymous-crawlers';
 
-function ShutdownDialog({ target, onClose, onSent }: { target: CrawlerLine | null; onClose: () => void; onSent: (text: string) => void }) {
+/** Asks one crawler to stop (the Crawlers table and the crawler's page). */
+export function ShutdownDialog({ target, onClose, onSent }: { target: Pick<CrawlerLine, 'crawler_id' | 'name'> | null; onClose: () => void; onSent: (text: string) => void }) {
   const [draft, setDraft] = useState<ShutdownDraft>(DEFAULT_SHUTDOWN);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);

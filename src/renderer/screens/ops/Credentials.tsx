@@ -1,11 +1,11 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { commands } from '../../../shared/contract';
 import type { Credential } from '../../../shared/records';
 import { api } from '../../state/bus';
 import { useNow } from '../../components/use-now';
 import { ConfirmDialog } from './components/Dialog';
 import { formatShortTime, messageOf } from './format';
-import { useCredentials } from './state/credentials-store';
+import { reloadCredentials, useCredentials } from './state/credentials-store';
 import { credentialState, parseExpiry } from './state/credential-state';
 
 type Field = 'gitlab_host' | 'label' | 'access_token' | 'expires_at';
@@ -76,7 +76,7 @@ function AddCredential() {
       setExpires('');
       setTouched({});
       setSaved(`Saved “${credential.label}” for ${credential.gitlab_host} (${credential.token_hint}).` + followUp(answered_refresh_requests, requeued_jobs));
-      void useCredentials.getState().load();
+      reloadCredentials();
     } catch (e) {
       setError(messageOf(e));
     } finally {
@@ -323,12 +323,9 @@ export function Credentials() {
   const [moving, setMoving] = useState<Credential | null>(null);
   const done = (text: string) => {
     setNotice(text);
-    void useCredentials.getState().load();
+    reloadCredentials();
   };
   const now = useNow(60_000);
-  useEffect(() => {
-    void useCredentials.getState().load();
-  }, []);
   const remove = async () => {
     if (!target) return;
     setBusy(true);
@@ -337,7 +334,7 @@ export function Credentials() {
       await api().deleteCredential({ id: target.id });
       setNotice(`Deleted “${target.label}”.`);
       setTarget(null);
-      void useCredentials.getState().load();
+      reloadCredentials();
     } catch (e) {
       // The console refuses while jobs use the credential, and says which: show its words.
       setDeleteError(messageOf(e));

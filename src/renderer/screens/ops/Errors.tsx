@@ -8,6 +8,7 @@ import { formatInt, messageOf } from './format';
 import { useCrawlers } from './state/crawlers-store';
 import { ERRORS_PAGE_SIZE, type ErrorFilter, useErrors } from './state/errors-store';
 import { ErrorGroups } from '../power';
+import { useViewParams } from '../../router';
 
 const CATEGORIES = Object.values(ErrorCategory);
 const SEVERITIES = Object.values(ErrorSeverity);
@@ -137,7 +138,7 @@ function ExportButtons() {
 }
 
 export function Errors() {
-  const params = useConsole((s) => s.params);
+  const params = useViewParams();
   const { rows, total, offset, loaded, loading, error, unseen, expanded, filter } = useErrors();
   const { setOffset, toggle, setFilter, load } = useErrors.getState();
   useEffect(() => {

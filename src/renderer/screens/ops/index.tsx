@@ -17,3 +17,4 @@ export const BroadcastScreen = Broadcast;
 export const ErrorsScreen = Errors;
 export const CredentialsScreen = Credentials;
 export const SettingsScreen = Settings;
+export { ShutdownDialog } from './Crawlers';

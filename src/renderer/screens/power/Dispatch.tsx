@@ -2,11 +2,11 @@
 import { useState } from 'react';
 import { api } from '../../state/bus';
 import { formatShortTime, messageOf } from '../ops/format';
-import { setDispatch, useIsQuiet, usePower } from './state/power-store';
+import { setDispatch, useDispatchState, useIsQuiet } from './state/power-store';
 
 /** Shown above every screen while dispatch is paused: nothing else explains an idle queue. */
 export function DispatchBanner() {
-  const dispatch = usePower((s) => s.dispatch);
+  const dispatch = useDispatchState();
   const [busy, setBusy] = useState(false);
   if (!dispatch?.paused) return null;
   return (
@@ -37,7 +37,7 @@ export function DispatchBanner() {
 
 /** The Overview's card: pause or resume handing out work. */
 export function DispatchCard() {
-  const dispatch = usePower((s) => s.dispatch);
+  const dispatch = useDispatchState();
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);

@@ -4,9 +4,10 @@
  * newest example of each group opens in place.
  */
 import { Fragment, useEffect, useId, useState } from 'react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { ErrorGroupBy, ErrorGroupsQuery } from '../../../shared/ops';
-import type { CommandOutput } from '../../../shared/contract';
-import { api, onBatch } from '../../state/bus';
+import { api } from '../../state/bus';
+import { queryKeys } from '../../query/keys';
 import { formatInt, formatShortTime, messageOf } from '../ops/format';
 
 const BY: { value: ErrorGroupBy; label: string }[] = [
@@ -32,46 +33,25 @@ export function ErrorGroups() {
   const [text, setText] = useState('');
   const [q, setQ] = useState('');
   const [range, setRange] = useState<RangeValue>('24h');
-  const [result, setResult] = useState<CommandOutput<'listErrorGroups'> | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
-  const [tick, setTick] = useState(0);
 
   useEffect(() => {
     const t = setTimeout(() => setQ(text.trim()), 300);
     return () => clearTimeout(t);
   }, [text]);
-  // New errors refresh the counts, at most once a second.
-  useEffect(() => {
-    let pending: ReturnType<typeof setTimeout> | null = null;
-    const off = onBatch((b) => {
-      if (pending || !b.events.some((e) => e.type === 'error')) return;
-      pending = setTimeout(() => {
-        pending = null;
-        setTick((n) => n + 1);
-      }, 1000);
-    });
-    return () => {
-      off();
-      if (pending) clearTimeout(pending);
-    };
-  }, []);
-  useEffect(() => {
-    let live = true;
-    const ms = RANGES.find((r) => r.value === range)?.ms ?? null;
-    const query: ErrorGroupsQuery = { by, limit: 100, ...(q && { q }), ...(ms !== null && { since: Date.now() - ms }) };
-    api()
-      .listErrorGroups(query)
-      .then((r) => {
-        if (!live) return;
-        setResult(r);
-        setError(null);
-      })
-      .catch((e: unknown) => live && setError(messageOf(e)));
-    return () => {
-      live = false;
-    };
-  }, [by, q, range, tick]);
+  // New errors mark the groups stale (query/live.ts, at most once a second); the time range is measured when the query runs.
+  const groups = useQuery({
+    queryKey: queryKeys.errorGroups(by, q, range),
+    queryFn: () => {
+      const ms = RANGES.find((r) => r.value === range)?.ms ?? null;
+      const query: ErrorGroupsQuery = { by, limit: 100, ...(q && { q }), ...(ms !== null && { since: Date.now() - ms }) };
+      return api().listErrorGroups(query);
+    },
+    // Another grouping or search shows the previous answer until the new one is there (no flash of "loading").
+    placeholderData: keepPreviousData,
+  });
+  const result = groups.data ?? null;
+  const error = groups.error ? messageOf(groups.error) : null;
 
   return (
     <section className="card power-groups" aria-labelledby={`${id}-title`} data-testid="error-groups">

@@ -3,16 +3,19 @@
  * skipped while its previous job is unfinished. Listed live (schedule_changed
  * events), created and edited in the form above the table, paused, run now.
  */
-import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
+import { type FormEvent, useId, useMemo, useState } from 'react';
 import { JobTypeSchema } from '../../../shared/protocol';
 import type { Credential } from '../../../shared/records';
 import type { CreateScheduleInput, Schedule } from '../../../shared/ops';
 import { api } from '../../state/bus';
-import { useConsole } from '../../state/store';
 import { useNow } from '../../components/use-now';
 import { formatAge } from '../../components/format';
 import { formatDuration, formatShortTime, messageOf } from '../ops/format';
-import { putSchedule, reloadPower, usePower } from './state/power-store';
+import { putSchedule, useSchedules } from './state/power-store';
+import { useCredentials } from '../ops/state/credentials-store';
+import { useQuery } from '@tanstack/react-query';
+import { queryKeys } from '../../query/keys';
+import { ViewLink } from '../../router';
 
 const UNITS = { seconds: 1_000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
 type Unit = keyof typeof UNITS;
@@ -71,7 +74,7 @@ function draftOf(s: Schedule): Draft {
 export const describeTiming = (s: Pick<Schedule, 'cron' | 'interval_ms' | 'timezone'>): string =>
   s.cron !== null ? `cron ${s.cron}${s.timezone ? ` (${s.timezone})` : ''}` : `every ${formatDuration(s.interval_ms ?? 0)}`;
 
-function ScheduleForm({ draft, setDraft, credentials }: { draft: Draft; setDraft: (d: Draft | null) => void; credentials: Credential[] }) {
+function ScheduleForm({ draft, setDraft, credentials }: { draft: Draft; setDraft: (d: Draft | null) => void; credentials: readonly Credential[] }) {
   const id = useId();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -188,7 +191,6 @@ function ScheduleForm({ draft, setDraft, credentials }: { draft: Draft; setDraft
 }
 
 function ScheduleRow({ s, now, onEdit, onNotice }: { s: Schedule; now: number; onEdit: () => void; onNotice: (text: string) => void }) {
-  const navigate = useConsole((st) => st.navigate);
   const [busy, setBusy] = useState(false);
   const act = async (fn: () => Promise<unknown>) => {
     setBusy(true);
@@ -240,9 +242,9 @@ function ScheduleRow({ s, now, onEdit, onNotice }: { s: Schedule; now: number; o
       </td>
       <td>
         {s.last_job_id ? (
-          <button type="button" className="link mono" onClick={() => navigate('job', { job_id: s.last_job_id! })} data-testid="schedule-last-job">
+          <ViewLink view="job" params={{ job_id: s.last_job_id }} className="link mono" title={s.last_job_id} data-testid="schedule-last-job">
             {s.last_job_id.slice(0, 8)}
-          </button>
+          </ViewLink>
         ) : (
           <span className="muted">—</span>
         )}
@@ -301,21 +303,12 @@ function ScheduleRow({ s, now, onEdit, onNotice }: { s: Schedule; now: number; o
 }
 
 export function Schedules() {
-  const schedules = usePower((s) => s.schedules);
-  const loaded = usePower((s) => s.schedulesLoaded);
-  const loadError = usePower((s) => s.error);
+  const { schedules, loaded, error: loadError } = useSchedules();
   const [draft, setDraft] = useState<Draft | null>(null);
-  const [credentials, setCredentials] = useState<Credential[]>([]);
+  const { credentials } = useCredentials();
   const [notice, setNotice] = useState<string | null>(null);
   const now = useNow(1000);
-  useEffect(() => {
-    void reloadPower();
-    api()
-      .listCredentials({})
-      .then((r) => setCredentials(r.credentials))
-      .catch(() => undefined);
-  }, []);
-  const rows = useMemo(() => Object.values(schedules).sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' })), [schedules]);
+  const rows = useMemo(() => [...schedules].sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' })), [schedules]);
   return (
     <section className="view ops-ui power" aria-labelledby="view-title" data-testid="schedules">
       <div className="toolbar">
@@ -375,25 +368,14 @@ export function Schedules() {
 
 /** On a job's detail: the schedule that created it, if any. */
 export function JobScheduleLink({ jobId }: { jobId: string }) {
-  const [schedule, setSchedule] = useState<Schedule | null>(null);
-  const navigate = useConsole((s) => s.navigate);
-  useEffect(() => {
-    let live = true;
-    api()
-      .getJobSchedule({ job_id: jobId })
-      .then((r) => live && setSchedule(r.schedule))
-      .catch(() => undefined);
-    return () => {
-      live = false;
-    };
-  }, [jobId]);
+  const schedule = useQuery({ queryKey: queryKeys.jobSchedule(jobId), queryFn: () => api().getJobSchedule({ job_id: jobId }) }).data?.schedule ?? null;
   if (!schedule) return null;
   return (
     <p className="power-job-schedule" data-testid="job-schedule">
       Created by the schedule{' '}
-      <button type="button" className="link" onClick={() => navigate('schedules')} data-testid="job-schedule-link">
+      <ViewLink view="schedules" className="link" data-testid="job-schedule-link">
         {schedule.name}
-      </button>{' '}
+      </ViewLink>{' '}
       <span className="muted">({describeTiming(schedule)})</span>
     </p>
   );

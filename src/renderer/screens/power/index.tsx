@@ -1,8 +1,5 @@
 // Operator power (issue 15): schedules, pause and quiet, error groups, history ranges.
 import './power.css';
-import { startPowerLive } from './state/power-store';
-
-startPowerLive();
 
 export { Schedules as SchedulesScreen, JobScheduleLink } from './Schedules';
 export { DispatchBanner, DispatchCard, QuietBadge, QuietButton } from './Dispatch';

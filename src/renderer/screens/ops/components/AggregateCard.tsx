@@ -1,13 +1,13 @@
-import { useConsole } from '../../../state/store';
 import { formatDuration, formatInt, formatPercent, formatRate } from '../format';
 import { useOverview } from '../state/overview-store';
 import { ProgressBar } from './ProgressBar';
+import { useNavigate } from '../../../router';
 
 /** Progress across the running jobs (the seed's getAggregateProgress), live from `aggregate` events. */
 export function AggregateCard() {
   const aggregate = useOverview((s) => s.aggregate);
   const loaded = useOverview((s) => s.aggregateLoaded);
-  const navigate = useConsole((s) => s.navigate);
+  const navigate = useNavigate();
   return (
     <section className="card span-8" aria-labelledby="agg-title" data-testid="aggregate">
       <h2 id="agg-title">Progress of running jobs</h2>

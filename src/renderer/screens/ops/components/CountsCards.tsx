@@ -1,8 +1,8 @@
 import { JOB_STATUSES, type JobStatus } from '../../../../shared/jobs';
-import { useConsole } from '../../../state/store';
 import { formatInt } from '../format';
 import { useOverview } from '../state/overview-store';
 import { ProgressBar } from './ProgressBar';
+import { useNavigate } from '../../../router';
 
 const STATUS_LABELS: Record<JobStatus, string> = {
   queued: 'Queued',
@@ -16,7 +16,7 @@ const STATUS_LABELS: Record<JobStatus, string> = {
 const ORDER: readonly JobStatus[] = ['queued', 'assigned', 'running', 'waiting_credentials', 'completed', 'failed', 'cancelled'];
 
 export function CrawlerCountsCard({ connected, late, lost, gone, busy, capacity }: { connected: number; late: number; lost: number; gone: number; busy: number; capacity: number }) {
-  const navigate = useConsole((s) => s.navigate);
+  const navigate = useNavigate();
   return (
     <section className="card span-4" aria-labelledby="cc-title" data-testid="crawler-counts">
       <h2 id="cc-title">Crawlers</h2>
@@ -55,7 +55,7 @@ export function CrawlerCountsCard({ connected, late, lost, gone, busy, capacity 
 
 export function JobCountsCard() {
   const counts = useOverview((s) => s.counts);
-  const navigate = useConsole((s) => s.navigate);
+  const navigate = useNavigate();
   const total = counts ? JOB_STATUSES.reduce((n, s) => n + counts[s], 0) : 0;
   return (
     <section className="card span-8" aria-labelledby="jc-title" data-testid="job-counts">

@@ -1,8 +1,8 @@
 import { formatAge } from '../../../components/format';
-import { useConsole } from '../../../state/store';
 import type { CrawlerLine } from '../state/crawler-health';
 import { formatDuration, formatInt, formatMemory, formatShortTime } from '../format';
 import { QuietBadge, QuietButton } from '../../power';
+import { ViewLink, useNavigate } from '../../../router';
 
 const HEALTH_TEXT: Record<CrawlerLine['health'], string> = {
   active: 'active',
@@ -38,7 +38,7 @@ function HeartbeatAge({ line, now }: { line: CrawlerLine; now: number }) {
 }
 
 export function CrawlerTableRow({ line, now, onShutdown }: { line: CrawlerLine; now: number; onShutdown: (line: CrawlerLine) => void }) {
-  const navigate = useConsole((s) => s.navigate);
+  const navigate = useNavigate();
   const hb = line.heartbeat;
   const memory = formatMemory(hb?.memory_usage);
   const full = line.active_jobs !== null && line.capacity !== null && line.active_jobs >= line.capacity;
@@ -46,7 +46,9 @@ export function CrawlerTableRow({ line, now, onShutdown }: { line: CrawlerLine; 
   return (
     <tr data-testid="crawler-row" data-crawler-id={line.crawler_id} data-state={line.health} data-connected={line.connected}>
       <th scope="row">
-        <span className="mono">{line.crawler_id}</span>
+        <ViewLink view="crawler" params={{ crawler_id: line.crawler_id }} className="link mono" data-testid="crawler-link">
+          {line.crawler_id}
+        </ViewLink>
         <span className="sub">{line.name ?? <span className="muted">unnamed</span>}</span>
       </th>
       <td>

@@ -1,11 +1,10 @@
 import { Fragment } from 'react';
 import type { ErrorRecord } from '../../../../shared/records';
-import { useConsole } from '../../../state/store';
 import { formatShortTime } from '../format';
+import { ViewLink } from '../../../router';
 
 /** One recorded error; expands to its full context. */
 export function ErrorTableRow({ error, expanded, onToggle }: { error: ErrorRecord; expanded: boolean; onToggle: () => void }) {
-  const navigate = useConsole((s) => s.navigate);
   const detailsId = `error-${error.id}-details`;
   return (
     <Fragment>
@@ -32,12 +31,20 @@ export function ErrorTableRow({ error, expanded, onToggle }: { error: ErrorRecor
             </span>
           ) : null}
         </td>
-        <td className="mono small">{error.crawler_id ?? <span className="muted">—</span>}</td>
+        <td className="mono small">
+          {error.crawler_id ? (
+            <ViewLink view="crawler" params={{ crawler_id: error.crawler_id }} className="link mono">
+              {error.crawler_id}
+            </ViewLink>
+          ) : (
+            <span className="muted">—</span>
+          )}
+        </td>
         <td className="mono small">
           {error.job_id ? (
-            <button type="button" className="link mono" onClick={() => navigate('job', { job_id: error.job_id ?? '' })} aria-label={`Open job ${error.job_id}`}>
+            <ViewLink view="job" params={{ job_id: error.job_id }} className="link mono" aria-label={`Open job ${error.job_id}`}>
               {error.job_id.length > 12 ? `${error.job_id.slice(0, 12)}…` : error.job_id}
-            </button>
+            </ViewLink>
           ) : (
             <span className="muted">—</span>
           )}

@@ -1,11 +1,11 @@
-import { useConsole } from '../../../state/store';
 import { formatShortTime } from '../format';
 import { useOverview } from '../state/overview-store';
+import { useNavigate } from '../../../router';
 
 export function LatestErrors() {
   const errors = useOverview((s) => s.latestErrors);
   const loaded = useOverview((s) => s.errorsLoaded);
-  const navigate = useConsole((s) => s.navigate);
+  const navigate = useNavigate();
   return (
     <section className="card span-12" aria-labelledby="le-title" data-testid="latest-errors">
       <h2 id="le-title">Latest errors</h2>

@@ -1,50 +1,29 @@
 /**
  * Operator power in the renderer: the dispatch state (paused, quiet crawlers)
- * and the schedules, loaded when the stream (re)opens and kept current by the
- * dispatch_changed / schedule_* events (no polling).
+ * and the schedules, as TanStack Query entries. Loaded by the first screen
+ * that reads them, kept current by the dispatch_changed / schedule_* events
+ * (query/live.ts writes them into the cache), refetched after a reconnect.
  */
-import { create } from 'zustand';
+import { useQuery } from '@tanstack/react-query';
 import type { DispatchState, Schedule } from '../../../../shared/ops';
-import { api, onBatch, onReconnect } from '../../../state/bus';
+import { api } from '../../../state/bus';
+import { queryClient } from '../../../query/client';
+import { queryKeys } from '../../../query/keys';
+import { upsert } from '../../../query/live';
 
-interface PowerState {
-  dispatch: DispatchState | null;
-  schedules: Record<string, Schedule>;
-  schedulesLoaded: boolean;
-  error: string | null;
+export function useDispatchState(): DispatchState | null {
+  return useQuery({ queryKey: queryKeys.dispatch, queryFn: () => api().getDispatchState({}) }).data ?? null;
 }
 
-export const usePower = create<PowerState>()(() => ({ dispatch: null, schedules: {}, schedulesLoaded: false, error: null }));
+/** A command's answer is the new state: shown at once, without waiting for its event. */
+export const setDispatch = (dispatch: DispatchState): void => void queryClient.setQueryData(queryKeys.dispatch, dispatch);
 
-export async function reloadPower(): Promise<void> {
-  try {
-    const [dispatch, { schedules }] = await Promise.all([api().getDispatchState({}), api().listSchedules({})]);
-    usePower.setState({ dispatch, schedules: Object.fromEntries(schedules.map((s) => [s.id, s])), schedulesLoaded: true, error: null });
-  } catch (e) {
-    usePower.setState({ error: e instanceof Error ? e.message : String(e) });
-  }
+export function useSchedules(): { schedules: readonly Schedule[]; loaded: boolean; error: string | null } {
+  const q = useQuery({ queryKey: queryKeys.schedules, queryFn: () => api().listSchedules({}) });
+  return { schedules: q.data?.schedules ?? [], loaded: q.isSuccess, error: q.error ? q.error.message : null };
 }
 
-export const setDispatch = (dispatch: DispatchState): void => usePower.setState({ dispatch });
-export const putSchedule = (schedule: Schedule): void => usePower.setState((s) => ({ schedules: { ...s.schedules, [schedule.id]: schedule } }));
+export const putSchedule = (schedule: Schedule): void =>
+  void queryClient.setQueryData<{ schedules: Schedule[] }>(queryKeys.schedules, (old) => ({ schedules: upsert(old?.schedules ?? [], schedule) }));
 
-let started = false;
-export function startPowerLive(): void {
-  if (started) return;
-  started = true;
-  onReconnect(() => void reloadPower());
-  onBatch((batch) => {
-    for (const e of batch.events) {
-      if (e.type === 'dispatch_changed') setDispatch(e.dispatch);
-      else if (e.type === 'schedule_changed') putSchedule(e.schedule);
-      else if (e.type === 'schedule_deleted') {
-        usePower.setState((s) => {
-          const { [e.schedule_id]: _gone, ...rest } = s.schedules;
-          return { schedules: rest };
-        });
-      }
-    }
-  });
-}
-
-export const useIsQuiet = (crawlerId: string): boolean => usePower((s) => s.dispatch?.quiet.some((q) => q.crawler_id === crawlerId) ?? false);
+export const useIsQuiet = (crawlerId: string): boolean => useDispatchState()?.quiet.some((q) => q.crawler_id === crawlerId) ?? false;

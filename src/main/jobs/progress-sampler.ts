@@ -1,0 +1,93 @@
+/**
+ * Keeps a bounded series of each job's progress for its results chart.
+ * A sample is taken at most every `step` ms per job; once a job has `max`
+ * samples its series is halved and its step doubled, so a job that runs for
+ * a week keeps as many points as one that runs for an hour, spread evenly.
+ * The last report (a job finishing) is always kept. Writes are batched: the
+ * core flushes on its tick, in one transaction.
+ */
+import type { JobProgress } from '../../shared/progress';
+import type { ProgressSamplesRepo, SampleRow } from '../store/progress-samples-repo';
+
+export interface ProgressSamplerOptions {
+  /** The first spacing between samples, ms. Default 5 s. */
+  stepMs?: number;
+  /** Samples per job before its series is thinned. Default 120. */
+  max?: number;
+  /** Jobs followed at once (the oldest is forgotten beyond). Default 10,000. */
+  maxJobs?: number;
+}
+
+interface Follow {
+  lastAt: number;
+  step: number;
+  count: number;
+  /** The last report, sampled or not: a job's finish is written with it. */
+  processed: number;
+  completion: number | null;
+}
+
+export class ProgressSampler {
+  private readonly follows = new Map<string, Follow>();
+  private pending: SampleRow[] = [];
+  private readonly stepMs: number;
+  private readonly max: number;
+  private readonly maxJobs: number;
+
+  constructor(
+    private readonly repo: ProgressSamplesRepo,
+    options: ProgressSamplerOptions = {},
+  ) {
+    this.stepMs = options.stepMs ?? 5_000;
+    this.max = Math.max(4, options.max ?? 120);
+    this.maxJobs = options.maxJobs ?? 10_000;
+  }
+
+  record(p: JobProgress): void {
+    const finished = p.state === 'completed' || p.state === 'failed' || p.finished_at !== null;
+    const at = p.updated_at;
+    let f = this.follows.get(p.job_id);
+    if (!f) {
+      f = { lastAt: -Infinity, step: this.stepMs, count: -1, processed: 0, completion: null };
+      this.follows.set(p.job_id, f);
+      if (this.follows.size > this.maxJobs) this.follows.delete(this.follows.keys().next().value!);
+    }
+    const completion = p.total === null && p.overall_completion === 0 ? null : p.overall_completion;
+    f.processed = p.processed;
+    f.completion = completion;
+    if (!finished && at - f.lastAt < f.step) return;
+    f.lastAt = at;
+    this.pending.push({ job_id: p.job_id, at, completion, processed: p.processed });
+    if (finished) this.follows.delete(p.job_id);
+  }
+
+  /**
+   * The job finished (its status changed to completed, failed or cancelled): its last
+   * point is written at that time — with completion 1 for a completed job, whose
+   * crawler may not have reported the last stretch. Jobs that never reported progress get none.
+   */
+  finished(jobId: string, at: number, completion: number | null): void {
+    const f = this.follows.get(jobId);
+    if (!f) return;
+    this.follows.delete(jobId);
+    this.pending.push({ job_id: jobId, at: Math.max(at, f.lastAt + 1), completion: completion ?? f.completion, processed: f.processed });
+  }
+
+  /** Writes what was sampled since the last flush, thinning series that grew past the bound. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
+    this.repo.insert(rows);
+    for (const jobId of new Set(rows.map((r) => r.job_id))) {
+      const f = this.follows.get(jobId);
+      // A job seen for the first time since start (or after a restart) learns its count from the table once.
+      let count = f && f.count >= 0 ? f.count + rows.filter((r) => r.job_id === jobId).length : this.repo.count(jobId);
+      while (count > this.max) {
+        count = this.repo.thin(jobId);
+        if (f) f.step *= 2;
+      }
+      if (f) f.count = count;
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { CrawlerScreen } from './CrawlerPage';

@@ -1,0 +1,47 @@
+/**
+ * The Jobs screen's filters live in its address, both ways: opening
+ * `#/jobs?status=failed&q=acme` (a link, a reload, Back/Forward) sets them, and
+ * changing them in the filter bar rewrites the address in place (no history
+ * entry per keystroke). One filter state, one address.
+ */
+import { useEffect } from 'react';
+import { JOB_STATUSES } from '../../../shared/jobs';
+import { navigate, useViewParams } from '../../router';
+import { filtersFromParams, filtersToParams } from './page-window';
+import { presetFilters, useJobsTable } from './table-state';
+
+const same = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean => {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+};
+
+/** The Jobs filters last shown: "Back to jobs" on a job's page returns to them. */
+let lastParams: Record<string, string> = {};
+export const lastJobsParams = (): Record<string, string> => lastParams;
+
+export function useJobsAddress(): void {
+  const params = useViewParams();
+  // Address → filters (presetFilters is a no-op when they are equal: the table keeps its place).
+  useEffect(() => {
+    lastParams = { ...params };
+    presetFilters(filtersFromParams(params, JOB_STATUSES));
+  }, [params]);
+  // Filters → address.
+  useEffect(
+    () =>
+      useJobsTable.subscribe((s, prev) => {
+        if (s.filters === prev.filters) return;
+        const next = filtersToParams(s.filters);
+        lastParams = next;
+        if (!same(next, current())) navigate('jobs', next, { replace: true });
+      }),
+    [],
+  );
+}
+
+/** The Jobs parameters in the address right now (read at change time, not render time). */
+function current(): Record<string, string> {
+  const hash = window.location.hash;
+  const q = hash.indexOf('?');
+  return Object.fromEntries(new URLSearchParams(q < 0 ? '' : hash.slice(q + 1)));
+}

@@ -1,0 +1,166 @@
+/**
+ * What the crawler page and a finished job's results read (issue 15), with a
+ * real socket and SQLite file: heartbeats kept per crawler and bounded, a
+ * job's reported result kept (redacted, bounded), its progress series thinned
+ * rather than grown without end.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestConsole, now, type TestConsole } from '../helpers/console';
+import { HeartbeatHistory, memoryBytes } from '../../src/main/core/heartbeat-history';
+import { ProgressSampler } from '../../src/main/jobs/progress-sampler';
+import { ProgressSamplesRepo } from '../../src/main/store/progress-samples-repo';
+import { MAX_OUTPUT_FILES } from '../../src/main/jobs/job-result';
+import { createFileKeyCipher, openStore } from '../../src/main/store';
+import type { JobProgress } from '../../src/shared/progress';
+
+let t: TestConsole | null = null;
+afterEach(async () => {
+  await t?.close();
+  t = null;
+});
+
+const TOKEN = 'glpat-power-pages-0000';
+/** In the crawler's spelling: only it reports memory. */
+const heartbeat = (active: number, memory?: unknown) => ({
+  type: 'heartbeat',
+  timestamp: now(),
+  data: { activeJobs: active, systemStatus: active > 0 ? 'processing' : 'idle', totalProcessed: 0, ...(memory !== undefined && { memoryUsage: memory }) },
+});
+
+describe('getCrawler', () => {
+  it('returns a crawler with its heartbeats (gap, memory, active jobs), also once it is gone; an unknown id is not_found', async () => {
+    t = await startTestConsole();
+    const c = await t.crawler({ crawler_id: 'crawler-a', max_concurrent_jobs: 3, name: 'box A' });
+    c.send(heartbeat(0, { rss: 50_000_000, heapUsed: 20_000_000 }));
+    await new Promise((r) => setTimeout(r, 30));
+    c.send(heartbeat(2, 64_000_000));
+    await expect.poll(async () => (await t!.api.getCrawler({ crawler_id: 'crawler-a' })).heartbeats.length).toBe(2);
+    const page = await t.api.getCrawler({ crawler_id: 'crawler-a' });
+    expect(page.crawler).toMatchObject({ crawler_id: 'crawler-a', capacity: 3, name: 'box A' });
+    expect(page.crawler.connection?.transport).toBe('unix');
+    expect(page.window_ms).toBe(3_600_000);
+    const [first, second] = page.heartbeats;
+    expect(first).toMatchObject({ gap_ms: null, active_jobs: 0, memory_bytes: 50_000_000, system_status: 'idle' });
+    expect(second).toMatchObject({ active_jobs: 2, memory_bytes: 64_000_000, system_status: 'crawling' });
+    expect(second!.gap_ms).toBeGreaterThanOrEqual(20);
+    c.destroy();
+    await expect.poll(async () => (await t!.api.getCrawler({ crawler_id: 'crawler-a' })).crawler.connection).toBeNull();
+    expect((await t.api.getCrawler({ crawler_id: 'crawler-a' })).heartbeats).toHaveLength(2);
+    await expect(t.api.getCrawler({ crawler_id: 'nobody' })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(t.api.getCrawler({ crawler_id: '' })).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+});
+
+describe('HeartbeatHistory', () => {
+  it('keeps a bounded ring per crawler and a bounded number of crawlers, and only the last window', () => {
+    const h = new HeartbeatHistory({ perCrawler: 10, crawlers: 3, windowMs: 60_000 });
+    const data = { active_jobs: 1, system_status: 'crawling' as const };
+    for (let i = 0; i < 100; i++) h.record('a', 1_000 * i, data);
+    const points = h.points('a', 99_000);
+    expect(points.map((p) => p.at)).toEqual(Array.from({ length: 10 }, (_, i) => 1_000 * (90 + i)));
+    expect(points.every((p) => p.gap_ms === 1_000)).toBe(true);
+    expect(h.points('a', 99_000 + 65_000)).toEqual([]);
+    for (const id of ['b', 'c', 'd']) h.record(id, 100_000, data);
+    expect(h.crawlerCount).toBe(3);
+    // 'a' was heard from longest ago: it went first.
+    expect(h.points('a', 100_000)).toEqual([]);
+    expect(h.points('d', 100_000)).toHaveLength(1);
+  });
+
+  it('reads memory as a number or as process.memoryUsage(), and nothing else', () => {
+    expect(memoryBytes(123)).toBe(123);
+    expect(memoryBytes({ rss: 5, heapUsed: 3 })).toBe(5);
+    expect(memoryBytes({ heapUsed: 3 })).toBe(3);
+    expect(memoryBytes('lots')).toBeNull();
+    expect(memoryBytes(-1)).toBeNull();
+    expect(memoryBytes({ rss: 'x' })).toBeNull();
+  });
+});
+
+describe('getJobResult', () => {
+  it('keeps what job_completed reported (counts, files, summary redacted), duration, attempts and a progress series', async () => {
+    t = await startTestConsole();
+    await t.api.saveCredential({ gitlab_host: 'gitlab.example.com', access_token: TOKEN });
+    const c = await t.crawler({ crawler_id: 'c-result', max_concurrent_jobs: 1 });
+    const { job } = await t.api.createJob({ job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', entity_id: '42' });
+    await c.nextOfType('job_assignment');
+    c.send({ type: 'job_started', timestamp: now(), job_id: job.job_id, data: { job_type: 'crawl_project', entity_id: '42' } });
+    for (let i = 10; i <= 100; i += 30) {
+      c.send({ type: 'job_progress', timestamp: now(), job_id: job.job_id, data: { progress: [{ entity_type: 'issue', total_discovered: 100, total_processed: i }], overall_completion: i / 100, time_elapsed: i * 10 } });
+    }
+    const files = Array.from({ length: MAX_OUTPUT_FILES + 5 }, (_, i) => `out/issues-${i}.jsonl`);
+    c.send({
+      type: 'job_completed',
+      timestamp: now(),
+      job_id: job.job_id,
+      data: { success: true, final_counts: { issue: 100, merge_request: 7 }, output_files: files, summary: { pages: 12, token_used: TOKEN } },
+    });
+    await expect.poll(async () => (await t!.api.getJob({ job_id: job.job_id })).job.status).toBe('completed');
+    await expect.poll(async () => (await t!.api.getJobResult({ job_id: job.job_id })).series.at(-1)?.completion).toBe(1);
+    const result = await t.api.getJobResult({ job_id: job.job_id });
+    expect(result.final_counts).toEqual({ issue: 100, merge_request: 7 });
+    expect(result.output_files).toHaveLength(MAX_OUTPUT_FILES);
+    expect(result.output_files_total).toBe(MAX_OUTPUT_FILES + 5);
+    expect(result.output_files[0]).toBe('out/issues-0.jsonl');
+    expect(JSON.stringify(result.summary)).not.toContain(TOKEN);
+    expect(result.summary).toMatchObject({ pages: 12 });
+    expect(result.attempts).toBe(1);
+    expect(result.duration_ms).toBe(result.finished_at! - result.started_at!);
+    // The first report and the last are kept (the step between samples is 5 s; the reports came faster).
+    expect(result.series.length).toBeGreaterThanOrEqual(2);
+    expect(result.series[0]!.completion).toBeCloseTo(0.1);
+    expect(result.series.at(-1)).toMatchObject({ completion: 1 });
+    await expect(t.api.getJobResult({ job_id: 'no-such-job' })).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
+
+describe('ProgressSampler', () => {
+  it('keeps at most `max` samples of a long job, spread over its whole run, the last one always', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'power-samples-'));
+    const store = openStore({ dataDir: dir, cipher: createFileKeyCipher(dir) });
+    try {
+      store.jobs.insertJob({ id: 'long', job_type: 'crawl_project', status: 'running' });
+      const repo = new ProgressSamplesRepo(store.db);
+      const sampler = new ProgressSampler(repo, { stepMs: 1_000, max: 20 });
+      const p = (i: number, state: JobProgress['state'] = 'running'): JobProgress => ({
+        job_id: 'long',
+        state,
+        stage: 'fetching',
+        message: null,
+        entities: [],
+        overall_completion: i / 10_000,
+        processed: i,
+        total: 10_000,
+        rate: null,
+        eta_ms: null,
+        time_elapsed: i * 100,
+        started_at: 0,
+        updated_at: i * 100,
+        finished_at: null,
+        milestones_reached: [],
+      });
+      // 10,000 reports 100 ms apart (1,000 s): one sample a second would be 1,000 rows.
+      for (let i = 1; i < 10_000; i++) {
+        sampler.record(p(i));
+        if (i % 50 === 0) sampler.flush();
+      }
+      sampler.record({ ...p(10_000, 'completed'), finished_at: 1_000_000 });
+      sampler.flush();
+      const series = repo.list('long');
+      expect(series.length).toBeLessThanOrEqual(20);
+      expect(series.length).toBeGreaterThanOrEqual(8);
+      expect(series.at(-1)).toMatchObject({ at: 1_000_000, completion: 1, processed: 10_000 });
+      // Spread over the run, not bunched at its end.
+      expect(series[0]!.at).toBeLessThan(200_000);
+      // A sample for a job that is gone is dropped, not an error.
+      repo.insert([{ job_id: 'gone', at: 1, completion: 0.5, processed: 1 }]);
+      expect(repo.list('gone')).toEqual([]);
+    } finally {
+      store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
