@@ -22,6 +22,7 @@ import { scrubSecretText } from '../store/redact';
 /** Live progress as a page may see it: the crawler's message may echo a token. */
 const redactLive = (live: JobProgress | null): JobProgress | null => (live?.message ? { ...live, message: scrubSecretText(live.message) } : live);
 import type { OpsCommandName } from './ops-commands';
+import type { BulkCommandName } from '../jobs/bulk-actions';
 import { type ExportStream, exportErrorsStream, exportJobsStream } from './export-stream';
 
 export interface CommandDeps {
@@ -51,7 +52,7 @@ export function publicConfig(config: ResolvedSocketConfig): PublicConfig {
 }
 
 /** Every command but the operator-power ones (ops-commands.ts). */
-export function createCommandHandlers(d: CommandDeps): Omit<ConsoleCommandHandlers, OpsCommandName> {
+export function createCommandHandlers(d: CommandDeps): Omit<ConsoleCommandHandlers, OpsCommandName | BulkCommandName> {
   const { store, server, jobs, tracker } = d;
   const guard = <T>(fn: () => T): T => {
     try {

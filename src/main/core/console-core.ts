@@ -34,6 +34,7 @@ import { createOpsCommandHandlers } from './ops-commands';
 import { LivenessWatch } from './liveness-watch';
 import { livenessLimits } from '../../shared/liveness';
 import { exportErrorsStream, exportJobsStream } from './export-stream';
+import { BulkActions, JobEventHold, createBulkCommandHandlers } from '../jobs/bulk-actions';
 import type { ConsoleCore, ConsoleCoreEvents, ConsoleCoreOptions } from './types';
 
 /** How often coalesced writes are flushed and leases checked (the issue asks for at least every 100 ms). */
@@ -82,7 +83,9 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   });
 
   const dispatch = new DispatchControl(new ConsoleStateRepo(store.db, now), now);
-  const jobs = new JobService({ store, config: () => configManager.getCurrentConfig(), tracker, emit, logger, now, mayHandOut: dispatch.mayHandOut });
+  // A bulk action holds back the job_changed events of its chunks: the UI gets one bulk_applied instead.
+  const bulkHold = new JobEventHold();
+  const jobs = new JobService({ store, config: () => configManager.getCurrentConfig(), tracker, emit: bulkHold.wrap(emit), logger, now, mayHandOut: dispatch.mayHandOut });
   const schedules = new SchedulesRepo(store.db, now);
   const scheduler = new Scheduler({ schedules, store, jobs, onChange: (schedule) => emit({ type: 'schedule_changed', schedule }), logger, now });
   tracker.on('milestone_reached', (e) => {
@@ -184,6 +187,7 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   const commands = health.guardCommands({
     ...createCommandHandlers({ store, server, jobs, tracker, errors, configManager, cipher, dataDir, health, restartRequired: RESTART_REQUIRED_FIELDS, liveness, refused }),
     ...createOpsCommandHandlers({ store, jobs, schedules, scheduler, dispatch, metrics, flushErrors: () => errors.flush(), emit, now }),
+    ...createBulkCommandHandlers(new BulkActions({ store, jobs, hold: bulkHold, emit, flushErrors: () => errors.flush(), now })),
   });
 
   let stopping: Promise<void> | null = null;

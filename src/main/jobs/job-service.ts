@@ -744,7 +744,8 @@ export class JobService {
   }
 
   /** The operator moves unfinished jobs to another credential; the waiting ones among them go on. */
-  async moveJobsToCredential(jobIds: readonly string[], credentialId: string): Promise<{ moved: number; skipped: string[]; answered: number; requeued: number }> {
+  /** `resumeWaiting: false`: the caller resumes the waiting jobs itself, once (a bulk move does so after its last chunk). */
+  async moveJobsToCredential(jobIds: readonly string[], credentialId: string, options: { resumeWaiting?: boolean } = {}): Promise<{ moved: number; skipped: string[]; answered: number; requeued: number }> {
     const target = this.store.credentials.getCredential(credentialId);
     if (!target) throw new ApiError('not_found', `there is no saved credential ${credentialId}`);
     this.flush();
@@ -760,7 +761,7 @@ export class JobService {
       if (this.change(id, NON_FINAL, { credential_id: credentialId }, { kind: 'updated', reason: `moved to credential “${target.label}” (${target.token_hint}) by the operator` })) moved++;
       else skipped.push(id);
     }
-    const resumed = await this.resumeWaitingJobs();
+    const resumed = options.resumeWaiting === false ? { answered: 0, requeued: 0 } : await this.resumeWaitingJobs();
     return { moved, skipped, ...resumed };
   }
 

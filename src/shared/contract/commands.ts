@@ -32,6 +32,7 @@ import {
   ScheduleSchema,
   UpdateScheduleInputSchema,
 } from '../ops';
+import { BulkApplyInputSchema, BulkPreviewSchema, BulkSummarySchema, BulkTargetSchema } from '../bulk';
 
 const Empty = z.object({}).prefault({});
 const JobRef = z.object({ job_id: z.string().min(1, 'job_id is required') });
@@ -334,6 +335,17 @@ export const commands = {
     ErrorGroupsQuerySchema.prefault({}),
     z.object({ groups: z.array(ErrorGroupSchema), total: z.number().int(), groups_total: z.number().int() }),
     'Errors grouped by code, category, crawler or GitLab host, with counts, first/last seen and the newest example.',
+  ),
+  // ── bulk by filter (issue 15): one command for every job a filter matches ──
+  previewBulk: command(
+    z.object({ target: BulkTargetSchema }),
+    BulkPreviewSchema,
+    'How many jobs a Jobs or Errors filter matches now (the N a bulk confirmation states), and the snapshot applyBulk is bound to.',
+  ),
+  applyBulk: command(
+    BulkApplyInputSchema,
+    BulkSummarySchema,
+    'Cancel, retry, reprioritize or move to another credential every job a filter matched at preview time, in one command; returns what was done and what was skipped, by reason.',
   ),
 } as const;
 
