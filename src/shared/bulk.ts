@@ -39,6 +39,8 @@ export const BulkTargetSchema = z.discriminatedUnion('scope', [
 ]);
 export type BulkTarget = z.input<typeof BulkTargetSchema>;
 
+export const BulkActionKindSchema = z.enum(['cancel', 'retry', 'priority', 'move_credential']);
+
 export const BulkActionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('cancel'), reason: z.string().trim().max(500).optional() }),
   z.object({ kind: z.literal('retry') }),

@@ -10,7 +10,7 @@ import type { BulkSummary } from '../../src/shared/bulk';
 import { describeBulkSummary } from '../../src/shared/bulk';
 import { createFileKeyCipher, openStore } from '../../src/main/store';
 import type { NewJob } from '../../src/main/store/jobs-repo';
-import { refusalReason, skipReason } from '../../src/main/jobs/bulk-actions';
+import { BULK_CHUNK, refusalReason, skipReason } from '../../src/main/jobs/bulk-actions';
 import { ApiError } from '../../src/shared/contract/errors';
 import { now, startTestConsole, type TestConsole } from '../helpers/console';
 
@@ -203,7 +203,14 @@ describe('bulk by filter at 100,000 jobs', () => {
     // A crawler asks for work while the bulk runs: it is answered before the bulk ends (the main thread is free between chunks).
     const crawler = await t.crawler();
     let ticks = 0;
-    const timer = setInterval(() => ticks++, 1);
+    let lastTick = performance.now();
+    let longestPause = 0;
+    const timer = setInterval(() => {
+      ticks++;
+      const at = performance.now();
+      longestPause = Math.max(longestPause, at - lastTick);
+      lastTick = at;
+    }, 1);
     const mark = t.events.length;
     const a0 = performance.now();
     let answeredAt = 0;
@@ -228,9 +235,14 @@ describe('bulk by filter at 100,000 jobs', () => {
     const during = t.events.slice(mark);
     expect(during.filter((e) => e.type === 'bulk_applied')).toHaveLength(1);
     expect(during.filter((e) => e.type === 'job_changed').length).toBeLessThan(10);
+    // Progress at most once per chunk (and at most every 250 ms), once more at the end: hundreds, not 100,000.
+    const progress = during.filter((e) => e.type === 'bulk_progress');
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+    expect(progress.length).toBeLessThanOrEqual(N / BULK_CHUNK + 1);
+    expect(progress.at(-1)).toMatchObject({ processed: N, expected: N });
     console.log(
       `[measure] bulk retry of ${N.toLocaleString('en-US')} jobs: seed ${Math.round(seeded)} ms, preview ${Math.round(previewMs)} ms, apply ${Math.round(applyMs)} ms ` +
-        `(${Math.round(N / (applyMs / 1000)).toLocaleString('en-US')} jobs/s), ${during.length} events during apply, crawler answered after ${Math.round(answeredAt - a0)} ms, ${ticks} timer ticks`,
+        `(${Math.round(N / (applyMs / 1000)).toLocaleString('en-US')} jobs/s), ${during.length} events during apply, crawler answered after ${Math.round(answeredAt - a0)} ms, ${ticks} timer ticks, longest main-thread pause ${Math.round(longestPause)} ms`,
     );
   });
 });

@@ -29,8 +29,10 @@ import type { Store } from '../store';
 import { filterWhere } from '../store/job-list';
 import type { JobService } from './job-service';
 
-/** Jobs per transaction: large enough to amortize the commit, small enough to keep each pause of the main thread to milliseconds. */
-export const BULK_CHUNK = 500;
+/** Jobs per transaction: large enough to amortize the commit, small enough to keep each pause of the main thread short (tens of ms). */
+export const BULK_CHUNK = 200;
+/** bulk_progress at most this often (and once at the end). */
+const PROGRESS_EVERY_MS = 250;
 
 type Target = z.output<typeof BulkTargetSchema>;
 type SqlValue = string | number | null;
@@ -203,12 +205,19 @@ export class BulkActions {
       }
       const tally = new Tally();
       let walked = 0;
+      let reported = performance.now();
+      const report = () => {
+        reported = performance.now();
+        if (performance.now() - reported >= PROGRESS_EVERY_MS) report();
+      }
+      report();;
       for await (const rows of this.pages(target, snapshot)) {
         const room = Math.max(0, expected - walked);
         walked += rows.length;
         // Never more than was confirmed: a job that entered the filter after the count is left alone.
         tally.skip('matched only after the confirmation', Math.max(0, rows.length - room));
         await this.applyChunk(action, rows.slice(0, room), tally);
+        this.d.emit({ type: 'bulk_progress', action: action.kind, processed: Math.min(walked, expected), expected });
       }
       tally.skip('no longer match the filter', expected - walked);
       if (action.kind === 'move_credential') await this.d.jobs.resumeWaitingJobs();

@@ -11,7 +11,7 @@ import { AggregateProgressSchema, JobProgressSchema } from '../progress';
 import { HeartbeatDataSchema } from '../protocol';
 import { DispatchStateSchema, ScheduleSchema } from '../ops';
 import { LivenessSchema } from '../liveness';
-import { BulkSummarySchema } from '../bulk';
+import { BulkActionKindSchema, BulkSummarySchema } from '../bulk';
 
 export const ConsoleEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('crawler_connected'), crawler: ConnectionInfoSchema }),
@@ -29,6 +29,8 @@ export const ConsoleEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('crawler_liveness'), crawler_id: z.string(), connection_id: z.string(), liveness: LivenessSchema }),
   /** A bulk action changed many jobs at once: one event instead of one job_changed per job (lists reload). */
   z.object({ type: z.literal('bulk_applied'), summary: BulkSummarySchema }),
+  /** A bulk action's progress, after each chunk (coalesced: a page sees the latest). */
+  z.object({ type: z.literal('bulk_progress'), action: BulkActionKindSchema, processed: z.number().int(), expected: z.number().int() }),
 ]);
 export type ConsoleEvent = z.infer<typeof ConsoleEventSchema>;
 export type ConsoleEventType = ConsoleEvent['type'];
@@ -65,6 +67,8 @@ export function coalesceKey(e: ConsoleEvent): string | null {
       return 'aggregate';
     case 'crawler_liveness':
       return `liveness:${e.connection_id}`;
+    case 'bulk_progress':
+      return 'bulk_progress';
     default:
       return null;
   }

@@ -19,7 +19,7 @@ import {
 } from '../../../shared/bulk';
 import type { Credential } from '../../../shared/records';
 import { FINAL_JOB_STATUSES, type JobStatus } from '../../../shared/jobs';
-import { api } from '../../state/bus';
+import { api, onBatch } from '../../state/bus';
 import { ConfirmDialog } from '../ops/components/Dialog';
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
@@ -95,7 +95,15 @@ export function BulkFilterDialog({
   const [priority, setPriority] = useState('1');
   const [credentialId, setCredentialId] = useState('');
   const [credentials, setCredentials] = useState<Credential[] | null>(null);
+  const [progress, setProgress] = useState<{ processed: number; expected: number } | null>(null);
   const id = useId();
+  // While it runs, the console reports after each chunk (a page sees the latest, at most ~10 a second).
+  useEffect(() => {
+    if (!busy) return;
+    return onBatch((batch) => {
+      for (const e of batch.events) if (e.type === 'bulk_progress' && e.action === kind) setProgress({ processed: e.processed, expected: e.expected });
+    });
+  }, [busy, kind]);
 
   /** Bumped by "Count again". */
   const [round, setRound] = useState(0);
@@ -215,6 +223,11 @@ export function BulkFilterDialog({
         </div>
       ) : null}
       {paramProblem && n !== null ? <p className="hint">{paramProblem}</p> : null}
+      {busy ? (
+        <p role="status" data-testid="bulk-progress">
+          <progress max={progress?.expected ?? n ?? 1} value={progress?.processed ?? 0} /> {progress ? `${fmt(progress.processed)} of ${fmt(progress.expected)}` : 'Starting…'}
+        </p>
+      ) : null}
       {error && preview ? (
         <button type="button" className="btn btn-small" onClick={count} data-testid="bulk-recount">
           Count again
