@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Peer, iso } from '../test/helpers/peer';
-import { type ServedConsole, callApi, serveConsole } from './console-process';
+import { ROOT, type ServedConsole, callApi, serveConsole } from './console-process';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -23,6 +23,17 @@ let tmp: string;
 let served: ServedConsole;
 let peer: Peer | undefined;
 const bulkCalls: string[] = [];
+
+const SHOTS = path.join(ROOT, 'docs', 'screenshots');
+
+async function shoot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.screenshot({ path: path.join(SHOTS, `${name}-${scheme}.png`) });
+  }
+  await page.emulateMedia({ colorScheme: null });
+}
 
 const call = <T>(name: string, input: unknown = {}): Promise<T> => callApi<T>(served, name, input);
 const total = async (query: Record<string, unknown>) => (await call<{ total: number }>('listJobs', { ...query, limit: 1 })).total;
@@ -82,6 +93,7 @@ test('Jobs: select all N matching, retry every failed job the filter matches in 
   await expect(dialog.getByTestId('bulk-statement')).toContainText('status failed');
   await expect(dialog.getByTestId('bulk-statement')).toContainText('text “acme”');
   await expect(dialog.getByTestId('confirm')).toHaveText('Retry 2,000 jobs');
+  await shoot(page, 'bulk-confirm');
   await dialog.getByTestId('confirm').click();
 
   const summary = page.getByTestId('bulk-filter-summary');
@@ -93,6 +105,7 @@ test('Jobs: select all N matching, retry every failed job the filter matches in 
   expect(await total({ status: ['queued'], text: 'acme' })).toBe(ACME);
   expect(await total({ status: ['failed'] })).toBe(OTHER);
   await expect(page.getByTestId('selection-count')).toHaveText('No job selected');
+  await shoot(page, 'bulk-summary');
 });
 
 test('Errors: select all matching errors and retry their jobs; skipped jobs are counted by reason', async ({ page }) => {

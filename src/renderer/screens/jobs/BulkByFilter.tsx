@@ -25,7 +25,7 @@ import { ConfirmDialog } from '../ops/components/Dialog';
 const fmt = (n: number): string => n.toLocaleString('en-US');
 const jobsWord = (n: number): string => `${fmt(n)} ${n === 1 ? 'job' : 'jobs'}`;
 
-/** The filter in words: "status failed · text “acme”". */
+/** Which jobs, in words: "matching status failed · text “acme”". */
 export function describeTarget(target: BulkTarget): string {
   const parts: string[] = [];
   const f = (target.filter ?? {}) as Record<string, unknown>;
@@ -36,8 +36,8 @@ export function describeTarget(target: BulkTarget): string {
     else if (key === 'since') parts.push(`since ${new Date(Number(value)).toISOString()}`);
     else parts.push(`${label} ${Array.isArray(value) ? value.join(' or ') : String(value)}`);
   }
-  const what = target.scope === 'errors' ? 'jobs named by the errors matching' : 'jobs matching';
-  return parts.length > 0 ? `${what}: ${parts.join(' · ')}` : target.scope === 'errors' ? 'jobs named by any recorded error' : 'every job';
+  const what = target.scope === 'errors' ? 'named by the errors matching' : 'matching';
+  return parts.length > 0 ? `${what} ${parts.join(' · ')}` : target.scope === 'errors' ? 'named by any recorded error' : '(every job)';
 }
 
 /** How many of the matched jobs the action's rules will leave alone (the server says exactly which, after). */
@@ -185,7 +185,7 @@ export function BulkFilterDialog({
           'Counting…'
         ) : (
           <>
-            {BULK_VERB_ING[kind]} <strong data-testid="bulk-matched">{jobsWord(n)}</strong>: {describeTarget(target)}
+            {BULK_VERB_ING[kind]} <strong data-testid="bulk-matched">{jobsWord(n)}</strong> {describeTarget(target)}
             {preview?.errors_matched !== undefined ? ` (${fmt(preview.errors_matched)} errors)` : ''}.
           </>
         )}
@@ -249,12 +249,14 @@ export function BulkSummaryPanel({ summary, onDismiss }: { summary: BulkSummary;
   return (
     <div className={`result-panel ${summary.skipped_total > 0 ? 'result-mixed' : 'result-ok'}`} role="status" data-testid="bulk-filter-summary">
       <div className="result-head">
-        <strong data-testid="bulk-done">
-          {fmt(summary.done)} {summary.done === 1 ? 'job' : 'jobs'} {BULK_ACTION_DONE[summary.action.kind]}
-          {summary.skipped_total > 0 ? `, ${fmt(summary.skipped_total)} skipped` : ''}
-        </strong>{' '}
-        <span className="muted">
-          of {jobsWord(summary.expected)} confirmed, in {(summary.took_ms / 1000).toFixed(1)} s
+        <span>
+          <strong data-testid="bulk-done">
+            {fmt(summary.done)} {summary.done === 1 ? 'job' : 'jobs'} {BULK_ACTION_DONE[summary.action.kind]}
+            {summary.skipped_total > 0 ? `, ${fmt(summary.skipped_total)} skipped` : ''}
+          </strong>{' '}
+          <span className="muted">
+            of {jobsWord(summary.expected)} confirmed, in {(summary.took_ms / 1000).toFixed(1)} s
+          </span>
         </span>
         <button type="button" className="link" onClick={onDismiss} aria-label="Dismiss the summary">
           Dismiss
