@@ -743,8 +743,10 @@ export class JobService {
     return { answered, requeued };
   }
 
-  /** The operator moves unfinished jobs to another credential; the waiting ones among them go on. */
-  /** `resumeWaiting: false`: the caller resumes the waiting jobs itself, once (a bulk move does so after its last chunk). */
+  /**
+   * The operator moves unfinished jobs to another credential; the waiting ones among them go on.
+   * `resumeWaiting: false`: the caller resumes them itself, once (a bulk move, after its last chunk).
+   */
   async moveJobsToCredential(jobIds: readonly string[], credentialId: string, options: { resumeWaiting?: boolean } = {}): Promise<{ moved: number; skipped: string[]; answered: number; requeued: number }> {
     const target = this.store.credentials.getCredential(credentialId);
     if (!target) throw new ApiError('not_found', `there is no saved credential ${credentialId}`);
