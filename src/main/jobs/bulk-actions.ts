@@ -3,8 +3,9 @@
  * another credential every job a filter matches, in one command.
  *
  * - The matches are walked in keyset order (jobs by rowid, errors' jobs by job
- *   id), CHUNK at a time, each chunk in one transaction, yielding to the event
- *   loop between chunks: crawlers are answered while 100,000 jobs change.
+ *   id), a page of BULK_CHUNK at a time; each page is worked through in
+ *   transactions of at most SLICE_BUDGET_MS, yielding to the event loop between
+ *   them: crawlers are answered while 100,000 jobs change.
  * - Each job goes through JobService's own operator methods (cancelJob,
  *   retryJob, setPriority, moveJobsToCredential): the same rules, history
  *   entries and crawler messages as the single-job actions. What those rules
@@ -29,8 +30,14 @@ import type { Store } from '../store';
 import { filterWhere } from '../store/job-list';
 import type { JobService } from './job-service';
 
-/** Jobs per transaction: large enough to amortize the commit, small enough to keep each pause of the main thread short (tens of ms). */
-export const BULK_CHUNK = 200;
+/** Jobs read per keyset page. */
+export const BULK_CHUNK = 500;
+/**
+ * One transaction works on a page for at most about this long, then commits and
+ * lets the event loop turn (crawlers' messages, other commands) before the next:
+ * a pause of the main thread is bounded by time, however slow the disk or busy the machine.
+ */
+export const SLICE_BUDGET_MS = 20;
 /** bulk_progress at most this often (and once at the end). */
 const PROGRESS_EVERY_MS = 250;
 
@@ -205,20 +212,28 @@ export class BulkActions {
       }
       const tally = new Tally();
       let walked = 0;
-      let reported = performance.now();
+      let processed = 0;
+      let reportedAt = performance.now();
       const report = () => {
-        reported = performance.now();
-        if (performance.now() - reported >= PROGRESS_EVERY_MS) report();
-      }
-      report();;
+        reportedAt = performance.now();
+        this.d.emit({ type: 'bulk_progress', action: action.kind, processed, expected });
+      };
       for await (const rows of this.pages(target, snapshot)) {
         const room = Math.max(0, expected - walked);
         walked += rows.length;
         // Never more than was confirmed: a job that entered the filter after the count is left alone.
         tally.skip('matched only after the confirmation', Math.max(0, rows.length - room));
-        await this.applyChunk(action, rows.slice(0, room), tally);
-        this.d.emit({ type: 'bulk_progress', action: action.kind, processed: Math.min(walked, expected), expected });
+        const take = rows.slice(0, room);
+        for (let from = 0; from < take.length; ) {
+          const next = await this.applySlice(action, take, from, tally);
+          processed += next - from;
+          from = next;
+          if (performance.now() - reportedAt >= PROGRESS_EVERY_MS) report();
+          if (from < take.length) await yieldToEventLoop();
+        }
       }
+      processed = Math.min(walked, expected);
+      report();
       tally.skip('no longer match the filter', expected - walked);
       if (action.kind === 'move_credential') await this.d.jobs.resumeWaitingJobs();
       const summary: BulkSummary = {
@@ -273,14 +288,20 @@ export class BulkActions {
     }
   }
 
-  /** One chunk: the rules first, then the action, in one transaction (cancels of held jobs each in their own). */
-  private async applyChunk(action: BulkAction, rows: readonly (Row | { id: string; missing: true })[], tally: Tally): Promise<void> {
+  /**
+   * Rows from `from` on, for at most SLICE_BUDGET_MS, in one transaction: the rules first, then the
+   * action (cancels of jobs a crawler holds each in their own, after it). Returns where it stopped.
+   */
+  private async applySlice(action: BulkAction, rows: readonly (Row | { id: string; missing: true })[], from: number, tally: Tally): Promise<number> {
     const held: Row[] = [];
     const pending: Promise<void>[] = [];
     const toMove: string[] = [];
+    const deadline = performance.now() + SLICE_BUDGET_MS;
+    let i = from;
     this.d.hold.run(() =>
       this.db.transaction(() => {
-        for (const row of rows) {
+        for (; i < rows.length && (i === from || performance.now() < deadline); i++) {
+          const row = rows[i]!;
           if ('missing' in row) {
             tally.skip('no longer exist');
             continue;
@@ -305,6 +326,7 @@ export class BulkActions {
     // A job a crawler holds: its cancel is committed before its job_cancel is sent, as one cancel is.
     for (const row of held) pending.push(this.d.hold.run(() => this.act(action, row, tally)));
     await Promise.all(pending);
+    return i;
   }
 
   /** Applies the action to one job through JobService; a refusal is counted with its reason, anything else aborts. */
