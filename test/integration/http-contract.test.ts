@@ -350,6 +350,20 @@ describe('every command over HTTP', () => {
     expect((await fetch(`${console_.baseUrl}metrics`, { method: 'POST' })).status).toBe(405);
   });
 
+  it('bulk by filter: previewBulk counts, applyBulk acts once on what was confirmed (issue 15)', async () => {
+    const { job } = await ok('createJob', { job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', access_token: SECRET_INLINE, entity_id: '7001' });
+    await ok('cancelJob', { job_id: job.job_id, reason: 'to retry in bulk' });
+    const target = { scope: 'jobs', filter: { status: ['cancelled'], text: job.job_id } };
+    const preview = await ok('previewBulk', { target });
+    expect(preview).toMatchObject({ matched: 1, by_status: { cancelled: 1 } });
+    // More matches than confirmed: refused, nothing done.
+    expect((await call('applyBulk', { target, action: { kind: 'retry' }, expected: 0, snapshot: preview.snapshot })).status).toBe(409);
+    const summary = await ok('applyBulk', { target, action: { kind: 'retry' }, expected: preview.matched, snapshot: preview.snapshot });
+    expect(summary).toMatchObject({ scope: 'jobs', done: 1, skipped: [], skipped_total: 0 });
+    expect((await call('applyBulk', { target, action: { kind: 'explode' }, expected: 1, snapshot: 1 })).status).toBe(400);
+    expect((await call('previewBulk', { target: { scope: 'jobs', filter: { status: ['sleeping'] } } })).status).toBe(400);
+  });
+
   it('covers every command of the contract', () => {
     expect([...covered].sort()).toEqual([...COMMAND_NAMES].sort());
   });

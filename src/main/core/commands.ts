@@ -23,6 +23,7 @@ import { scrubSecretText } from '../store/redact';
 const redactLive = (live: JobProgress | null): JobProgress | null => (live?.message ? { ...live, message: scrubSecretText(live.message) } : live);
 import type { OpsCommandName } from './ops-commands';
 import type { PowerCommandName } from './power-commands';
+import type { BulkCommandName } from '../jobs/bulk-actions';
 import { type ExportStream, exportErrorsStream, exportJobsStream } from './export-stream';
 
 export interface CommandDeps {
@@ -51,8 +52,8 @@ export function publicConfig(config: ResolvedSocketConfig): PublicConfig {
   return { ...rest, auth_token_set: authToken !== undefined };
 }
 
-/** Every command but the operator-power ones (ops-commands.ts) and the pages' (power-commands.ts). */
-export function createCommandHandlers(d: CommandDeps): Omit<ConsoleCommandHandlers, OpsCommandName | PowerCommandName> {
+/** Every command but the operator-power ones (ops-commands.ts), the pages' (power-commands.ts) and bulk by filter (jobs/bulk-actions.ts). */
+export function createCommandHandlers(d: CommandDeps): Omit<ConsoleCommandHandlers, OpsCommandName | PowerCommandName | BulkCommandName> {
   const { store, server, jobs, tracker } = d;
   const guard = <T>(fn: () => T): T => {
     try {

@@ -38,6 +38,7 @@ import { HeartbeatHistory } from './heartbeat-history';
 import { createPowerCommandHandlers } from './power-commands';
 import { ProgressSamplesRepo } from '../store/progress-samples-repo';
 import { ProgressSampler } from '../jobs/progress-sampler';
+import { BulkActions, JobEventHold, createBulkCommandHandlers } from '../jobs/bulk-actions';
 import type { ConsoleCore, ConsoleCoreEvents, ConsoleCoreOptions } from './types';
 
 /** How often coalesced writes are flushed and leases checked (the issue asks for at least every 100 ms). */
@@ -86,7 +87,9 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   });
 
   const dispatch = new DispatchControl(new ConsoleStateRepo(store.db, now), now);
-  const jobs = new JobService({ store, config: () => configManager.getCurrentConfig(), tracker, emit, logger, now, mayHandOut: dispatch.mayHandOut });
+  // A bulk action holds back the job_changed events of its chunks: the UI gets one bulk_applied instead.
+  const bulkHold = new JobEventHold();
+  const jobs = new JobService({ store, config: () => configManager.getCurrentConfig(), tracker, emit: bulkHold.wrap(emit), logger, now, mayHandOut: dispatch.mayHandOut });
   const schedules = new SchedulesRepo(store.db, now);
   const scheduler = new Scheduler({ schedules, store, jobs, onChange: (schedule) => emit({ type: 'schedule_changed', schedule }), logger, now });
   tracker.on('milestone_reached', (e) => {
@@ -201,6 +204,7 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
     ...createCommandHandlers({ store, server, jobs, tracker, errors, configManager, cipher, dataDir, health, restartRequired: RESTART_REQUIRED_FIELDS, liveness, refused }),
     ...createOpsCommandHandlers({ store, jobs, schedules, scheduler, dispatch, metrics, flushErrors: () => errors.flush(), emit, now }),
     ...createPowerCommandHandlers({ store, server, jobs, liveness, heartbeats, samples, now }),
+    ...createBulkCommandHandlers(new BulkActions({ store, jobs, hold: bulkHold, emit, flushErrors: () => errors.flush(), now })),
   });
 
   let stopping: Promise<void> | null = null;

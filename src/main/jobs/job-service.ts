@@ -205,9 +205,12 @@ export class JobService {
     return this.tokens.resumeWaitingJobs();
   }
 
-  /** The operator moves unfinished jobs to another credential; the waiting ones among them go on. */
-  moveJobsToCredential(jobIds: readonly string[], credentialId: string): Promise<{ moved: number; skipped: string[]; answered: number; requeued: number }> {
-    return this.tokens.moveJobsToCredential(jobIds, credentialId);
+  /**
+   * The operator moves unfinished jobs to another credential; the waiting ones among them go on.
+   * `resumeWaiting: false`: the caller resumes them itself, once (a bulk move, after its last chunk).
+   */
+  moveJobsToCredential(jobIds: readonly string[], credentialId: string, options: { resumeWaiting?: boolean } = {}): Promise<{ moved: number; skipped: string[]; answered: number; requeued: number }> {
+    return this.tokens.moveJobsToCredential(jobIds, credentialId, options);
   }
 
   // ─────────────────────────── operator actions ───────────────────────────

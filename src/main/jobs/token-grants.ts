@@ -184,7 +184,7 @@ export class TokenGrants {
   }
 
   /** The operator moves unfinished jobs to another credential; the waiting ones among them go on. */
-  async moveJobsToCredential(jobIds: readonly string[], credentialId: string): Promise<{ moved: number; skipped: string[]; answered: number; requeued: number }> {
+  async moveJobsToCredential(jobIds: readonly string[], credentialId: string, options: { resumeWaiting?: boolean } = {}): Promise<{ moved: number; skipped: string[]; answered: number; requeued: number }> {
     const target = this.ctx.store.credentials.getCredential(credentialId);
     if (!target) throw new ApiError('not_found', `there is no saved credential ${credentialId}`);
     this.ctx.flush();
@@ -200,7 +200,7 @@ export class TokenGrants {
       if (this.ctx.ledger.change(id, 'move_credential', { credential_id: credentialId }, { reason: `moved to credential “${target.label}” (${target.token_hint}) by the operator` })) moved++;
       else skipped.push(id);
     }
-    const resumed = await this.resumeWaitingJobs();
+    const resumed = options.resumeWaiting === false ? { answered: 0, requeued: 0 } : await this.resumeWaitingJobs();
     return { moved, skipped, ...resumed };
   }
 

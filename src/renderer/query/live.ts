@@ -62,6 +62,13 @@ function applyEvent(client: QueryClient, e: ConsoleEvent, stale: Set<string>, st
       if (e.error.crawler_id) mark(queryKeys.crawlerErrors(e.error.crawler_id));
       soon.add(queryKeys.errorGroupsAll);
       return;
+    case 'bulk_applied':
+      // One event for a bulk action's many jobs (their job_changed are held back): every job, crawler and result query may show one of them.
+      for (const [key] of client.getQueriesData({ queryKey: ['jobs'] })) mark(key);
+      for (const [key] of client.getQueriesData({ queryKey: ['crawler'] })) mark(key);
+      for (const [key] of client.getQueriesData({ queryKey: ['job-result'] })) mark(key);
+      soon.add(queryKeys.connectedCrawlers);
+      return;
     case 'dispatch_changed':
       client.setQueryData(queryKeys.dispatch, e.dispatch);
       return;

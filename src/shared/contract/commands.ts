@@ -33,6 +33,7 @@ import {
   UpdateScheduleInputSchema,
 } from '../ops';
 import { HeartbeatPointSchema, JobResultSchema } from '../power-views';
+import { BulkApplyInputSchema, BulkPreviewSchema, BulkSummarySchema, BulkTargetSchema } from '../bulk';
 
 const Empty = z.object({}).prefault({});
 const JobRef = z.object({ job_id: z.string().min(1, 'job_id is required') });
@@ -343,6 +344,17 @@ export const commands = {
     'One crawler (connected or not) with its heartbeats of the last hour.',
   ),
   getJobResult: command(JobRef, JobResultSchema, 'A job’s result as its crawler reported it: final counts, output files, summary, duration, attempts and progress over time.'),
+  // ── bulk by filter (issue 15): one command for every job a filter matches ──
+  previewBulk: command(
+    z.object({ target: BulkTargetSchema }),
+    BulkPreviewSchema,
+    'How many jobs a Jobs or Errors filter matches now (the N a bulk confirmation states), and the snapshot applyBulk is bound to.',
+  ),
+  applyBulk: command(
+    BulkApplyInputSchema,
+    BulkSummarySchema,
+    'Cancel, retry, reprioritize or move to another credential every job a filter matched at preview time, in one command; returns what was done and what was skipped, by reason.',
+  ),
 } as const;
 
 export type Commands = typeof commands;

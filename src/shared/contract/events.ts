@@ -11,6 +11,7 @@ import { AggregateProgressSchema, JobProgressSchema } from '../progress';
 import { HeartbeatDataSchema } from '../protocol';
 import { DispatchStateSchema, ScheduleSchema } from '../ops';
 import { LivenessSchema } from '../liveness';
+import { BulkActionKindSchema, BulkSummarySchema } from '../bulk';
 
 export const ConsoleEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('crawler_connected'), crawler: ConnectionInfoSchema }),
@@ -26,6 +27,10 @@ export const ConsoleEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('schedule_deleted'), schedule_id: z.string() }),
   /** The console's verdict on a connected crawler changed (active / idle / late / lost …). */
   z.object({ type: z.literal('crawler_liveness'), crawler_id: z.string(), connection_id: z.string(), liveness: LivenessSchema }),
+  /** A bulk action changed many jobs at once: one event instead of one job_changed per job (lists reload). */
+  z.object({ type: z.literal('bulk_applied'), summary: BulkSummarySchema }),
+  /** A bulk action's progress, after each chunk (coalesced: a page sees the latest). */
+  z.object({ type: z.literal('bulk_progress'), action: BulkActionKindSchema, processed: z.number().int(), expected: z.number().int() }),
 ]);
 export type ConsoleEvent = z.infer<typeof ConsoleEventSchema>;
 export type ConsoleEventType = ConsoleEvent['type'];
@@ -62,6 +67,8 @@ export function coalesceKey(e: ConsoleEvent): string | null {
       return 'aggregate';
     case 'crawler_liveness':
       return `liveness:${e.connection_id}`;
+    case 'bulk_progress':
+      return 'bulk_progress';
     default:
       return null;
   }

@@ -1,22 +1,89 @@
 /** The Jobs screen: filters, the action bar, the virtualized table and its states. */
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
+import type { BulkActionKind, BulkTarget } from '../../../shared/bulk';
+import { BulkFilterDialog, BulkSummaryPanel } from './BulkByFilter';
 import { BulkResultPanel, JobActionButtons } from './JobActions';
 import { ExportButtons, JobsFilters } from './JobsFilters';
 import { JobsTable } from './JobsTable';
-import { clearFilters, clearSelection, dismissResult, perform, refresh, startLiveTable, useJobsTable } from './table-state';
+import {
+  bulkDone,
+  bulkTarget,
+  clearFilters,
+  clearSelection,
+  dismissBulkSummary,
+  dismissResult,
+  perform,
+  refresh,
+  selectAllMatching,
+  startLiveTable,
+  useJobsTable,
+} from './table-state';
 import { useNavigate } from '../../router';
 import { useJobsAddress } from './address';
+
+const BULK_BUTTONS: { kind: BulkActionKind; label: string; className?: string }[] = [
+  { kind: 'cancel', label: 'Cancel all…', className: 'danger-outline' },
+  { kind: 'retry', label: 'Retry all…' },
+  { kind: 'priority', label: 'Priority…' },
+  { kind: 'move_credential', label: 'Move to credential…' },
+];
+
+/** "All N matching" selected: the actions go to the server as one command on the filter. */
+function MatchAllBar() {
+  const total = useJobsTable((s) => s.total);
+  const exact = useJobsTable((s) => s.totalExact);
+  // The target is fixed when the dialog opens: the confirmation counts that filter, not a later one.
+  const [dialog, setDialog] = useState<{ kind: BulkActionKind; target: BulkTarget } | null>(null);
+  return (
+    <div className="selection-bar selection-all" data-testid="selection-bar">
+      <span className="selection-count" aria-live="polite" data-testid="selection-count">
+        All {total === null ? '' : `${total.toLocaleString()}${exact ? '' : '+'} `}jobs matching these filters are selected.
+      </span>
+      <div className="action-buttons" role="group" aria-label="Actions on every matching job">
+        {BULK_BUTTONS.map((b) => (
+          <button key={b.kind} type="button" className={b.className} onClick={() => setDialog({ kind: b.kind, target: bulkTarget() })} data-testid={`bulk-${b.kind}`}>
+            {b.label}
+          </button>
+        ))}
+      </div>
+      <button type="button" className="link" onClick={clearSelection} data-testid="clear-selection">
+        Clear selection
+      </button>
+      {dialog ? (
+        <BulkFilterDialog
+          target={dialog.target}
+          kind={dialog.kind}
+          onClose={() => setDialog(null)}
+          onDone={(summary) => {
+            setDialog(null);
+            bulkDone(summary);
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}
 
 function SelectionBar() {
   const selected = useJobsTable((s) => s.selected);
   const busy = useJobsTable((s) => s.busy);
+  const matchAll = useJobsTable((s) => s.matchAll);
+  const total = useJobsTable((s) => s.total);
+  const exact = useJobsTable((s) => s.totalExact);
   const count = selected.size;
+  if (matchAll) return <MatchAllBar />;
   return (
     <div className="selection-bar" data-testid="selection-bar">
       <span className="selection-count" aria-live="polite" data-testid="selection-count">
         {count === 0 ? 'No job selected' : `${count.toLocaleString()} selected`}
       </span>
       <JobActionButtons count={count} busy={busy} label="the selected jobs" onAction={(a) => void perform(a)} />
+      {count > 0 && total !== null && (total > count || !exact) ? (
+        <button type="button" className="link" onClick={selectAllMatching} data-testid="select-all-matching">
+          Select all {total.toLocaleString()}
+          {exact ? '' : '+'} matching
+        </button>
+      ) : null}
       {count > 0 ? (
         <button type="button" className="link" onClick={clearSelection}>
           Clear selection
@@ -83,6 +150,7 @@ export function JobsScreen() {
   const totalExact = useJobsTable((s) => s.totalExact);
   const loading = useJobsTable((s) => s.loading);
   const result = useJobsTable((s) => s.lastResult);
+  const bulkSummary = useJobsTable((s) => s.bulkSummary);
 
   // The filters are the address's: a link (jobs of one crawler, a job's children), a reload or Back sets them.
   useJobsAddress();
@@ -103,6 +171,7 @@ export function JobsScreen() {
       <JobsFilters />
       <SelectionBar />
       {result ? <BulkResultPanel result={result} onDismiss={dismissResult} /> : null}
+      {bulkSummary ? <BulkSummaryPanel summary={bulkSummary} onDismiss={dismissBulkSummary} /> : null}
       <TableState />
     </section>
   );

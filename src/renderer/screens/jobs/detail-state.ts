@@ -92,6 +92,9 @@ function applyBatch(batch: EventBatch): void {
       } else if (e.job.parent_job_id === jobId || (detail?.parent && e.job.job_id === detail.parent.job_id)) {
         reload = true;
       }
+    } else if (e.type === 'bulk_applied') {
+      // Many jobs changed at once, with one event: this one may be among them.
+      reload = true;
     } else if (e.type === 'progress' && e.progress.job_id === jobId) {
       // A finished job keeps no live entry (progress emitted before it finished is history).
       const cur = get().detail;

@@ -18,6 +18,7 @@ import { type JobDto, type JobSortField, isFinalJobStatus } from '../../../share
 import type { JobProgress } from '../../../shared/progress';
 import { api, onBatch, onReconnect } from '../../state/bus';
 import { type BulkAction, type BulkResult, runBulk } from './bulk';
+import type { BulkSummary, BulkTarget } from '../../../shared/bulk';
 import {
   DEFAULT_SORT,
   EMPTY_FILTERS,
@@ -56,6 +57,10 @@ export interface JobsTableState {
   anchor: number | null;
   busy: BulkAction['kind'] | null;
   lastResult: BulkResult | null;
+  /** "Select all N matching": the actions apply to the filter (server-side), not to `selected`. */
+  matchAll: boolean;
+  /** The last bulk action by filter's summary. */
+  bulkSummary: BulkSummary | null;
   /** Bumped when the filters change from outside the filter bar (a link, "clear"): its inputs start again from the store. */
   filtersVersion: number;
 }
@@ -73,6 +78,8 @@ export const useJobsTable = create<JobsTableState>()(() => ({
   anchor: null,
   busy: null,
   lastResult: null,
+  matchAll: false,
+  bulkSummary: null,
   filtersVersion: 0,
 }));
 
@@ -258,7 +265,7 @@ function resetAndLoad(): void {
   usedAt.clear();
   cursors.clear();
   index = new Map();
-  set({ pages: new Map(), total: null, totalExact: true, loading: false, error: null, live: {}, selected: new Set(), anchor: null });
+  set({ pages: new Map(), total: null, totalExact: true, loading: false, error: null, live: {}, selected: new Set(), anchor: null, matchAll: false });
   scrollTop = 0;
   view = { start: 0, end: Math.max(30, view.end - view.start) };
   ensurePages();
@@ -321,7 +328,7 @@ export function toggleRow(i: number, jobId: string, extend: boolean): void {
     }
   } else if (selected.has(jobId)) selected.delete(jobId);
   else selected.add(jobId);
-  set({ selected, anchor: extend && s.anchor !== null ? s.anchor : i });
+  set({ selected, anchor: extend && s.anchor !== null ? s.anchor : i, matchAll: false });
 }
 
 /** The header checkbox: selects the given rows, or unselects them when all are selected already. */
@@ -332,11 +339,32 @@ export function toggleRows(ids: readonly string[]): void {
     if (all) selected.delete(id);
     else selected.add(id);
   }
-  set({ selected });
+  set({ selected, matchAll: false });
 }
 
 export function clearSelection(): void {
-  set({ selected: new Set(), anchor: null });
+  set({ selected: new Set(), anchor: null, matchAll: false });
+}
+
+/** Gmail's "Select all N matching": the actions then apply to every job the filter matches, on the server. */
+export function selectAllMatching(): void {
+  set({ matchAll: true });
+}
+
+/** The filter the table shows, as a bulk action's target. */
+export function bulkTarget(): BulkTarget {
+  const { sort: _sort, dir: _dir, ...filter } = toQuery(get().filters, get().sort);
+  return { scope: 'jobs', filter };
+}
+
+/** A bulk action by filter finished: its summary is shown, the selection ends, the rows on screen are read again. */
+export function bulkDone(summary: BulkSummary): void {
+  set({ bulkSummary: summary, selected: new Set(), anchor: null, matchAll: false, lastResult: null });
+  requeryNow();
+}
+
+export function dismissBulkSummary(): void {
+  set({ bulkSummary: null });
 }
 
 export function dismissResult(): void {
@@ -386,6 +414,9 @@ export function applyEvents(events: readonly ConsoleEvent[]): void {
         live ??= { ...get().live };
         delete live[job.job_id];
       }
+    } else if (e.type === 'bulk_applied') {
+      // Many jobs changed at once (one event, not one per job): the rows on screen are read again.
+      requery = true;
     } else if (e.type === 'progress') {
       const p = e.progress;
       if (!index.has(p.job_id)) continue;

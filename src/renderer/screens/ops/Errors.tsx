@@ -9,6 +9,8 @@ import { useCrawlers } from './state/crawlers-store';
 import { ERRORS_PAGE_SIZE, type ErrorFilter, useErrors } from './state/errors-store';
 import { ErrorGroups } from '../power';
 import { useViewParams } from '../../router';
+import type { BulkActionKind, BulkSummary, BulkTarget } from '../../../shared/bulk';
+import { BulkFilterDialog, BulkSummaryPanel } from '../jobs/BulkByFilter';
 
 const CATEGORIES = Object.values(ErrorCategory);
 const SEVERITIES = Object.values(ErrorSeverity);
@@ -137,6 +139,59 @@ function ExportButtons() {
   );
 }
 
+/**
+ * "Select all N matching" on the Errors screen: the jobs those errors name can be
+ * retried or cancelled in one server-side command (applyBulk, errors scope).
+ */
+function ErrorsBulkBar({ filter, total }: { filter: ErrorFilter; total: number }) {
+  const key = JSON.stringify(filter);
+  const [selectedFor, setSelectedFor] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<{ kind: BulkActionKind; target: BulkTarget } | null>(null);
+  const [summary, setSummary] = useState<BulkSummary | null>(null);
+  // A selection belongs to the filter it was made under.
+  const selected = selectedFor === key;
+  const open = (kind: BulkActionKind) => setDialog({ kind, target: { scope: 'errors', filter } });
+  return (
+    <>
+      <div className="toolbar selection-bar" data-testid="errors-selection-bar">
+        {selected ? (
+          <>
+            <span aria-live="polite" data-testid="errors-selection-count">
+              All {formatInt(total)} errors matching these filters are selected.
+            </span>
+            <button type="button" className="btn" onClick={() => open('retry')} data-testid="errors-bulk-retry">
+              Retry their jobs…
+            </button>
+            <button type="button" className="btn btn-danger" onClick={() => open('cancel')} data-testid="errors-bulk-cancel">
+              Cancel their jobs…
+            </button>
+            <button type="button" className="btn btn-small" onClick={() => setSelectedFor(null)}>
+              Clear selection
+            </button>
+          </>
+        ) : (
+          <button type="button" className="btn" disabled={total === 0} onClick={() => setSelectedFor(key)} data-testid="errors-select-all">
+            Select all {formatInt(total)} matching
+          </button>
+        )}
+      </div>
+      {summary ? <BulkSummaryPanel summary={summary} onDismiss={() => setSummary(null)} /> : null}
+      {dialog ? (
+        <BulkFilterDialog
+          target={dialog.target}
+          kind={dialog.kind}
+          onClose={() => setDialog(null)}
+          onDone={(s) => {
+            setDialog(null);
+            setSelectedFor(null);
+            setSummary(s);
+          }}
+        />
+      ) : null}
+    </>
+  );
+}
+
 export function Errors() {
   const params = useViewParams();
   const { rows, total, offset, loaded, loading, error, unseen, expanded, filter } = useErrors();
@@ -158,6 +213,7 @@ export function Errors() {
       <div className="toolbar">
         <ExportButtons />
       </div>
+      {loaded ? <ErrorsBulkBar filter={filter} total={total} /> : null}
       {error ? (
         <div className="banner banner-error" role="alert">
           Could not load errors: {error}{' '}

@@ -7,6 +7,7 @@ import { ThroughputChart } from './components/ThroughputChart';
 import type { CrawlerLine } from './state/crawler-health';
 import { useCrawlerLines } from './state/use-crawler-lines';
 import { DispatchCard } from '../power';
+import { BulkShortcuts } from './components/BulkShortcuts';
 import { useOverview } from './state/overview-store';
 
 function countCrawlers(lines: readonly CrawlerLine[]) {
@@ -41,6 +42,7 @@ export function Overview() {
         <CrawlerCountsCard connected={c.connected} late={c.late} lost={c.lost} gone={c.disconnected} busy={c.busy} capacity={c.capacity} />
         <JobCountsCard />
         <DispatchCard />
+        <BulkShortcuts />
         <ThroughputChart />
         <LatestErrors />
       </div>

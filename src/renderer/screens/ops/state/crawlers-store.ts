@@ -76,7 +76,7 @@ export function applyCrawlerEvents(events: readonly ConsoleEvent[]): void {
   let gone: Record<string, GoneCrawler> | null = null;
   const current = useCrawlers.getState().gone;
   for (const e of events) {
-    if (e.type === 'job_changed') {
+    if (e.type === 'job_changed' || e.type === 'bulk_applied') {
       scheduleReload();
       continue;
     }

@@ -110,6 +110,8 @@ export function applyOverviewEvents(events: readonly ConsoleEvent[]): void {
   for (const e of events) {
     if (e.type === 'aggregate') aggregate = e.aggregate;
     else if (e.type === 'error') (newErrors ??= []).push(e.error);
+    // Many jobs changed at once (one event instead of one per job): count again.
+    else if (e.type === 'bulk_applied') scheduleRecount();
     else if (e.type === 'job_changed') {
       if (!base) continue;
       if (counting) {

@@ -1,0 +1,403 @@
+/**
+ * Bulk actions by filter (issue 15): cancel, retry, reprioritize or move to
+ * another credential every job a filter matches, in one command.
+ *
+ * - The matches are walked in keyset order (jobs by rowid, errors' jobs by job
+ *   id), a page of BULK_CHUNK at a time; each page is worked through in
+ *   transactions of at most SLICE_BUDGET_MS, yielding to the event loop between
+ *   them: crawlers are answered while 100,000 jobs change.
+ * - Each job goes through JobService's own operator methods (cancelJob,
+ *   retryJob, setPriority, moveJobsToCredential): the same rules, history
+ *   entries and crawler messages as the single-job actions. What those rules
+ *   refuse is counted as skipped, grouped by reason.
+ * - A cancel of a job a crawler holds is committed on its own before its
+ *   job_cancel goes out (as the single action does); the rest of a chunk shares
+ *   one transaction.
+ * - The UI gets one `bulk_applied` event, not one job_changed per job: the
+ *   JobEventHold drops the job_changed events a chunk emits while it runs
+ *   (synchronously, so nothing else can emit meanwhile).
+ * - previewBulk / applyBulk bind what is done to what was confirmed: see
+ *   src/shared/bulk.ts.
+ */
+import type Database from 'better-sqlite3';
+import type { ConsoleCommandHandlers, ConsoleEvent } from '../../shared/contract';
+import { ApiError } from '../../shared/contract/errors';
+import type { BulkTargetSchema } from '../../shared/bulk';
+import { type BulkAction, type BulkErrorFilter, type BulkPreview, type BulkSummary } from '../../shared/bulk';
+import { FINAL_JOB_STATUSES, type JobStatus } from '../../shared/jobs';
+import type { z } from 'zod';
+import type { Store } from '../store';
+import { filterWhere } from '../store/job-list';
+import type { JobService } from './job-service';
+
+/** Jobs read per keyset page. */
+export const BULK_CHUNK = 500;
+/**
+ * One transaction works on a page for at most about this long, then commits and
+ * lets the event loop turn (crawlers' messages, other commands) before the next:
+ * a pause of the main thread is bounded by time, however slow the disk or busy the machine.
+ */
+export const SLICE_BUDGET_MS = 20;
+/** bulk_progress at most this often (and once at the end). */
+const PROGRESS_EVERY_MS = 250;
+
+type Target = z.output<typeof BulkTargetSchema>;
+type SqlValue = string | number | null;
+
+/** The columns the rules look at. */
+interface Row {
+  rowid: number;
+  id: string;
+  status: JobStatus;
+  leased_to: string | null;
+  priority: number;
+  credential_id: string | null;
+}
+
+/**
+ * Holds back the job_changed events of a bulk chunk (thousands of jobs) so the
+ * UI gets one summary event instead. Wraps the emit JobService is given.
+ */
+export class JobEventHold {
+  private depth = 0;
+  /** job_changed events held back since the start (for tests and logs). */
+  held = 0;
+
+  wrap(emit: (event: ConsoleEvent) => void): (event: ConsoleEvent) => void {
+    return (event) => {
+      if (this.depth > 0 && event.type === 'job_changed') {
+        this.held++;
+        return;
+      }
+      emit(event);
+    };
+  }
+
+  /** Runs `fn` (synchronous) with job_changed events held back. */
+  run<T>(fn: () => T): T {
+    this.depth++;
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+    }
+  }
+}
+
+export interface BulkActionsDeps {
+  store: Store;
+  jobs: Pick<JobService, 'cancelJob' | 'retryJob' | 'setPriority' | 'moveJobsToCredential' | 'resumeWaitingJobs' | 'flush'>;
+  hold: JobEventHold;
+  emit: (event: ConsoleEvent) => void;
+  /** Writes errors still buffered in memory, so the errors scope sees them. */
+  flushErrors?: () => void;
+  now?: () => number;
+  chunk?: number;
+}
+
+const FINAL: ReadonlySet<JobStatus> = new Set(FINAL_JOB_STATUSES);
+const STILL: Record<JobStatus, string> = {
+  queued: 'still queued',
+  assigned: 'still assigned to a crawler',
+  running: 'still running',
+  waiting_credentials: 'still waiting for credentials',
+  completed: 'already completed',
+  failed: 'already failed',
+  cancelled: 'already cancelled',
+};
+
+/** Why the action's rule leaves this job as it is, or null when it applies (the single-job actions' guards, said as a reason to group by). */
+export function skipReason(action: BulkAction, row: Pick<Row, 'status' | 'priority' | 'credential_id'>): string | null {
+  switch (action.kind) {
+    case 'cancel':
+      return FINAL.has(row.status) ? STILL[row.status] : null;
+    case 'retry':
+      return row.status === 'failed' || row.status === 'cancelled' ? null : STILL[row.status];
+    case 'priority':
+      if (FINAL.has(row.status)) return STILL[row.status];
+      return row.priority === action.priority ? `already at priority ${action.priority}` : null;
+    case 'move_credential':
+      if (FINAL.has(row.status)) return STILL[row.status];
+      return row.credential_id === action.credential_id ? 'already on that credential' : null;
+  }
+}
+
+/** A refusal from JobService as a reason to group by: the job's own id taken out ("job 4f… cannot run again: …" → "cannot run again: …"). */
+export function refusalReason(err: ApiError, jobId: string): string {
+  return err.message.replace(`job ${jobId} `, '').replace(/^is (already )/, '$1').trim();
+}
+
+/** Counts of done and skipped-by-reason. */
+class Tally {
+  done = 0;
+  private readonly skipped = new Map<string, number>();
+  skip(reason: string, n = 1): void {
+    if (n > 0) this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + n);
+  }
+  summary(): Pick<BulkSummary, 'done' | 'skipped' | 'skipped_total'> {
+    const skipped = [...this.skipped].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+    return { done: this.done, skipped, skipped_total: skipped.reduce((n, s) => n + s.count, 0) };
+  }
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+
+/** The WHERE terms of an errors filter (as listErrors filters). */
+function errorWhere(f: BulkErrorFilter): { sql: string[]; params: SqlValue[] } {
+  const sql: string[] = [];
+  const params: SqlValue[] = [];
+  const eq = (column: string, value: string | number | undefined, op = '=') => {
+    if (value === undefined || value === '') return;
+    sql.push(`${column} ${op} ?`);
+    params.push(value);
+  };
+  eq('category', f.category);
+  eq('severity', f.severity);
+  eq('crawler_id', f.crawler_id);
+  eq('job_id', f.job_id);
+  eq('at', f.since, '>=');
+  return { sql, params };
+}
+
+const ROW_COLUMNS = 'rowid AS rowid, id, status, leased_to, priority, credential_id';
+
+export class BulkActions {
+  private readonly db: Database.Database;
+  private readonly chunk: number;
+  private readonly now: () => number;
+  /** The action running now, if any: one at a time (a second waits for none; it is refused with what runs). */
+  private running: string | null = null;
+
+  constructor(private readonly d: BulkActionsDeps) {
+    this.db = d.store.db;
+    this.chunk = d.chunk ?? BULK_CHUNK;
+    this.now = d.now ?? Date.now;
+  }
+
+  preview(target: Target): BulkPreview {
+    this.d.jobs.flush();
+    if (target.scope === 'jobs') {
+      const snapshot = (this.db.prepare('SELECT coalesce(max(rowid), 0) AS n FROM jobs').get() as { n: number }).n;
+      const by_status = this.jobsByStatus(target, snapshot);
+      return { matched: sum(by_status), snapshot, by_status };
+    }
+    this.d.flushErrors?.();
+    const snapshot = (this.db.prepare('SELECT coalesce(max(id), 0) AS n FROM errors').get() as { n: number }).n;
+    const w = this.errorScope(target.filter, snapshot);
+    const errors_matched = (this.db.prepare(`SELECT COUNT(*) AS n FROM errors WHERE ${w.sql.join(' AND ')}`).get(...w.params) as { n: number }).n;
+    const matched = this.countErrorJobs(target.filter, snapshot);
+    const by_status = this.jobsByStatus(target, snapshot);
+    return { matched, snapshot, by_status, errors_matched, missing_jobs: matched - sum(by_status) };
+  }
+
+  async apply(input: { target: Target; action: BulkAction; expected: number; snapshot: number }): Promise<BulkSummary> {
+    const { target, action, expected, snapshot } = input;
+    if (this.running) throw new ApiError('conflict', `another bulk action is running (${this.running}); wait until it finishes`);
+    const started = performance.now();
+    this.running = `${action.kind} on ${expected.toLocaleString('en-US')} jobs`;
+    try {
+      if (action.kind === 'move_credential' && !this.d.store.credentials.getCredential(action.credential_id)) {
+        throw new ApiError('not_found', `there is no saved credential ${action.credential_id}`);
+      }
+      this.d.jobs.flush();
+      if (target.scope === 'errors') this.d.flushErrors?.();
+      const matchedNow = target.scope === 'jobs' ? sum(this.jobsByStatus(target, snapshot)) : this.countErrorJobs(target.filter, snapshot);
+      if (matchedNow > expected) {
+        throw new ApiError(
+          'conflict',
+          `the filter now matches ${matchedNow.toLocaleString('en-US')} jobs, more than the ${expected.toLocaleString('en-US')} you confirmed; review the count and confirm again`,
+          { matched: matchedNow },
+        );
+      }
+      const tally = new Tally();
+      let walked = 0;
+      let processed = 0;
+      let reportedAt = performance.now();
+      const report = () => {
+        reportedAt = performance.now();
+        this.d.emit({ type: 'bulk_progress', action: action.kind, processed, expected });
+      };
+      for await (const rows of this.pages(target, snapshot)) {
+        const room = Math.max(0, expected - walked);
+        walked += rows.length;
+        // Never more than was confirmed: a job that entered the filter after the count is left alone.
+        tally.skip('matched only after the confirmation', Math.max(0, rows.length - room));
+        const take = rows.slice(0, room);
+        for (let from = 0; from < take.length; ) {
+          const next = await this.applySlice(action, take, from, tally);
+          processed += next - from;
+          from = next;
+          if (performance.now() - reportedAt >= PROGRESS_EVERY_MS) report();
+          if (from < take.length) await yieldToEventLoop();
+        }
+      }
+      processed = Math.min(walked, expected);
+      report();
+      tally.skip('no longer match the filter', expected - walked);
+      if (action.kind === 'move_credential') await this.d.jobs.resumeWaitingJobs();
+      const summary: BulkSummary = {
+        scope: target.scope,
+        action,
+        expected,
+        ...tally.summary(),
+        took_ms: Math.round(performance.now() - started),
+        at: this.now(),
+      };
+      this.d.emit({ type: 'bulk_applied', summary });
+      return summary;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  // ─────────── walking the matches ───────────
+
+  /**
+   * The matched jobs, CHUNK at a time in keyset order, with a turn of the event
+   * loop between chunks. Errors scope: jobs named by matching errors that no
+   * longer exist come as rows of status null (skipped as such).
+   */
+  private async *pages(target: Target, snapshot: number): AsyncGenerator<(Row | { id: string; missing: true })[]> {
+    if (target.scope === 'jobs') {
+      const w = filterWhere({ ...target.filter, sort: 'created_at', dir: 'asc', limit: this.chunk, offset: 0 });
+      const stmt = this.db.prepare(
+        `SELECT ${ROW_COLUMNS} FROM jobs WHERE ${[...w.sql, 'rowid > ?', 'rowid <= ?'].join(' AND ')} ORDER BY rowid LIMIT ?`,
+      );
+      for (let after = 0; ; ) {
+        const rows = stmt.all(...w.params, after, snapshot, this.chunk) as Row[];
+        if (rows.length === 0) return;
+        after = rows.at(-1)!.rowid;
+        yield rows;
+        if (rows.length < this.chunk) return;
+        await yieldToEventLoop();
+      }
+    }
+    const w = this.errorScope(target.filter, snapshot);
+    const ids = this.db.prepare(`SELECT DISTINCT job_id FROM errors WHERE ${[...w.sql, 'job_id > ?'].join(' AND ')} ORDER BY job_id LIMIT ?`).pluck();
+    for (let after = ''; ; ) {
+      const page = ids.all(...w.params, after, this.chunk) as string[];
+      if (page.length === 0) return;
+      after = page.at(-1)!;
+      const found = new Map(
+        (this.db.prepare(`SELECT ${ROW_COLUMNS} FROM jobs WHERE id IN (${placeholders(page.length)})`).all(...page) as Row[]).map((r) => [r.id, r]),
+      );
+      yield page.map((id) => found.get(id) ?? { id, missing: true as const });
+      if (page.length < this.chunk) return;
+      await yieldToEventLoop();
+    }
+  }
+
+  /**
+   * Rows from `from` on, for at most SLICE_BUDGET_MS, in one transaction: the rules first, then the
+   * action (cancels of jobs a crawler holds each in their own, after it). Returns where it stopped.
+   */
+  private async applySlice(action: BulkAction, rows: readonly (Row | { id: string; missing: true })[], from: number, tally: Tally): Promise<number> {
+    const held: Row[] = [];
+    const pending: Promise<void>[] = [];
+    const toMove: string[] = [];
+    const deadline = performance.now() + SLICE_BUDGET_MS;
+    let i = from;
+    this.d.hold.run(() =>
+      this.db.transaction(() => {
+        for (; i < rows.length && (i === from || performance.now() < deadline); i++) {
+          const row = rows[i]!;
+          if ('missing' in row) {
+            tally.skip('no longer exist');
+            continue;
+          }
+          const why = skipReason(action, row);
+          if (why !== null) tally.skip(why);
+          else if (action.kind === 'cancel' && row.leased_to !== null) held.push(row);
+          else if (action.kind === 'move_credential') toMove.push(row.id);
+          else pending.push(this.act(action, row, tally));
+        }
+        if (action.kind === 'move_credential' && toMove.length > 0) {
+          // The waiting jobs are resumed once, after the last chunk: not once per chunk.
+          pending.push(
+            this.d.jobs.moveJobsToCredential(toMove, action.credential_id, { resumeWaiting: false }).then((r) => {
+              tally.done += r.moved;
+              tally.skip('already finished', r.skipped.length);
+            }),
+          );
+        }
+      })(),
+    );
+    // A job a crawler holds: its cancel is committed before its job_cancel is sent, as one cancel is.
+    for (const row of held) pending.push(this.d.hold.run(() => this.act(action, row, tally)));
+    await Promise.all(pending);
+    return i;
+  }
+
+  /** Applies the action to one job through JobService; a refusal is counted with its reason, anything else aborts. */
+  private act(action: BulkAction, row: Row, tally: Tally): Promise<void> {
+    const refused = (err: unknown) => {
+      if (!(err instanceof ApiError)) throw err;
+      tally.skip(refusalReason(err, row.id));
+    };
+    try {
+      switch (action.kind) {
+        case 'cancel':
+          // cancelJob is async in name only: it changes the job before it returns its promise.
+          return this.d.jobs.cancelJob(row.id, action.reason || 'cancelled by the operator (bulk)').then(() => void tally.done++, refused);
+        case 'retry':
+          this.d.jobs.retryJob(row.id);
+          break;
+        case 'priority':
+          this.d.jobs.setPriority(row.id, action.priority);
+          break;
+        case 'move_credential':
+          throw new Error('moves are applied a chunk at a time');
+      }
+      tally.done++;
+    } catch (err) {
+      refused(err);
+    }
+    return Promise.resolve();
+  }
+
+  // ─────────── counting ───────────
+
+  private errorScope(f: BulkErrorFilter, snapshot: number): { sql: string[]; params: SqlValue[] } {
+    const w = errorWhere(f);
+    return { sql: [...w.sql, 'id <= ?', 'job_id IS NOT NULL'], params: [...w.params, snapshot] };
+  }
+
+  private countErrorJobs(f: BulkErrorFilter, snapshot: number): number {
+    const w = this.errorScope(f, snapshot);
+    return (this.db.prepare(`SELECT COUNT(DISTINCT job_id) AS n FROM errors WHERE ${w.sql.join(' AND ')}`).get(...w.params) as { n: number }).n;
+  }
+
+  private jobsByStatus(target: Target, snapshot: number): BulkPreview['by_status'] {
+    let sql: string;
+    let params: SqlValue[];
+    if (target.scope === 'jobs') {
+      const w = filterWhere({ ...target.filter, sort: 'created_at', dir: 'asc', limit: 1, offset: 0 });
+      sql = `SELECT status, COUNT(*) AS n FROM jobs WHERE ${[...w.sql, 'rowid <= ?'].join(' AND ')} GROUP BY status`;
+      params = [...w.params, snapshot];
+    } else {
+      const w = this.errorScope(target.filter, snapshot);
+      sql = `SELECT status, COUNT(*) AS n FROM jobs WHERE id IN (SELECT job_id FROM errors WHERE ${w.sql.join(' AND ')}) GROUP BY status`;
+      params = w.params;
+    }
+    const out: BulkPreview['by_status'] = {};
+    for (const r of this.db.prepare(sql).all(...params) as { status: JobStatus; n: number }[]) out[r.status] = r.n;
+    return out;
+  }
+}
+
+const sum = (by: BulkPreview['by_status']): number => Object.values(by).reduce((n, v) => n + v, 0);
+
+export type BulkCommandName = 'previewBulk' | 'applyBulk';
+
+/** The contract's bulk commands over a BulkActions. */
+export function createBulkCommandHandlers(bulk: BulkActions): Pick<ConsoleCommandHandlers, BulkCommandName> {
+  return {
+    async previewBulk({ target }) {
+      return bulk.preview(target);
+    },
+    async applyBulk(input) {
+      return bulk.apply(input);
+    },
+  };
+}
