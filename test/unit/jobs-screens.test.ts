@@ -121,6 +121,15 @@ describe('the history in words', () => {
     const t = timeline([event({ id: 3, at: 30, kind: 'completed' }), event({ id: 1, at: 10, kind: 'created' }), event({ id: 2, at: 10, kind: 'assigned' })]);
     expect(t.map((e) => e.kind)).toEqual(['created', 'assigned', 'completed']);
   });
+
+  it('keeps the order the console wrote (ids), even when the times tie or step back', () => {
+    const t = timeline([
+      event({ id: 5, at: 900, kind: 'completed' }),
+      event({ id: 4, at: 1000, kind: 'progress_milestone', details: { percentage: 75 } }),
+      event({ id: 3, at: 1000, kind: 'started' }),
+    ]);
+    expect(t.map((e) => e.title)).toEqual(['Started on a crawler', '75% done', 'Completed']);
+  });
 });
 
 describe('the Assign job form', () => {
