@@ -30,6 +30,7 @@ export default defineConfig({
     { name: 'operator-power', testMatch: /power\.spec\.ts$/ },
     { name: 'access', testMatch: /access\.spec\.ts$/ },
     { name: 'truth', testMatch: /truth\.spec\.ts$/ },
+    { name: 'trust', testMatch: /trust\.spec\.ts$/ },
     // Opt-in (CRAWL_CONSOLE_SCALE_JOBS=1000000): the Jobs screen on a big store, figures only.
     { name: 'scale', testMatch: /scale\.spec\.ts$/ },
   ],

@@ -18,6 +18,7 @@ import {
 import { describeEvent, timeline } from '../../src/renderer/screens/jobs/timeline';
 import { INITIAL_FORM, fieldErrorsFromDetails, sameHost, toInput, validate } from '../../src/renderer/screens/jobs/assign-form';
 import { formatDuration, formatPercent, shortId } from '../../src/renderer/screens/jobs/format';
+import { credentialLabel, figuresDisagree } from '../../src/renderer/screens/jobs/detail-facts';
 import { jobDto } from '../helpers/job-dto';
 
 const job = (over: Partial<JobDto> = {}): JobDto =>
@@ -129,6 +130,22 @@ describe('the history in words', () => {
       event({ id: 3, at: 1000, kind: 'started' }),
     ]);
     expect(t.map((e) => e.title)).toEqual(['Started on a crawler', '75% done', 'Completed']);
+  });
+});
+
+describe('a job’s detail', () => {
+  it('says when a crawler’s completion and its item counts contradict each other', () => {
+    expect(figuresDisagree(0.99, 608, 1168)).toEqual({ itemsFraction: 608 / 1168 });
+    expect(figuresDisagree(0.52, 608, 1168)).toBeNull();
+    expect(figuresDisagree(1, 1168, 1168)).toBeNull();
+    expect(figuresDisagree(0.99, 608, null)).toBeNull();
+    expect(figuresDisagree(null, 608, 1168)).toBeNull();
+    expect(figuresDisagree(0.5, 10, 0)).toBeNull();
+  });
+
+  it('names a credential by its label and host, never its id', () => {
+    const text = credentialLabel({ label: 'research bot', gitlab_host: 'gitlab.example.com', token_hint: '••••6789' });
+    expect(text).toBe('research bot (gitlab.example.com, ••••6789)');
   });
 });
 

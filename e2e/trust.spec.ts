@@ -1,0 +1,130 @@
+/**
+ * Screens an operator can trust (issue 13), in Chromium against `crawl-console serve`:
+ * a finished job's detail shows its outcome (not a leftover error, stage or resume
+ * promise), its credential by label, its history in order, and contradictory crawler
+ * figures with a warning; a selection is cleared when its rows are filtered away;
+ * the Crawlers table fits 1440 px; the whole assign → watch → cancel task by keyboard alone.
+ */
+import { expect, test } from '@playwright/test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { formatDuration } from '../src/renderer/components/format';
+import { Peer, iso } from '../test/helpers/peer';
+import { type ServedConsole, callApi, serveConsole } from './console-process';
+
+let tmp: string;
+let served: ServedConsole;
+const peers: Peer[] = [];
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-e2e-trust-'));
+  served = await serveConsole(['--http-port', '0', '--data-dir', path.join(tmp, 'data'), '--socket', path.join(tmp, 'console.sock')]);
+  await call('updateConfig', { retryDelay: 200 });
+});
+test.afterAll(async () => {
+  for (const p of peers) p.destroy();
+  expect(await served?.stop()).toBe(0);
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const call = <T>(name: string, input: unknown = {}): Promise<T> => callApi<T>(served, name, input);
+
+interface JobDto {
+  job_id: string;
+  status: string;
+  credential_id: string | null;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+async function crawler(id: string, maxJobs = 1): Promise<Peer> {
+  const peer = await Peer.connect(served.socketPath);
+  peers.push(peer);
+  peer.send({ type: 'hello', timestamp: iso(), data: { crawler_id: id, name: id, max_concurrent_jobs: maxJobs } });
+  peer.send({ type: 'heartbeat', timestamp: iso(), data: { activeJobs: 0, totalProcessed: 0, systemStatus: 'idle' } });
+  await expect
+    .poll(async () => (await call<{ crawlers: { crawler_id: string }[] }>('listCrawlers', { include_disconnected: false })).crawlers.map((c) => c.crawler_id))
+    .toContain(id);
+  return peer;
+}
+
+const jobOf = async (id: string) => (await call<{ job: JobDto }>('getJob', { job_id: id })).job;
+
+test('a finished job shows its outcome: no leftover error, stage or resume promise; credential by label; history in order; contradictory figures warned', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  const peer = await crawler('trust-finisher');
+  const { job } = await call<{ job: JobDto }>('createJob', {
+    job_type: 'crawl_project',
+    gitlab_host: 'gitlab.example.com',
+    entity_id: '77',
+    access_token: 'glpat-trust-finished-0001',
+    credential_label: 'research bot',
+    crawler_id: 'trust-finisher',
+  });
+  const id = job.job_id;
+  expect(job.credential_id).toMatch(/^[0-9a-f-]{36}$/);
+
+  // Attempt 1: fails (recoverable) with a resume state; the console schedules a retry.
+  await peer.nextOfType('job_assignment');
+  peer.send({ type: 'job_started', timestamp: iso(), job_id: id, data: { job_type: 'crawl_project', entity_id: '77' } });
+  peer.send({ type: 'job_failed', timestamp: iso(), job_id: id, data: { error: 'HTTP 502 from GitLab', is_recoverable: true, resume_state: { current_page: 3 } } });
+
+  // Attempt 2: resumes at stage "fetching"; the crawler says 99 % with 608 of 1,168 items, then completes without final counts.
+  await peer.nextOfType('job_assignment', 10_000);
+  peer.send({ type: 'job_started', timestamp: iso(), job_id: id, data: { job_type: 'crawl_project', entity_id: '77' } });
+  peer.send({ type: 'job_progress', timestamp: iso(), jobId: id, data: { stage: 'fetching', entityType: 'issue', processed: 100, total: 1168 } });
+  await expect.poll(async () => (await call<{ job: { stage: string | null } }>('getJob', { job_id: id })).job.stage).toBe('fetching');
+  // time_elapsed: the crawler's own figure (an hour), which the page must not take over the job's timestamps.
+  peer.send({
+    type: 'job_progress',
+    timestamp: iso(),
+    job_id: id,
+    data: { progress: [{ entity_type: 'issue', total_discovered: 1168, total_processed: 608 }], overall_completion: 0.99, time_elapsed: 3_600_000 },
+  });
+  await expect
+    .poll(async () => (await call<{ progress: { total_processed: number | null }[] }>('getJob', { job_id: id })).progress.map((p) => p.total_processed))
+    .toEqual([608]);
+  peer.send({ type: 'job_completed', timestamp: iso(), job_id: id, data: { success: true } });
+  await expect.poll(async () => (await jobOf(id)).status, { timeout: 10_000 }).toBe('completed');
+  const done = await jobOf(id);
+
+  await page.goto(served.url);
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'open');
+  await page.getByTestId('nav-jobs').click();
+  await page.locator(`[data-job-id="${id}"]`).getByTestId('row-open').click();
+  const detail = page.getByTestId('job-detail');
+  await expect(detail).toHaveAttribute('data-job-id', id);
+
+  // The outcome, not the first attempt's error; no stage, no "next attempt resumes".
+  await expect(page.getByTestId('job-outcome')).toHaveAttribute('data-status', 'completed');
+  await expect(page.getByTestId('job-outcome')).toContainText('Completed on trust-finisher');
+  await expect(page.getByTestId('job-outcome')).toContainText('after 1 failed attempt (their errors are in the history)');
+  await expect(page.getByTestId('job-last-error')).toHaveCount(0);
+  await expect(page.getByTestId('job-stage')).toHaveCount(0);
+  await expect(detail).not.toContainText('Stage');
+  await expect(detail).not.toContainText('next attempt resumes');
+  await expect(page.getByTestId('job-resume-note')).toHaveText('Where the crawler was when it finished (kept for the record).');
+
+  // The earlier attempt's error stays in the history and the error list.
+  const history = page.getByTestId('history-entry');
+  await expect(history.last()).toHaveAttribute('data-kind', 'completed');
+  const kinds = await history.evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+  expect(kinds.indexOf('retry_scheduled')).toBeGreaterThan(0);
+  expect(kinds.indexOf('retry_scheduled')).toBeLessThan(kinds.indexOf('completed'));
+  expect(kinds.slice(kinds.indexOf('completed') + 1)).toEqual([]);
+  await expect(history.filter({ hasText: 'HTTP 502 from GitLab' })).toHaveCount(1);
+  await expect(page.getByTestId('job-error').filter({ hasText: 'HTTP 502 from GitLab' })).toHaveCount(1);
+
+  // The credential by its label, never its id.
+  await expect(page.getByTestId('job-credential')).toHaveText(/^research bot \(gitlab\.example\.com, ••••0001\)$/);
+  await expect(detail).not.toContainText(done.credential_id!);
+
+  // The crawler's contradictory figures, with a warning; elapsed from the job's own timestamps.
+  await expect(page.getByTestId('job-figures-warning')).toContainText('608 of 1,168 items is 52.1%');
+  await expect(page.getByTestId('job-processed')).toHaveText('608 of 1,168 items');
+  expect(done.finished_at! - done.started_at!).toBeLessThan(60_000);
+  await expect(page.getByTestId('job-elapsed')).toHaveText(formatDuration(done.finished_at! - done.started_at!));
+});
