@@ -127,4 +127,35 @@ test('a finished job shows its outcome: no leftover error, stage or resume promi
   await expect(page.getByTestId('job-processed')).toHaveText('608 of 1,168 items');
   expect(done.finished_at! - done.started_at!).toBeLessThan(60_000);
   await expect(page.getByTestId('job-elapsed')).toHaveText(formatDuration(done.finished_at! - done.started_at!));
+  peer.destroy(); // the later tests want their queued jobs to stay queued
+});
+
+test('a selection is cleared when the rows it named are filtered away (by a state change under a filter, or a new filter)', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const ids: string[] = [];
+  for (const entity of ['501', '502', '503']) {
+    const { job } = await call<{ job: JobDto }>('createJob', { job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', entity_id: entity, access_token: 'glpat-trust-selection-01' });
+    ids.push(job.job_id);
+  }
+  await page.goto(served.url);
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'open');
+  await page.getByTestId('nav-jobs').click();
+  await page.getByTestId('filter-status-queued').check();
+  const row = (id: string) => page.locator(`[data-job-id="${id}"]`);
+  for (const id of ids) await row(id).getByTestId('row-select').check();
+  await expect(page.getByTestId('selection-count')).toHaveText('3 selected');
+
+  // One of them leaves the "queued" filter (cancelled elsewhere): it leaves the selection with its row.
+  await call('cancelJob', { job_id: ids[0] });
+  await expect(row(ids[0]!)).toHaveCount(0, { timeout: 10_000 });
+  await expect(page.getByTestId('selection-count')).toHaveText('2 selected');
+  await page.getByTestId('action-cancel').click();
+  await expect(page.getByTestId('confirm-cancel')).toContainText('Cancel 2 jobs?');
+  await page.keyboard.press('Escape');
+
+  // A new filter that hides the selected rows clears the selection.
+  await page.getByTestId('filter-text').fill('503');
+  await expect(row(ids[1]!)).toHaveCount(0);
+  await expect(page.getByTestId('selection-count')).toHaveText('No job selected');
+  await expect(page.getByTestId('action-cancel')).toBeDisabled();
 });
