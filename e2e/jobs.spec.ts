@@ -25,7 +25,7 @@ const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
 const SEED = 11;
 const TOKEN = 'glpat-e2e-secret-0123456789';
 const CSV_HEADER =
-  'job_id,job_type,status,priority,gitlab_host,entity_id,namespace_path,entity_name,crawler_id,attempts,origin,parent_job_id,overall_completion,stage,last_error,created_at,started_at,finished_at,updated_at';
+  'job_id,job_type,status,priority,gitlab_host,entity_id,namespace_path,entity_name,crawler_id,credential_label,attempts,origin,parent_job_id,overall_completion,stage,last_error,created_at,started_at,finished_at,updated_at';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
