@@ -5,7 +5,7 @@
  * figures with a warning; a selection is cleared when its rows are filtered away;
  * the Crawlers table fits 1440 px; the whole assign → watch → cancel task by keyboard alone.
  */
-import { expect, test } from '@playwright/test';
+import { type Page, expect, test } from '@playwright/test';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -158,4 +158,98 @@ test('a selection is cleared when the rows it named are filtered away (by a stat
   await expect(row(ids[1]!)).toHaveCount(0);
   await expect(page.getByTestId('selection-count')).toHaveText('No job selected');
   await expect(page.getByTestId('action-cancel')).toBeDisabled();
+  for (const id of ids.slice(1)) await call('cancelJob', { job_id: id }); // the next test's crawler starts with nothing queued
+});
+
+/** The data-testid of the focused element (or its tag), as the page sees it. */
+const focused = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName.toLowerCase() ?? null);
+
+/** Presses Tab (Shift+Tab backwards) until the control with this test id has focus: the keyboard's way there. */
+async function tabTo(page: Page, testId: string, backwards = false, max = 80): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    if ((await focused(page)) === testId) return;
+    await page.keyboard.press(backwards ? 'Shift+Tab' : 'Tab');
+  }
+  throw new Error(`${testId} never took focus by Tab (now on ${await focused(page)})`);
+}
+
+test('the whole assign → watch → cancel task by keyboard alone; dialogs trap focus and give it back', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const peer = await crawler('kbd-1');
+  await page.goto(served.url);
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'open');
+
+  // Assign: to the screen, submit empty (focus lands on the first field to fix), fill, submit.
+  await tabTo(page, 'nav-assign');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('assign-form')).toBeVisible();
+  await tabTo(page, 'assign-submit');
+  await page.keyboard.press('Enter');
+  await expect.poll(() => focused(page)).toBe('assign-host');
+  await page.keyboard.type('gitlab.example.com');
+  await tabTo(page, 'assign-entity');
+  await page.keyboard.type('901');
+  await tabTo(page, 'assign-credential-select');
+  await page.keyboard.press('ArrowDown'); // the first saved credential for the host
+  await expect(page.getByTestId('assign-credential-select').locator('option:checked')).toContainText('gitlab.example.com');
+  await tabTo(page, 'target-queue');
+  await page.keyboard.press('ArrowDown'); // the radio group's next choice: a connected crawler
+  await expect(page.getByTestId('target-crawler')).toBeChecked();
+  await tabTo(page, 'assign-crawler');
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByTestId('assign-crawler')).toHaveValue('kbd-1');
+  await tabTo(page, 'assign-submit');
+  await page.keyboard.press('Enter');
+
+  // Focus lands on the new job's link; Enter opens it.
+  await expect(page.getByTestId('assign-created')).toContainText('assigned to kbd-1');
+  await expect.poll(() => focused(page)).toBe('created-job-link');
+  const assignment = await peer.nextOfType('job_assignment');
+  const jobId = (assignment.data as { job_id: string }).job_id;
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('job-detail')).toHaveAttribute('data-job-id', jobId);
+
+  // Watch: the crawler starts and reports half the work.
+  peer.send({ type: 'job_started', timestamp: iso(), job_id: jobId, data: { job_type: 'crawl_project', entity_id: '901' } });
+  peer.send({
+    type: 'job_progress',
+    timestamp: iso(),
+    job_id: jobId,
+    data: { progress: [{ entity_type: 'issue', total_discovered: 200, total_processed: 100 }], overall_completion: 0.5, time_elapsed: 1000 },
+  });
+  await expect(page.locator('#view-title').getByTestId('job-status')).toHaveAttribute('data-status', 'running', { timeout: 10_000 });
+  await expect(page.getByTestId('job-processed')).toHaveText('100 of 200 items');
+
+  // Cancel: the dialog traps focus (Tab and Shift+Tab stay inside), Escape gives focus back to the opener.
+  await tabTo(page, 'action-cancel');
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('alertdialog', { name: 'Cancel this job?' });
+  await expect(dialog).toBeVisible();
+  const inDialog = () => page.evaluate(() => !!document.activeElement?.closest('dialog[open]'));
+  expect(await inDialog()).toBe(true);
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press('Tab');
+    expect(await inDialog()).toBe(true);
+  }
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press('Shift+Tab');
+    expect(await inDialog()).toBe(true);
+  }
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect.poll(() => focused(page)).toBe('action-cancel');
+
+  await page.keyboard.press('Enter');
+  await expect(dialog).toBeVisible();
+  await tabTo(page, 'cancel-reason');
+  await page.keyboard.type('keyboard test');
+  await tabTo(page, 'confirm-cancel-button');
+  await page.keyboard.press('Enter');
+  const cancel = await peer.nextOfType('job_cancel');
+  expect((cancel.data as { job_id?: string }).job_id ?? cancel.job_id).toBe(jobId);
+  await expect(page.getByTestId('job-outcome')).toHaveAttribute('data-status', 'cancelled');
+  await expect(dialog).toBeHidden();
+  // The opener is disabled now (the job is cancelled): focus lands on the screen's heading, not on nothing.
+  await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('view-title');
+  await expect(page.getByTestId('history-entry').last()).toContainText('keyboard test');
 });
