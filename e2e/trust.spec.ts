@@ -253,3 +253,58 @@ test('the whole assign → watch → cancel task by keyboard alone; dialogs trap
   await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('view-title');
   await expect(page.getByTestId('history-entry').last()).toContainText('keyboard test');
 });
+
+test('the Crawlers table fits 1440 px: no sideways scrolling, no clipped header', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  for (const id of ['copilot-study-crawler-7f3a9c2e41b0', 'gitlab-research-node-02.lab.example.org']) {
+    const peer = await crawler(id, 4);
+    peer.send({
+      type: 'heartbeat',
+      timestamp: iso(),
+      data: { activeJobs: 0, totalProcessed: 1_234_567, systemStatus: 'idle', memoryUsage: { rss: 512 * 1024 * 1024, heapUsed: 1 }, uptime: 98_765 },
+    });
+  }
+  await page.goto(served.url);
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'open');
+  await page.getByTestId('nav-crawlers').click();
+  await expect(page.getByTestId('crawler-row').first()).toBeVisible();
+  await expect(page.locator('[data-testid="crawler-row"][data-connected="true"][data-crawler-id^="gitlab-research"]')).toHaveCount(1);
+  await expect(page.locator('[data-testid="crawler-row"][data-connected="true"][data-crawler-id^="copilot-study"]')).toHaveCount(1);
+  const fit = await page.getByTestId('crawler-table').evaluate((table) => {
+    const scroller = table.parentElement!;
+    const main = document.querySelector('main') ?? document.documentElement;
+    const clipped = [...table.querySelectorAll('th')].filter((th) => th.scrollWidth > th.clientWidth + 1).map((th) => th.textContent);
+    return {
+      scrollWidth: scroller.scrollWidth,
+      clientWidth: scroller.clientWidth,
+      mainScroll: main.scrollWidth - main.clientWidth,
+      pageScroll: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      clipped,
+    };
+  });
+  console.log(`Crawlers table at 1440 px: scrollWidth ${fit.scrollWidth}, clientWidth ${fit.clientWidth}`);
+  expect(fit.scrollWidth).toBeLessThanOrEqual(fit.clientWidth);
+  expect(fit.pageScroll).toBeLessThanOrEqual(0);
+  expect(fit.clipped).toEqual([]);
+  // Every row's actions stay reachable and readable.
+  for (const b of await page.getByTestId('crawler-row').first().getByRole('button').all()) {
+    expect(await b.evaluate((el) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
+  }
+});
+
+test('the keychain notice can be dismissed (and stays dismissed); the page has a favicon', async ({ page }) => {
+  await page.goto(served.url);
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'open');
+  const notice = page.getByTestId('token-storage-note');
+  await expect(notice).toBeVisible();
+  await expect(notice).not.toContainText('`');
+  await notice.getByRole('button', { name: 'Dismiss this notice' }).click();
+  await expect(notice).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'open');
+  await expect(page.getByTestId('nav-overview')).toBeVisible();
+  await expect(notice).toHaveCount(0);
+  const icon = await page.locator('link[rel="icon"]').getAttribute('href');
+  expect(icon).toBeTruthy();
+  expect((await page.request.get(new URL(icon!, served.baseUrl).href)).status()).toBe(200);
+});
