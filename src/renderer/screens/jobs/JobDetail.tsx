@@ -11,7 +11,7 @@ import { formatCount, formatDuration, formatFull, formatPercent, formatRate, for
 import { credentialLabel, figuresDisagree } from './detail-facts';
 import { useCredentials } from '../ops/state/credentials-store';
 import { BulkResultPanel, JobActionButtons } from './JobActions';
-import { ProgressBar } from './ProgressBar';
+import { ProgressBar } from '../../components/ProgressBar';
 import { StatusBadge } from './StatusBadge';
 import { timeline } from './timeline';
 import { JobScheduleLink } from '../power';
@@ -61,7 +61,7 @@ function ProgressPanel({ detail, live }: { detail: JobDetail; live: JobProgress 
     <section className="panel" aria-labelledby="progress-title" data-testid="job-progress">
       <h2 id="progress-title">Progress</h2>
       <div className="overall">
-        <ProgressBar value={completion} label="Overall completion" size="large" />
+        <ProgressBar value={completion} label="Overall completion" size="lg" />
       </div>
       <dl className="stats">
         <div>
@@ -336,7 +336,7 @@ function Related({ detail }: { detail: JobDetail }) {
       ) : (
         <>
           <p>
-            {children_total.toLocaleString()} child {children_total === 1 ? 'job' : 'jobs'}
+            {formatCount(children_total)} child {children_total === 1 ? 'job' : 'jobs'}
             {children_total > children.length ? ` (the first ${children.length} below)` : ''} ·{' '}
             <button type="button" className="link" onClick={() => navigate('jobs', { parent_job_id: detail.job.job_id })} data-testid="all-children">
               All in the jobs table

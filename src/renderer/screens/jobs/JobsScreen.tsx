@@ -5,6 +5,7 @@ import { useConsole } from '../../state/store';
 import { BulkResultPanel, JobActionButtons } from './JobActions';
 import { ExportButtons, JobsFilters } from './JobsFilters';
 import { JobsTable } from './JobsTable';
+import { formatCount } from './format';
 import { filtersFromParams } from './page-window';
 import { clearFilters, clearSelection, dismissResult, perform, presetFilters, refresh, startLiveTable, useJobsTable } from './table-state';
 
@@ -15,7 +16,7 @@ function SelectionBar() {
   return (
     <div className="selection-bar" data-testid="selection-bar">
       <span className="selection-count" aria-live="polite" data-testid="selection-count">
-        {count === 0 ? 'No job selected' : `${count.toLocaleString()} selected`}
+        {count === 0 ? 'No job selected' : `${formatCount(count)} selected`}
       </span>
       <JobActionButtons count={count} busy={busy} label="the selected jobs" onAction={(a) => void perform(a)} />
       {count > 0 ? (
@@ -98,7 +99,7 @@ export function JobsScreen() {
         <h1 id="view-title">
           Jobs{' '}
           <span className="count" data-testid="jobs-total" title={totalExact ? undefined : 'A text search counts its matches up to this many; scroll on for the rest.'}>
-            {total === null ? '' : `${total.toLocaleString()}${totalExact ? '' : '+'} ${total === 1 && totalExact ? 'job' : 'jobs'}`}
+            {total === null ? '' : `${formatCount(total)}${totalExact ? '' : '+'} ${total === 1 && totalExact ? 'job' : 'jobs'}`}
             {loading ? <span className="loading-dot" aria-label="updating" /> : null}
           </span>
         </h1>

@@ -12,7 +12,7 @@ import type { JobDto, JobSortField } from '../../../shared/jobs';
 import { useNow } from '../../components/use-now';
 import { useConsole } from '../../state/store';
 import { formatFull, formatWhen, shortId } from './format';
-import { ProgressBar } from './ProgressBar';
+import { ProgressBar } from '../../components/ProgressBar';
 import { StatusBadge } from './StatusBadge';
 import { type LiveProgress, rowAt, saveScroll, savedScroll, setWindow, sortBy, toggleRow, toggleRows, useJobsTable } from './table-state';
 

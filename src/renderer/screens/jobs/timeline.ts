@@ -4,7 +4,7 @@
  * Pure (no DOM): unit-tested.
  */
 import type { JobEventDto } from '../../../shared/jobs';
-import { formatPercent, shortId } from './format';
+import { formatCount, formatPercent, shortId } from './format';
 
 export interface TimelineEntry {
   id: number;
@@ -33,7 +33,7 @@ function countsText(v: unknown): string | null {
   if (!v || typeof v !== 'object') return null;
   const parts = Object.entries(v as Record<string, unknown>)
     .filter(([, n]) => typeof n === 'number')
-    .map(([k, n]) => `${(n as number).toLocaleString()} ${k}`);
+    .map(([k, n]) => `${formatCount(n as number)} ${k}`);
   return parts.length > 0 ? parts.join(', ') : null;
 }
 
@@ -118,7 +118,7 @@ export function describeEvent(e: JobEventDto): TimelineEntry {
     case 'jobs_discovered': {
       const created = num(d.created);
       const dup = num(d.duplicates);
-      title = `Discovered ${created !== null ? created.toLocaleString() : 'new'} jobs${dup ? ` (${dup.toLocaleString()} already known)` : ''}`;
+      title = `Discovered ${created !== null ? formatCount(created) : 'new'} jobs${dup ? ` (${formatCount(dup)} already known)` : ''}`;
       break;
     }
     case 'updated':
