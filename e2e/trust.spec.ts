@@ -162,7 +162,8 @@ test('a selection is cleared when the rows it named are filtered away (by a stat
 });
 
 /** The data-testid of the focused element (or its tag), as the page sees it. */
-const focused = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName.toLowerCase() ?? null);
+const focused = async (page: Page): Promise<string | null> =>
+  (await page.locator(':focus').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid') ?? e.tagName.toLowerCase())))[0] ?? null;
 
 /** Presses Tab (Shift+Tab backwards) until the control with this test id has focus: the keyboard's way there. */
 async function tabTo(page: Page, testId: string, backwards = false, max = 80): Promise<void> {
@@ -225,7 +226,7 @@ test('the whole assign → watch → cancel task by keyboard alone; dialogs trap
   await page.keyboard.press('Enter');
   const dialog = page.getByRole('alertdialog', { name: 'Cancel this job?' });
   await expect(dialog).toBeVisible();
-  const inDialog = () => page.evaluate(() => !!document.activeElement?.closest('dialog[open]'));
+  const inDialog = async () => (await page.locator('dialog[open] :focus').count()) === 1;
   expect(await inDialog()).toBe(true);
   for (let i = 0; i < 6; i++) {
     await page.keyboard.press('Tab');
@@ -250,7 +251,7 @@ test('the whole assign → watch → cancel task by keyboard alone; dialogs trap
   await expect(page.getByTestId('job-outcome')).toHaveAttribute('data-status', 'cancelled');
   await expect(dialog).toBeHidden();
   // The opener is disabled now (the job is cancelled): focus lands on the screen's heading, not on nothing.
-  await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('view-title');
+  await expect.poll(async () => (await page.locator(':focus').evaluateAll((els) => els.map((e) => e.id)))[0]).toBe('view-title');
   await expect(page.getByTestId('history-entry').last()).toContainText('keyboard test');
 });
 
@@ -272,13 +273,14 @@ test('the Crawlers table fits 1440 px: no sideways scrolling, no clipped header'
   await expect(page.locator('[data-testid="crawler-row"][data-connected="true"][data-crawler-id^="copilot-study"]')).toHaveCount(1);
   const fit = await page.getByTestId('crawler-table').evaluate((table) => {
     const scroller = table.parentElement!;
-    const main = document.querySelector('main') ?? document.documentElement;
+    const doc = table.ownerDocument;
+    const main = doc.querySelector('main') ?? doc.documentElement;
     const clipped = [...table.querySelectorAll('th')].filter((th) => th.scrollWidth > th.clientWidth + 1).map((th) => th.textContent);
     return {
       scrollWidth: scroller.scrollWidth,
       clientWidth: scroller.clientWidth,
       mainScroll: main.scrollWidth - main.clientWidth,
-      pageScroll: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      pageScroll: doc.documentElement.scrollWidth - doc.documentElement.clientWidth,
       clipped,
     };
   });
