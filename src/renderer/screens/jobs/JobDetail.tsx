@@ -180,9 +180,11 @@ function Facts({ job }: { job: JobDto }) {
         ))}
       </dl>
       {/* A finished job shows its outcome (above); an earlier attempt's error stays in the history, not here. */}
+      {/* Waiting for a token, the error is why it waits now; otherwise it belongs to an attempt before this one. */}
       {job.last_error && !isFinalJobStatus(job.status) ? (
-        <p className={`banner ${job.status === 'queued' ? 'banner-warning' : 'banner-error'}`} data-testid="job-last-error">
-          <strong>{job.status === 'queued' ? 'The last attempt failed:' : 'Last error:'}</strong> {job.last_error}
+        <p className={`banner ${job.status === 'waiting_credentials' ? 'banner-error' : 'banner-warning'}`} data-testid="job-last-error">
+          <strong>{job.status === 'waiting_credentials' ? 'Last error:' : job.status === 'queued' ? 'The last attempt failed:' : 'An earlier attempt failed:'}</strong>{' '}
+          {job.last_error}
         </p>
       ) : null}
     </section>
