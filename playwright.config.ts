@@ -32,6 +32,7 @@ export default defineConfig({
     { name: 'truth', testMatch: /truth\.spec\.ts$/ },
     { name: 'links-and-pages', testMatch: /pages\.spec\.ts$/ },
     { name: 'bulk-by-filter', testMatch: /bulk\.spec\.ts$/ },
+    { name: 'trust', testMatch: /trust\.spec\.ts$/ },
     // Opt-in (CRAWL_CONSOLE_SCALE_JOBS=1000000): the Jobs screen on a big store, figures only.
     { name: 'scale', testMatch: /scale\.spec\.ts$/ },
   ],

@@ -25,7 +25,7 @@ const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
 const SEED = 11;
 const TOKEN = 'glpat-e2e-secret-0123456789';
 const CSV_HEADER =
-  'job_id,job_type,status,priority,gitlab_host,entity_id,namespace_path,entity_name,crawler_id,attempts,origin,parent_job_id,overall_completion,stage,last_error,created_at,started_at,finished_at,updated_at';
+  'job_id,job_type,status,priority,gitlab_host,entity_id,namespace_path,entity_name,crawler_id,credential_label,attempts,origin,parent_job_id,overall_completion,stage,last_error,created_at,started_at,finished_at,updated_at';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
@@ -463,7 +463,11 @@ test.describe('job screens', () => {
     await expect(detail.locator('h1 [data-testid="job-status"]')).toHaveAttribute('data-status', 'failed');
     await expect(history.locator('[data-kind="failed"]')).toContainText('Failed on raw-failing');
     await expect(history.locator('[data-kind="failed"]')).toContainText('HTTP 404 Not Found on GET /projects/4242');
-    await expect(page.getByTestId('job-last-error')).toContainText('HTTP 404 Not Found');
+    // A finished job shows its outcome, with the final error (issue 13), not a separate "Last error".
+    await expect(page.getByTestId('job-outcome')).toHaveAttribute('data-status', 'failed');
+    await expect(page.getByTestId('job-outcome')).toContainText('HTTP 404 Not Found');
+    await expect(page.getByTestId('job-outcome')).toContainText('after 1 failed attempt');
+    await expect(page.getByTestId('job-last-error')).toHaveCount(0);
     await expect(page.getByTestId('job-resume')).toContainText('1200');
     const kinds = await page.getByTestId('history-entry').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')).filter((k) => k !== 'progress_milestone'));
     expect(kinds).toEqual(['created', 'assigned', 'started', 'retry_scheduled', 'assigned', 'started', 'failed']);

@@ -68,7 +68,8 @@ async function open(page: Page, view?: string): Promise<void> {
 }
 
 /** Ratio of a progress bar, from its accessible value. */
-const barValue = async (page: Page, testId: string): Promise<number> => Number((await page.getByTestId(testId).getAttribute('aria-valuenow')) ?? 'NaN');
+// The one progress bar is a native <progress> (issue 13): its value is the fraction done.
+const barValue = async (page: Page, testId: string): Promise<number> => Number((await page.getByTestId(testId).getAttribute('value')) ?? 'NaN');
 const numberIn = (text: string): number => Number(text.replace(/[^\d.]/g, '').replace(/^\./, '') || 'NaN');
 
 test.beforeAll(async () => {

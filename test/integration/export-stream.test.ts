@@ -25,8 +25,8 @@ const post = (route: string, body: unknown, token: string | null = TOKEN) =>
     body: JSON.stringify(body),
   });
 
-async function download(body: unknown): Promise<{ status: number; text: string; disposition: string | null; type: string | null }> {
-  const ticket = await post('export/jobs', body);
+async function download(body: unknown, kind: 'jobs' | 'errors' = 'jobs'): Promise<{ status: number; text: string; disposition: string | null; type: string | null }> {
+  const ticket = await post(`export/${kind}`, body);
   expect(ticket.status).toBe(200);
   const { url } = (await ticket.json()) as { url: string };
   expect(url).toMatch(/^api\/download\/[\w-]{43}$/);
@@ -98,9 +98,41 @@ describe('streamed exports over HTTP', () => {
     expect(rows.map((r) => r.job_id)).toEqual(listed);
   });
 
+  it('one time format in CSV and JSON (ISO 8601, UTC), and the credential by its label', async () => {
+    const filter = { job_type: ['crawl_project'], sort: 'namespace_path', dir: 'asc' };
+    const csv = (await download({ format: 'csv', filter })).text;
+    const json = JSON.parse((await download({ format: 'json', filter })).text) as Record<string, unknown>[];
+    const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+    for (const column of ['created_at', 'updated_at']) {
+      expect(json.every((r) => typeof r[column] === 'string' && ISO.test(r[column] as string))).toBe(true);
+      // The CSV holds the very same text for the same job.
+      expect(csv).toContain(`,${json[0]![column] as string}`);
+    }
+    // No epoch milliseconds anywhere in either file.
+    expect(csv).not.toMatch(/(^|,)1\d{12}(,|\r)/m);
+    expect(JSON.stringify(json)).not.toMatch(/:1\d{12}[,}]/);
+    expect(json.every((r) => r.finished_at === null || ISO.test(r.finished_at as string))).toBe(true);
+    // A job's credential by its label (CSV and JSON); jobs without one read empty / null, never an id.
+    expect((await post('updateConfig', { jobQueueSize: 100_000 })).status).toBe(200); // this store's queue is full of adopted jobs
+    const madeRes = await post('createJob', { job_type: 'crawl_group', gitlab_host: 'gitlab.example.com', entity_id: 'export/labelled', access_token: 'glpat-export-label-0001', credential_label: 'export bot' });
+    const made = (await madeRes.json()) as { job: { job_id: string; credential_id: string } };
+    const labelled = { job_type: ['crawl_group'], text: 'export/labelled' };
+    const row = (JSON.parse((await download({ format: 'json', filter: labelled })).text) as Record<string, unknown>[]).find((r) => r.job_id === made.job.job_id);
+    expect(row).toMatchObject({ credential_id: made.job.credential_id, credential_label: 'export bot' });
+    const labelledCsv = (await download({ format: 'csv', filter: labelled })).text;
+    expect(labelledCsv).toContain(',export bot,');
+    expect(labelledCsv).not.toContain(made.job.credential_id);
+    expect(json[0]).toHaveProperty('credential_label', null);
+    peer.write('{not json\n');
+    await peer.nextOfType('error');
+    const errors = JSON.parse((await download({ format: 'json' }, 'errors')).text) as { at: unknown }[];
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((e) => typeof e.at === 'string' && ISO.test(e.at))).toBe(true);
+  });
+
   it('an empty export is a header (CSV) or [] (JSON)', async () => {
     expect((await download({ format: 'csv', filter: { status: ['failed'] } })).text).toBe(
-      'job_id,job_type,status,priority,gitlab_host,entity_id,namespace_path,entity_name,crawler_id,attempts,origin,parent_job_id,overall_completion,stage,last_error,created_at,started_at,finished_at,updated_at\r\n',
+      'job_id,job_type,status,priority,gitlab_host,entity_id,namespace_path,entity_name,crawler_id,credential_label,attempts,origin,parent_job_id,overall_completion,stage,last_error,created_at,started_at,finished_at,updated_at\r\n',
     );
     expect(JSON.parse((await download({ format: 'json', filter: { status: ['failed'] } })).text)).toEqual([]);
   });

@@ -73,6 +73,23 @@ describe('the whole lifecycle', () => {
     });
   }
 
+  it('history is in the order things happened: a job that jumps from 60 % to completed ends with "completed", no milestone after it', async () => {
+    t = await startTestConsole();
+    const c = await t.crawler({ crawler_id: 'c-order', max_concurrent_jobs: 1 });
+    const j = await create();
+    await c.nextOfType('job_assignment');
+    c.send(say.started('documented', j.job_id));
+    c.send(say.progress('documented', j.job_id, 60));
+    c.send(say.completed('documented', j.job_id));
+    await expect.poll(async () => (await job(j.job_id)).status).toBe('completed');
+    const events = (await t.api.getJob({ job_id: j.job_id })).events;
+    expect(events.map((e) => e.kind)).toEqual(['created', 'assigned', 'started', 'progress_milestone', 'progress_milestone', 'completed']);
+    expect(events.filter((e) => e.kind === 'progress_milestone').map((e) => e.details?.percentage)).toEqual([25, 50]);
+    // Oldest first by the order written (ids), times never decreasing.
+    expect(events.map((e) => e.id)).toEqual([...events.map((e) => e.id)].sort((a, b) => a - b));
+    expect(events.every((e, i) => i === 0 || e.at >= events[i - 1]!.at)).toBe(true);
+  });
+
   it('job_completed with success false is failed, not completed', async () => {
     t = await startTestConsole();
     const c = await t.crawler({ crawler_id: 'c1' });

@@ -18,6 +18,7 @@ import {
 import { describeEvent, timeline } from '../../src/renderer/screens/jobs/timeline';
 import { INITIAL_FORM, fieldErrorsFromDetails, sameHost, toInput, validate } from '../../src/renderer/screens/jobs/assign-form';
 import { formatDuration, formatPercent, shortId } from '../../src/renderer/screens/jobs/format';
+import { credentialLabel, figuresDisagree } from '../../src/renderer/screens/jobs/detail-facts';
 import { jobDto } from '../helpers/job-dto';
 
 const job = (over: Partial<JobDto> = {}): JobDto =>
@@ -120,6 +121,33 @@ describe('the history in words', () => {
   it('reads oldest first', () => {
     const t = timeline([event({ id: 3, at: 30, kind: 'completed' }), event({ id: 1, at: 10, kind: 'created' }), event({ id: 2, at: 10, kind: 'assigned' })]);
     expect(t.map((e) => e.kind)).toEqual(['created', 'assigned', 'completed']);
+  });
+
+  it('keeps the order the console wrote (ids), even when the times tie or step back', () => {
+    const t = timeline([
+      event({ id: 5, at: 900, kind: 'completed' }),
+      event({ id: 4, at: 1000, kind: 'progress_milestone', details: { percentage: 75 } }),
+      event({ id: 3, at: 1000, kind: 'started' }),
+    ]);
+    expect(t.map((e) => e.title)).toEqual(['Started on a crawler', '75% done', 'Completed']);
+  });
+});
+
+describe('a job’s detail', () => {
+  it('says when a crawler’s completion and its item counts contradict each other', () => {
+    expect(figuresDisagree(0.99, 608, 1168)).toEqual({ itemsFraction: 608 / 1168 });
+    expect(figuresDisagree(0.52, 608, 1168)).toBeNull();
+    // Behind the counts is no contradiction: types not reached yet are missing from the total.
+    expect(figuresDisagree(0.429, 5640, 6520)).toBeNull();
+    expect(figuresDisagree(1, 1168, 1168)).toBeNull();
+    expect(figuresDisagree(0.99, 608, null)).toBeNull();
+    expect(figuresDisagree(null, 608, 1168)).toBeNull();
+    expect(figuresDisagree(0.5, 10, 0)).toBeNull();
+  });
+
+  it('names a credential by its label and host, never its id', () => {
+    const text = credentialLabel({ label: 'research bot', gitlab_host: 'gitlab.example.com', token_hint: '••••6789' });
+    expect(text).toBe('research bot (gitlab.example.com, ••••6789)');
   });
 });
 

@@ -33,6 +33,7 @@ import { MetricsCollector } from './metrics';
 import { createOpsCommandHandlers } from './ops-commands';
 import { LivenessWatch } from './liveness-watch';
 import { livenessLimits } from '../../shared/liveness';
+import { isFinalJobStatus } from '../../shared/jobs';
 import { exportErrorsStream, exportJobsStream } from './export-stream';
 import { HeartbeatHistory } from './heartbeat-history';
 import { createPowerCommandHandlers } from './power-commands';
@@ -93,6 +94,10 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   const schedules = new SchedulesRepo(store.db, now);
   const scheduler = new Scheduler({ schedules, store, jobs, onChange: (schedule) => emit({ type: 'schedule_changed', schedule }), logger, now });
   tracker.on('milestone_reached', (e) => {
+    // Finishing fires every milestone not yet reached (markCompleted runs after the job's 'completed' event is written):
+    // a finished job's history ends with its outcome, not with "75% done" after "Completed".
+    const status = store.jobs.getJob(e.jobId)?.status;
+    if (status !== undefined && isFinalJobStatus(status)) return;
     store.events.appendEvent(e.jobId, { kind: 'progress_milestone', reason: `${e.milestone.name} done`, details: { percentage: e.milestone.percentage } });
   });
 

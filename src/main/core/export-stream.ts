@@ -6,7 +6,7 @@
 import { ApiError, type CommandParsedInput, commands } from '../../shared/contract';
 import type { ListJobsQuery } from '../../shared/jobs';
 import { type ListErrorsQuery, type Store, toJobDto } from '../store';
-import { errorsCsvHeader, errorsCsvLines, jobsCsvHeader, jobsCsvLines } from './export';
+import { type ExportJob, errorJsonRow, errorsCsvHeader, errorsCsvLines, jobJsonRow, jobsCsvHeader, jobsCsvLines } from './export';
 
 export type ExportFormat = 'csv' | 'json';
 export type JobsExportFilter = Omit<ListJobsQuery, 'limit' | 'offset' | 'after'>;
@@ -55,6 +55,7 @@ async function* framed<T>(
   header: string,
   pages: AsyncIterable<T[]>,
   csv: (rows: T[]) => string,
+  json: (row: T) => unknown,
   written: { rows: number },
 ): AsyncGenerator<string> {
   let first = true;
@@ -64,7 +65,7 @@ async function* framed<T>(
     written.rows += rows.length;
     if (format === 'csv') yield csv(rows);
     else {
-      const body = rows.map((r) => JSON.stringify(r)).join(',\n');
+      const body = rows.map((r) => JSON.stringify(json(r))).join(',\n');
       yield first ? `\n${body}` : `,\n${body}`;
       first = false;
     }
@@ -74,19 +75,24 @@ async function* framed<T>(
 
 /** `beforeEach` runs before each page (the callers flush buffered progress there, so the export is current). */
 export function exportJobsStream(store: Store, format: ExportFormat, filter: JobsExportFilter, beforeEach: () => void = () => undefined): ExportStream {
-  async function* pages() {
+  // A handful of credentials: their labels are read once per export.
+  const labels = new Map(store.credentials.listCredentials().map((c) => [c.id, c.label]));
+  async function* pages(): AsyncGenerator<ExportJob[]> {
     let after: string | undefined;
     for (;;) {
       beforeEach();
       const page = store.jobs.listJobs({ ...filter, limit: EXPORT_PAGE_ROWS, ...(after !== undefined && { after }) });
-      yield page.jobs.map(toJobDto);
+      yield page.jobs.map((j) => {
+        const dto = toJobDto(j);
+        return { ...dto, credential_label: dto.credential_id === null ? null : (labels.get(dto.credential_id) ?? null) };
+      });
       if (page.next_cursor === null) return;
       after = page.next_cursor;
       await yieldToLoop();
     }
   }
   const written = { rows: 0 };
-  const chunks = framed(format, jobsCsvHeader(), pages(), jobsCsvLines, written);
+  const chunks = framed(format, jobsCsvHeader(), pages(), jobsCsvLines, jobJsonRow, written);
   return { filename: `jobs-${fileStamp()}.${format}`, content_type: contentType(format), chunks, written };
 }
 
@@ -104,6 +110,6 @@ export function exportErrorsStream(store: Store, format: ExportFormat, filter: E
     }
   }
   const written = { rows: 0 };
-  const chunks = framed(format, errorsCsvHeader(), pages(), errorsCsvLines, written);
+  const chunks = framed(format, errorsCsvHeader(), pages(), errorsCsvLines, errorJsonRow, written);
   return { filename: `errors-${fileStamp()}.${format}`, content_type: contentType(format), chunks, written };
 }

@@ -87,7 +87,7 @@ function loadOrCreateKey(file: string): Buffer {
         const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
         throw new StoreError(
           'key_file_insecure',
-          `token key file ${file} is readable by other users (mode ${mode}); run \`chmod 600 ${file}\` and start again`,
+          `token key file ${file} is readable by other users (mode ${mode}); run chmod 600 ${file} and start again`,
         );
       }
       const uid = process.getuid?.();

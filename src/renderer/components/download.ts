@@ -1,4 +1,5 @@
 import type { ExportSaved } from '../../shared/contract';
+import { formatCount } from './format';
 
 /** Saves text as a file: a Blob behind an <a download> (no server round trip, no popup). */
 export function downloadText(filename: string, contentType: string, content: string): void {
@@ -19,5 +20,5 @@ export function downloadText(filename: string, contentType: string, content: str
 export function exportedText(out: ExportSaved, noun: string): string {
   if (out.count === null) return `The ${noun}s are downloading (streamed: see the browser's downloads).`;
   if (out.filename === null) return 'Export cancelled.';
-  return `${out.count.toLocaleString()} ${noun}${out.count === 1 ? '' : 's'} exported to ${out.filename}.`;
+  return `${formatCount(out.count)} ${noun}${out.count === 1 ? '' : 's'} exported to ${out.filename}.`;
 }

@@ -4,7 +4,7 @@
  * only — reload keeps the view, Back/Forward walk the views, a copied link opens
  * the same view — and every id on screen is a real link (<a href="#/jobs/…">).
  */
-import { type AnchorHTMLAttributes, type ReactNode, useMemo } from 'react';
+import { type AnchorHTMLAttributes, type ReactNode, type Ref, useMemo } from 'react';
 import { Link as WouterLink, Router, useLocation, useRouter } from 'wouter';
 import { navigateHash, useHashLocation, useHashSearch } from './hash-location';
 import { type View, type ViewParams, hrefFor, routeOf } from './routes';
@@ -41,9 +41,9 @@ export function useRoute(): { view: View | null; params: ViewParams } {
 export const useViewParams = (): ViewParams => useRoute().params;
 
 /** A link to a view: a real anchor (open in a new tab, copy the address), navigated in place on a plain click. */
-export function ViewLink({ view, params, children, ...rest }: { view: View; params?: ViewParams; children: ReactNode } & Omit<AnchorHTMLAttributes<HTMLAnchorElement>, 'href'>) {
+export function ViewLink({ view, params, children, ref, ...rest }: { view: View; params?: ViewParams; children: ReactNode; ref?: Ref<HTMLAnchorElement> } & Omit<AnchorHTMLAttributes<HTMLAnchorElement>, 'href'>) {
   return (
-    <WouterLink href={hrefFor(view, params)} {...rest}>
+    <WouterLink ref={ref} href={hrefFor(view, params)} {...rest}>
       {children}
     </WouterLink>
   );

@@ -83,20 +83,20 @@ export function decodeCrawlerMessage(value: unknown): DecodeResult {
       job_id = parsed.data;
     }
   } else if (JOB_ID_REQUIRED.has(type)) {
-    return fail('invalid_message', `${type}: missing job id (\`job_id\` or \`jobId\`)`, ref());
+    return fail('invalid_message', `${type}: missing job id (job_id or jobId)`, ref());
   }
   const withJob = () => ({ ...ref(), ...(job_id !== undefined && { job_id }) });
 
   if (typeof timestamp !== 'string' || !isIsoTimestamp(timestamp)) {
-    return fail('invalid_message', `${type}: \`timestamp\` must be an ISO-8601 date-time string`, withJob());
+    return fail('invalid_message', `${type}: timestamp must be an ISO-8601 date-time string`, withJob());
   }
 
   let data: Record<string, unknown>;
   if (rawData === undefined || rawData === null) {
-    if (!DATA_OPTIONAL.has(type)) return fail('invalid_message', `${type}: missing \`data\` object`, withJob());
+    if (!DATA_OPTIONAL.has(type)) return fail('invalid_message', `${type}: missing data object`, withJob());
     data = {};
   } else if (!isRecord(rawData)) {
-    return fail('invalid_message', `${type}: \`data\` must be an object`, withJob());
+    return fail('invalid_message', `${type}: data must be an object`, withJob());
   } else {
     data = rawData;
   }

@@ -3,7 +3,7 @@
  * Validated as you type with the core's own schema; the server's verdict is
  * shown when it disagrees (a crawler filled up meanwhile …).
  */
-import { type ReactNode, useId, useState } from 'react';
+import { type ReactNode, type RefObject, useEffect, useId, useRef, useState } from 'react';
 import { ApiError } from '../../../shared/contract';
 import type { JobDto } from '../../../shared/jobs';
 import { JobTypeSchema } from '../../../shared/protocol';
@@ -41,11 +41,11 @@ function Field({ label, error, hint, children, id }: { label: string; error: str
   );
 }
 
-function Created({ job, savedToken, handover }: { job: JobDto; savedToken: boolean; handover?: 'pushed' | 'on_next_request' | undefined }) {
+function Created({ job, savedToken, handover, linkRef }: { job: JobDto; savedToken: boolean; handover?: 'pushed' | 'on_next_request' | undefined; linkRef: RefObject<HTMLAnchorElement | null> }) {
   return (
     <div className="result-panel result-ok" role="status" data-testid="assign-created">
       <strong>Job created</strong>{' '}
-      <ViewLink view="job" params={{ job_id: job.job_id }} className="link mono" data-testid="created-job-link" title={job.job_id}>
+      <ViewLink ref={linkRef} view="job" params={{ job_id: job.job_id }} className="link mono" data-testid="created-job-link" title={job.job_id} aria-label={`Open the new job ${shortId(job.job_id)}`}>
         {shortId(job.job_id)}
       </ViewLink>{' '}
       <StatusBadge status={job.status} />{' '}
@@ -78,6 +78,19 @@ export function AssignScreen() {
   const [created, setCreated] = useState<{ job: JobDto; savedToken: boolean; handover?: 'pushed' | 'on_next_request' | undefined } | null>(null);
   const ids = { type: useId(), host: useId(), cred: useId(), token: useId(), label: useId(), entity: useId(), ns: useId(), prio: useId(), crawler: useId() };
 
+  // Where focus lands after a submit: the new job's link (open it with Enter), the first field to fix, or the refusal.
+  const formRef = useRef<HTMLFormElement>(null);
+  const createdLink = useRef<HTMLAnchorElement>(null);
+  const refusal = useRef<HTMLDivElement>(null);
+  const [focusAfterSubmit, setFocusAfterSubmit] = useState<{ to: 'created' | 'invalid' | 'refusal'; n: number } | null>(null);
+  useEffect(() => {
+    if (!focusAfterSubmit) return;
+    if (focusAfterSubmit.to === 'created') createdLink.current?.focus();
+    else if (focusAfterSubmit.to === 'refusal') (formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]') ?? refusal.current)?.focus();
+    else formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [focusAfterSubmit]);
+  const focusNext = (to: 'created' | 'invalid' | 'refusal') => setFocusAfterSubmit((f) => ({ to, n: (f?.n ?? 0) + 1 }));
+
   // A saved credential is the default once the list is there (a token is typed only when none fits).
   const [credentialDefaulted, setCredentialDefaulted] = useState(false);
   if (loaded && !credentialDefaulted) {
@@ -108,7 +121,10 @@ export function AssignScreen() {
     setServerErrors({});
     setServerMessage(null);
     setCreated(null);
-    if (!validation.ok) return;
+    if (!validation.ok) {
+      focusNext('invalid');
+      return;
+    }
     setSending(true);
     try {
       const { job, handover } = await api().createJob(validation.input);
@@ -123,6 +139,7 @@ export function AssignScreen() {
       }));
       setTouched({});
       setSubmitted(false);
+      focusNext('created');
       void loadAssignData();
     } catch (error) {
       if (error instanceof ApiError) {
@@ -132,6 +149,7 @@ export function AssignScreen() {
       } else {
         setServerMessage((error as Error).message);
       }
+      focusNext('refusal');
       void loadAssignData();
     } finally {
       setSending(false);
@@ -149,13 +167,14 @@ export function AssignScreen() {
           </button>
         </div>
       ) : null}
-      {created ? <Created job={created.job} savedToken={created.savedToken} handover={created.handover} /> : null}
+      {created ? <Created job={created.job} savedToken={created.savedToken} handover={created.handover} linkRef={createdLink} /> : null}
       {serverMessage ? (
-        <div className="banner banner-error" role="alert" data-testid="assign-server-error">
+        <div ref={refusal} tabIndex={-1} className="banner banner-error" role="alert" data-testid="assign-server-error">
           <strong>The console refused the job:</strong> {serverMessage}
         </div>
       ) : null}
       <form
+        ref={formRef}
         className="assign-form"
         noValidate
         onSubmit={(e) => {

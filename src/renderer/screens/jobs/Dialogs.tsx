@@ -1,41 +1,14 @@
-/**
- * Modal dialogs on the native <dialog> element: showModal() gives the focus
- * trap, the backdrop and Escape for free, and keeps the page behind inert.
- */
-import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
-
-function Modal({ title, children, onClose, destructive = false, testId }: { title: string; children: ReactNode; onClose: () => void; destructive?: boolean; testId: string }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  useEffect(() => {
-    const d = ref.current;
-    if (d && !d.open) d.showModal();
-    return () => d?.close();
-  }, []);
-  return (
-    <dialog
-      ref={ref}
-      className={`dialog${destructive ? ' dialog-destructive' : ''}`}
-      aria-labelledby={titleId}
-      role={destructive ? 'alertdialog' : 'dialog'}
-      data-testid={testId}
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
-      }}
-    >
-      <h2 id={titleId}>{title}</h2>
-      {children}
-    </dialog>
-  );
-}
+/** The job screens' dialogs, on the one Dialog of every screen (focus trapped, and returned to the opener). */
+import { useId, useState } from 'react';
+import { Dialog } from '../../components/Dialog';
+import { formatCount } from './format';
 
 /** Asks before something that cannot be undone (cancelling jobs). */
 export function ConfirmCancelDialog({ count, onConfirm, onClose }: { count: number; onConfirm: (reason: string) => void; onClose: () => void }) {
   const [reason, setReason] = useState('');
   const reasonId = useId();
   return (
-    <Modal title={count === 1 ? 'Cancel this job?' : `Cancel ${count.toLocaleString()} jobs?`} onClose={onClose} destructive testId="confirm-cancel">
+    <Dialog title={count === 1 ? 'Cancel this job?' : `Cancel ${formatCount(count)} jobs?`} onClose={onClose} destructive className="jobs-ui" testId="confirm-cancel">
       <form
         method="dialog"
         onSubmit={(e) => {
@@ -48,17 +21,17 @@ export function ConfirmCancelDialog({ count, onConfirm, onClose }: { count: numb
           left as they are. A cancelled job can be retried later.
         </p>
         <label htmlFor={reasonId}>Reason (optional, kept in each job’s history)</label>
-        <input id={reasonId} type="text" value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} placeholder="cancelled by the operator" />
+        <input id={reasonId} type="text" value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} placeholder="cancelled by the operator" data-testid="cancel-reason" />
         <div className="dialog-actions">
-          <button type="button" onClick={onClose} autoFocus>
+          <button type="button" onClick={onClose} data-autofocus>
             Keep running
           </button>
           <button type="submit" className="danger" data-testid="confirm-cancel-button">
-            {count === 1 ? 'Cancel job' : `Cancel ${count.toLocaleString()} jobs`}
+            {count === 1 ? 'Cancel job' : `Cancel ${formatCount(count)} jobs`}
           </button>
         </div>
       </form>
-    </Modal>
+    </Dialog>
   );
 }
 
@@ -70,7 +43,7 @@ export function PriorityDialog({ count, initial, onConfirm, onClose }: { count: 
   const n = Number(value);
   const problem = value.trim() === '' || !Number.isInteger(n) ? 'a whole number' : n < -1000 || n > 1000 ? 'from -1000 to 1000' : null;
   return (
-    <Modal title={count === 1 ? 'Change the priority' : `Change the priority of ${count.toLocaleString()} jobs`} onClose={onClose} testId="priority-dialog">
+    <Dialog title={count === 1 ? 'Change the priority' : `Change the priority of ${formatCount(count)} jobs`} onClose={onClose} className="jobs-ui" testId="priority-dialog">
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -89,7 +62,7 @@ export function PriorityDialog({ count, initial, onConfirm, onClose }: { count: 
           onChange={(e) => setValue(e.target.value)}
           aria-invalid={problem !== null}
           aria-describedby={hintId}
-          autoFocus
+          data-autofocus
           data-testid="priority-input"
         />
         <p id={hintId} className={problem ? 'field-error' : 'hint'}>
@@ -104,6 +77,6 @@ export function PriorityDialog({ count, initial, onConfirm, onClose }: { count: 
           </button>
         </div>
       </form>
-    </Modal>
+    </Dialog>
   );
 }

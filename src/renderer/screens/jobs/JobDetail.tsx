@@ -6,9 +6,11 @@ import type { EntityProgress, JobProgress } from '../../../shared/progress';
 import { useNow } from '../../components/use-now';
 import { dismissDetailResult, openJob, performOnJob, useJobDetail } from './detail-state';
 import { cachedJob } from './table-state';
-import { formatCount, formatDuration, formatFull, formatRate, formatWhen, shortId } from './format';
+import { formatCount, formatDuration, formatFull, formatPercent, formatRate, formatWhen, shortId } from './format';
+import { credentialLabel, figuresDisagree } from './detail-facts';
+import { useCredentials } from '../ops/state/credentials-store';
 import { BulkResultPanel, JobActionButtons } from './JobActions';
-import { ProgressBar } from './ProgressBar';
+import { ProgressBar } from '../../components/ProgressBar';
 import { StatusBadge } from './StatusBadge';
 import { timeline } from './timeline';
 import { JobScheduleLink } from '../power';
@@ -50,14 +52,17 @@ function ProgressPanel({ detail, live }: { detail: JobDetail; live: JobProgress 
   const processed = liveNow?.processed ?? entities.reduce((n, e) => n + e.processed, 0);
   const known = entities.filter((e) => e.total !== undefined || e.discovered !== undefined);
   const total = liveNow?.total ?? (known.length > 0 ? known.reduce((n, e) => n + (e.total ?? e.discovered ?? 0), 0) : null);
-  const elapsed = liveNow?.time_elapsed ?? job.time_elapsed ?? (job.started_at !== null ? (job.finished_at ?? now) - job.started_at : null);
+  const finished = isFinalJobStatus(job.status);
+  // The job's own timestamps: a crawler's time_elapsed may count one attempt, or be stale.
+  const elapsed = job.started_at !== null ? (finished ? (job.finished_at ?? job.updated_at) : now) - job.started_at : (liveNow?.time_elapsed ?? null);
   const remaining = running ? (liveNow?.eta_ms ?? job.estimated_time_remaining) : null;
   const rate = liveNow?.rate ?? null;
+  const disagreement = figuresDisagree(completion, processed, total);
   return (
     <section className="panel" aria-labelledby="progress-title" data-testid="job-progress">
       <h2 id="progress-title">Progress</h2>
       <div className="overall">
-        <ProgressBar value={completion} label="Overall completion" size="large" />
+        <ProgressBar value={completion} label="Overall completion" size="lg" />
       </div>
       <dl className="stats">
         <div>
@@ -76,14 +81,22 @@ function ProgressPanel({ detail, live }: { detail: JobDetail; live: JobProgress 
           <dd data-testid="job-eta">{remaining !== null ? `about ${formatDuration(remaining)}` : job.status === 'completed' ? 'done' : '—'}</dd>
         </div>
         <div>
-          <dt>Elapsed</dt>
-          <dd>{formatDuration(elapsed)}</dd>
+          <dt>{finished ? 'Took' : 'Elapsed'}</dt>
+          <dd data-testid="job-elapsed">{formatDuration(elapsed)}</dd>
         </div>
-        <div>
-          <dt>Stage</dt>
-          <dd data-testid="job-stage">{liveNow?.stage ?? job.stage ?? '—'}</dd>
-        </div>
+        {finished ? null : (
+          <div>
+            <dt>Stage</dt>
+            <dd data-testid="job-stage">{liveNow?.stage ?? job.stage ?? '—'}</dd>
+          </div>
+        )}
       </dl>
+      {disagreement ? (
+        <p className="banner banner-warning" role="note" data-testid="job-figures-warning">
+          The crawler’s figures disagree: it reported {formatPercent(completion)} done, but {formatCount(processed)} of {formatCount(total)} items
+          is {formatPercent(disagreement.itemsFraction)}. Both are shown as the crawler sent them.
+        </p>
+      ) : null}
       {(liveNow?.message ?? job.message) ? (
         <p className="last-message" data-testid="job-message">
           <span className="muted">Last message: </span>
@@ -115,6 +128,14 @@ function ProgressPanel({ detail, live }: { detail: JobDetail; live: JobProgress 
   );
 }
 
+/** A credential by its label and host (never its id), from the query cache's one list of credentials. */
+function CredentialName({ id }: { id: string }) {
+  const { credentials, loaded } = useCredentials();
+  const c = credentials.find((x) => x.id === id);
+  if (c) return <span data-testid="job-credential">{credentialLabel(c)}</span>;
+  return <span className="muted" data-testid="job-credential">{loaded ? 'a credential since deleted' : 'loading…'}</span>;
+}
+
 function Facts({ job }: { job: JobDto }) {
   const now = useNow(30_000);
   const rows: [string, ReactNode][] = [
@@ -141,7 +162,7 @@ function Facts({ job }: { job: JobDto }) {
         '—'
       ),
     ],
-    ['Credential', job.credential_id ? <span className="mono">{job.credential_id}</span> : <span className="muted">newest saved for the host</span>],
+    ['Credential', job.credential_id ? <CredentialName id={job.credential_id} /> : <span className="muted">newest saved for the host</span>],
     ['Created', <span key="c" title={formatFull(job.created_at)}>{formatWhen(job.created_at, now)}</span>],
     ['Started', job.started_at ? <span title={formatFull(job.started_at)}>{formatWhen(job.started_at, now)}</span> : '—'],
     ['Finished', job.finished_at ? <span title={formatFull(job.finished_at)}>{formatWhen(job.finished_at, now)}</span> : '—'],
@@ -159,9 +180,12 @@ function Facts({ job }: { job: JobDto }) {
           </div>
         ))}
       </dl>
-      {job.last_error ? (
-        <p className="banner banner-error" data-testid="job-last-error">
-          <strong>Last error:</strong> {job.last_error}
+      {/* A finished job shows its outcome (above); an earlier attempt's error stays in the history, not here. */}
+      {/* Waiting for a token, the error is why it waits now; otherwise it belongs to an attempt before this one. */}
+      {job.last_error && !isFinalJobStatus(job.status) ? (
+        <p className={`banner ${job.status === 'waiting_credentials' ? 'banner-error' : 'banner-warning'}`} data-testid="job-last-error">
+          <strong>{job.status === 'waiting_credentials' ? 'Last error:' : job.status === 'queued' ? 'The last attempt failed:' : 'An earlier attempt failed:'}</strong>{' '}
+          {job.last_error}
         </p>
       ) : null}
     </section>
@@ -241,12 +265,56 @@ function ResumeState({ job }: { job: JobDto }) {
               </div>
             ))}
           </dl>
-          <p className="muted">{job.resume ? 'The next attempt resumes from here.' : 'Kept from the last attempt.'}</p>
+          <p className="muted" data-testid="job-resume-note">{resumeNote(job)}</p>
         </>
       ) : (
-        <p className="muted">None: the crawler has not reported where it is (a new attempt starts from the beginning).</p>
+        <p className="muted">
+          {job.status === 'completed' ? 'None: the job is finished.' : 'None: the crawler has not reported where it is (a new attempt starts from the beginning).'}
+        </p>
       )}
     </section>
+  );
+}
+
+/** What the resume state means for this job now: a finished job is not resumed by anything. */
+function resumeNote(job: JobDto): string {
+  if (job.status === 'completed') return 'Where the crawler was when it finished (kept for the record).';
+  if (job.status === 'failed' || job.status === 'cancelled') return job.resume ? 'A retry resumes from here.' : 'Kept from the last attempt; a retry starts from the beginning.';
+  return job.resume ? 'The next attempt resumes from here.' : 'Kept from the last attempt.';
+}
+
+/** How the job ended, in one line: the outcome, never a leftover from an earlier attempt. */
+function Outcome({ job }: { job: JobDto }) {
+  if (!isFinalJobStatus(job.status)) return null;
+  const when = job.finished_at !== null ? formatFull(job.finished_at) : null;
+  const on = job.crawler_id ? ` on ${job.crawler_id}` : '';
+  // `attempts` counts failed attempts: a completed job's are all earlier ones, a failed job's include its last.
+  const earlier = job.status === 'failed' ? job.attempts - 1 : job.attempts;
+  const attempts = earlier > 0 ? ` after ${earlier} failed ${earlier === 1 ? 'attempt' : 'attempts'} (their errors are in the history)` : '';
+  const tone = job.status === 'completed' ? 'banner-ok' : job.status === 'failed' ? 'banner-error' : 'banner-note';
+  return (
+    <div className={`banner ${tone}`} role="status" data-testid="job-outcome" data-status={job.status}>
+      {job.status === 'completed' ? (
+        <>
+          <strong>Completed</strong>
+          {on}
+          {when ? `, ${when}` : ''}
+          {attempts}.{job.message ? <span className="muted"> {job.message}</span> : null}
+        </>
+      ) : job.status === 'failed' ? (
+        <>
+          <strong>Failed</strong>
+          {on}
+          {when ? `, ${when}` : ''}
+          {attempts}: {job.last_error ?? 'no reason given'}
+        </>
+      ) : (
+        <>
+          <strong>Cancelled</strong>
+          {when ? `, ${when}` : ''}.
+        </>
+      )}
+    </div>
   );
 }
 
@@ -271,7 +339,7 @@ function Related({ detail }: { detail: JobDetail }) {
       ) : (
         <>
           <p>
-            {children_total.toLocaleString()} child {children_total === 1 ? 'job' : 'jobs'}
+            {formatCount(children_total)} child {children_total === 1 ? 'job' : 'jobs'}
             {children_total > children.length ? ` (the first ${children.length} below)` : ''} ·{' '}
             <button type="button" className="link" onClick={() => navigate('jobs', { parent_job_id: detail.job.job_id })} data-testid="all-children">
               All in the jobs table
@@ -365,6 +433,7 @@ export function JobDetailScreen() {
           {isFinalJobStatus(job.status) ? (job.status === 'completed' ? 'Finished.' : 'Retry queues it again (resuming from its last state when it has one).') : 'Cancel stops it on its crawler.'}
         </span>
       </div>
+      <Outcome job={job} />
       {result ? <BulkResultPanel result={result} onDismiss={dismissDetailResult} /> : null}
       {error ? (
         <div className="banner banner-warning" role="alert">

@@ -18,6 +18,7 @@ import {
   startLiveTable,
   useJobsTable,
 } from './table-state';
+import { formatCount } from './format';
 import { useNavigate } from '../../router';
 import { useJobsAddress } from './address';
 
@@ -75,7 +76,7 @@ function SelectionBar() {
   return (
     <div className="selection-bar" data-testid="selection-bar">
       <span className="selection-count" aria-live="polite" data-testid="selection-count">
-        {count === 0 ? 'No job selected' : `${count.toLocaleString()} selected`}
+        {count === 0 ? 'No job selected' : `${formatCount(count)} selected`}
       </span>
       <JobActionButtons count={count} busy={busy} label="the selected jobs" onAction={(a) => void perform(a)} />
       {count > 0 && total !== null && (total > count || !exact) ? (
@@ -162,7 +163,7 @@ export function JobsScreen() {
         <h1 id="view-title">
           Jobs{' '}
           <span className="count" data-testid="jobs-total" title={totalExact ? undefined : 'A text search counts its matches up to this many; scroll on for the rest.'}>
-            {total === null ? '' : `${total.toLocaleString()}${totalExact ? '' : '+'} ${total === 1 && totalExact ? 'job' : 'jobs'}`}
+            {total === null ? '' : `${formatCount(total)}${totalExact ? '' : '+'} ${total === 1 && totalExact ? 'job' : 'jobs'}`}
             {loading ? <span className="loading-dot" aria-label="updating" /> : null}
           </span>
         </h1>

@@ -11,7 +11,7 @@ import { type KeyboardEvent, memo, useCallback, useEffect, useLayoutEffect, useR
 import type { JobDto, JobSortField } from '../../../shared/jobs';
 import { useNow } from '../../components/use-now';
 import { formatFull, formatWhen, shortId } from './format';
-import { ProgressBar } from './ProgressBar';
+import { ProgressBar } from '../../components/ProgressBar';
 import { StatusBadge } from './StatusBadge';
 import { type LiveProgress, rowAt, saveScroll, savedScroll, setWindow, sortBy, toggleRow, toggleRows, useJobsTable } from './table-state';
 import { ViewLink, useNavigate } from '../../router';

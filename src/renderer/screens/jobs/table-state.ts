@@ -194,7 +194,11 @@ async function fetchPage(page: number): Promise<void> {
     rebuildIndex(pages);
     const live: Record<string, LiveProgress> = {};
     for (const [id, l] of Object.entries(get().live)) if (index.has(id)) live[id] = l;
-    set({ pages, total, totalExact: exact, error: null, live });
+    // A selected row this page held that no longer matches (it changed state under a status filter, or was removed)
+    // leaves the selection too: an action must never reach a job the operator can no longer see.
+    const gone = [...before.keys()].filter((id) => !index.has(id) && get().selected.has(id));
+    const selected = gone.length > 0 ? new Set([...get().selected].filter((id) => !gone.includes(id))) : null;
+    set({ pages, total, totalExact: exact, error: null, live, ...(selected && { selected }) });
   } catch (error) {
     if (gen === generation) set({ error: `The jobs could not be loaded: ${(error as Error).message}` });
   } finally {

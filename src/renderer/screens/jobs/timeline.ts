@@ -4,7 +4,7 @@
  * Pure (no DOM): unit-tested.
  */
 import type { JobEventDto } from '../../../shared/jobs';
-import { shortId } from './format';
+import { formatCount, formatPercent, shortId } from './format';
 
 export interface TimelineEntry {
   id: number;
@@ -33,7 +33,7 @@ function countsText(v: unknown): string | null {
   if (!v || typeof v !== 'object') return null;
   const parts = Object.entries(v as Record<string, unknown>)
     .filter(([, n]) => typeof n === 'number')
-    .map(([k, n]) => `${(n as number).toLocaleString()} ${k}`);
+    .map(([k, n]) => `${formatCount(n as number)} ${k}`);
   return parts.length > 0 ? parts.join(', ') : null;
 }
 
@@ -67,7 +67,7 @@ export function describeEvent(e: JobEventDto): TimelineEntry {
       break;
     case 'progress_milestone': {
       const p = num(d.percentage);
-      title = p !== null ? `${p}% done` : 'Milestone reached';
+      title = p !== null ? `${formatPercent(p / 100)} done` : 'Milestone reached';
       reason = null;
       break;
     }
@@ -118,7 +118,7 @@ export function describeEvent(e: JobEventDto): TimelineEntry {
     case 'jobs_discovered': {
       const created = num(d.created);
       const dup = num(d.duplicates);
-      title = `Discovered ${created !== null ? created.toLocaleString() : 'new'} jobs${dup ? ` (${dup.toLocaleString()} already known)` : ''}`;
+      title = `Discovered ${created !== null ? formatCount(created) : 'new'} jobs${dup ? ` (${formatCount(dup)} already known)` : ''}`;
       break;
     }
     case 'updated':
@@ -131,7 +131,11 @@ export function describeEvent(e: JobEventDto): TimelineEntry {
   return { id: e.id, at: e.at, kind: e.kind, title, reason, transition, tone };
 }
 
-/** Oldest first, as a story reads. */
+/**
+ * Oldest first, as a story reads: in the order the console wrote the events (their
+ * ids), which is the order things happened; times can tie (one millisecond) or step
+ * back (a clock set back), so they do not decide the order.
+ */
 export function timeline(events: readonly JobEventDto[]): TimelineEntry[] {
-  return [...events].sort((a, b) => a.at - b.at || a.id - b.id).map(describeEvent);
+  return [...events].sort((a, b) => a.id - b.id).map(describeEvent);
 }

@@ -119,7 +119,7 @@ export function Crawlers() {
             ) : null}
           </div>
           <div className="table-scroll">
-            <table className="table" data-testid="crawler-table">
+            <table className="table table-crawlers" data-testid="crawler-table">
               <caption className="sr-only">Crawlers the console has seen</caption>
               <thead>
                 <tr>

@@ -4,7 +4,7 @@ import type { Credential } from '../../../shared/records';
 import { api } from '../../state/bus';
 import { useNow } from '../../components/use-now';
 import { ConfirmDialog } from './components/Dialog';
-import { formatShortTime, messageOf } from './format';
+import { formatShortTime, formatTime, messageOf } from './format';
 import { reloadCredentials, useCredentials } from './state/credentials-store';
 import { credentialState, parseExpiry } from './state/credential-state';
 
@@ -401,7 +401,7 @@ export function Credentials() {
                   </td>
                   <td>{c.expires_at ? new Date(c.expires_at).toISOString().slice(0, 10) : '—'}</td>
                   <td className="muted small">{c.cipher_kind}</td>
-                  <td title={new Date(c.created_at).toLocaleString()}>{formatShortTime(c.created_at)}</td>
+                  <td title={formatTime(c.created_at)}>{formatShortTime(c.created_at)}</td>
                   <td>
                     <div className="row-actions">
                       <button type="button" className="btn btn-small" onClick={() => setReplacing(c)} aria-label={`Replace the token of ${c.label}`} data-testid="credential-replace">

@@ -8,7 +8,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { ErrorGroupBy, ErrorGroupsQuery } from '../../../shared/ops';
 import { api } from '../../state/bus';
 import { queryKeys } from '../../query/keys';
-import { formatInt, formatShortTime, messageOf } from '../ops/format';
+import { formatInt, formatShortTime, formatTime as formatFull, messageOf } from '../ops/format';
 
 const BY: { value: ErrorGroupBy; label: string }[] = [
   { value: 'code', label: 'Code' },
@@ -146,7 +146,7 @@ export function ErrorGroups() {
                         <td colSpan={5}>
                           <dl className="error-facts">
                             <dt>When</dt>
-                            <dd>{new Date(g.latest.at).toLocaleString()}</dd>
+                            <dd>{formatFull(g.latest.at)}</dd>
                             <dt>Severity</dt>
                             <dd>
                               <span className={`sev sev-${g.latest.severity}`}>{g.latest.severity}</span> · {g.latest.category.replace(/_/g, ' ')}

@@ -26,7 +26,7 @@ export function AggregateCard() {
             <span className="agg-pct" data-testid="aggregate-percent">
               {formatPercent(aggregate.overall_completion)}
             </span>
-            <ProgressBar value={aggregate.overall_completion} label="Overall completion of running jobs" testId="aggregate-bar" size="lg" />
+            <ProgressBar value={aggregate.overall_completion} label="Overall completion of running jobs" testId="aggregate-bar" size="lg" showText={false} />
           </div>
           <dl className="ops-stats">
             <div>

@@ -43,7 +43,7 @@ export function CrawlerCountsCard({ connected, late, lost, gone, busy, capacity 
           <span>
             <strong>{busy}</strong> of {capacity} job slots in use
           </span>
-          <ProgressBar value={capacity > 0 ? busy / capacity : null} label="Job slots of connected crawlers in use" size="sm" />
+          <ProgressBar value={capacity > 0 ? busy / capacity : null} label="Job slots of connected crawlers in use" size="sm" showText={false} />
         </div>
       ) : null}
       <button type="button" className="link" onClick={() => navigate('crawlers')}>

@@ -1,6 +1,6 @@
 import { formatAge } from '../../../components/format';
 import type { CrawlerLine } from '../state/crawler-health';
-import { formatDuration, formatInt, formatMemory, formatShortTime } from '../format';
+import { formatDuration, formatInt, formatMemory, formatShortTime, formatTime } from '../format';
 import { QuietBadge, QuietButton } from '../../power';
 import { ViewLink, useNavigate } from '../../../router';
 
@@ -25,7 +25,7 @@ function HeartbeatAge({ line, now }: { line: CrawlerLine; now: number }) {
   if (line.connected && line.heard_at !== null) {
     const what = line.heartbeat_at !== null ? 'heartbeat' : 'message';
     return (
-      <td data-testid="heartbeat-age" className="age" title={`last ${what} at ${new Date(line.heard_at).toLocaleString()}`}>
+      <td data-testid="heartbeat-age" className="age" title={`last ${what} at ${formatTime(line.heard_at)}`}>
         {formatAge(now - line.heard_at)} ago{what === 'message' ? <span className="muted"> (no heartbeat yet)</span> : null}
       </td>
     );
@@ -85,7 +85,7 @@ export function CrawlerTableRow({ line, now, onShutdown }: { line: CrawlerLine; 
       </td>
       <td>
         {line.connected ? (
-          <span title={line.connected_at ? new Date(line.connected_at).toLocaleString() : undefined}>{line.connected_at ? formatShortTime(line.connected_at, now) : '—'}</span>
+          <span title={line.connected_at ? formatTime(line.connected_at) : undefined}>{line.connected_at ? formatShortTime(line.connected_at, now) : '—'}</span>
         ) : (
           <>
             <span className="muted">left {line.disconnected_at ? `${formatAge(now - line.disconnected_at)} ago` : ''}</span>
@@ -98,7 +98,7 @@ export function CrawlerTableRow({ line, now, onShutdown }: { line: CrawlerLine; 
         )}
       </td>
       <td className="num" data-testid="messages-received">
-        {line.connection ? line.connection.messages_received.toLocaleString() : '—'}
+        {line.connection ? formatInt(line.connection.messages_received) : '—'}
       </td>
       <td>
         <div className="row-actions">

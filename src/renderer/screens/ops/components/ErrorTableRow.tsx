@@ -1,6 +1,6 @@
 import { Fragment } from 'react';
 import type { ErrorRecord } from '../../../../shared/records';
-import { formatShortTime } from '../format';
+import { formatInt, formatShortTime, formatTime } from '../format';
 import { ViewLink } from '../../../router';
 
 /** One recorded error; expands to its full context. */
@@ -15,7 +15,7 @@ export function ErrorTableRow({ error, expanded, onToggle }: { error: ErrorRecor
           </button>
         </td>
         <td className="nowrap">
-          <time dateTime={new Date(error.at).toISOString()} title={new Date(error.at).toLocaleString()}>
+          <time dateTime={new Date(error.at).toISOString()} title={formatTime(error.at)}>
             {formatShortTime(error.at)}
           </time>
         </td>
@@ -27,7 +27,7 @@ export function ErrorTableRow({ error, expanded, onToggle }: { error: ErrorRecor
           {error.code ? <code className="code-chip">{error.code}</code> : null} {error.message}
           {error.count !== undefined && error.count > 1 ? (
             <span className="count-chip" data-testid="error-count" title={`${error.count} identical errors in this minute${error.last_at ? `, the latest at ${new Date(error.last_at).toLocaleTimeString()}` : ''}`}>
-              ×{error.count.toLocaleString()}
+              ×{formatInt(error.count)}
             </span>
           ) : null}
         </td>
@@ -57,7 +57,7 @@ export function ErrorTableRow({ error, expanded, onToggle }: { error: ErrorRecor
             <dl className="error-facts">
               <div>
                 <dt>Recorded</dt>
-                <dd>{new Date(error.at).toLocaleString()}</dd>
+                <dd>{formatTime(error.at)}</dd>
               </div>
               <div>
                 <dt>Error id</dt>

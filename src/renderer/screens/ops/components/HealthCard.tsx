@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { useConsole } from '../../../state/store';
+import { formatInt } from '../format';
 
 function Check({ ok, warn, label, children, testId }: { ok: boolean; warn?: boolean; label: string; children: ReactNode; testId: string }) {
   const tone = ok ? 'ok' : warn ? 'warn' : 'bad';
@@ -16,7 +17,7 @@ function Check({ ok, warn, label, children, testId }: { ok: boolean; warn?: bool
   );
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+const plural = (n: number, one: string, many = `${one}s`) => `${formatInt(n)} ${n === 1 ? one : many}`;
 
 function CrawlersCheck({ connected, late, lost, queued }: { connected: number; late: number; lost: number; queued: number | null }) {
   if (connected === 0) {

@@ -5,6 +5,8 @@
  */
 import { SocketServerConfigSchema, SocketServerConfigShape, type SocketConfigKey } from '../../../../shared/config';
 import type { PublicConfig } from '../../../../shared/contract';
+import { formatCount, formatDuration } from '../../../components/format';
+import { formatBytes } from '../format';
 
 export type EditableKey = Exclude<SocketConfigKey, 'authToken'>;
 export type FieldKind = 'int' | 'number' | 'boolean' | 'text' | 'list' | 'level' | 'delimiter';
@@ -158,20 +160,8 @@ export function configValues(config: PublicConfig): Record<string, unknown> {
 
 export function formatUnitHint(spec: FieldSpec, value: unknown): string | null {
   if (typeof value !== 'number' || !Number.isFinite(value)) return null;
-  if (spec.unit === 'ms') {
-    if (value < 1000) return `${value} ms`;
-    const s = value / 1000;
-    if (s < 120) return `${+s.toFixed(1)} s`;
-    const m = s / 60;
-    if (m < 120) return `${+m.toFixed(1)} min`;
-    const h = m / 60;
-    if (h < 48) return `${+h.toFixed(1)} h`;
-    return `${+(h / 24).toFixed(1)} days`;
-  }
-  if (spec.unit === 'bytes') {
-    if (value >= 1024 * 1024) return `${+(value / 1024 / 1024).toFixed(2)} MiB`;
-    if (value >= 1024) return `${+(value / 1024).toFixed(1)} KiB`;
-    return `${value} bytes`;
-  }
+  // The one formatter of every screen: a setting reads like the same span elsewhere ("1 min 30 s").
+  if (spec.unit === 'ms') return formatDuration(value);
+  if (spec.unit === 'bytes') return value < 1024 ? `${formatCount(value)} bytes` : formatBytes(value);
   return null;
 }
