@@ -39,7 +39,8 @@ interface Running {
 
 function startConsole(dataDir: string, socketPath: string): Promise<Running> {
   const proc = fork(path.resolve(import.meta.dirname, 'scale-console.ts'), [dataDir, socketPath, TOKEN, values.static ?? ''], {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_CPU_PROF=DIR: a V8 CPU profile of the console process, for finding the hot spots.
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
     stdio: 'inherit',
   });
   return new Promise((resolve, reject) => {

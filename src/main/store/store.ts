@@ -93,6 +93,8 @@ export class Store implements StoreSocketOperations {
     };
     this.ops = createSocketDatabaseOperations(opsDeps);
     this.socketDatabase = createSeedDatabaseOperations(opsDeps);
+    // Rows written before a restart (or before this index existed) are indexed now, in the background.
+    this.jobs.textIndex.schedule();
   }
 
   get isOpen(): boolean {
@@ -128,6 +130,7 @@ export class Store implements StoreSocketOperations {
 
   close(): void {
     if (!this.db.open) return;
+    this.jobs.textIndex.stop();
     try {
       this.db.pragma('optimize');
     } finally {

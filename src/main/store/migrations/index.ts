@@ -5,8 +5,9 @@ import { migration003Wild } from './003_wild';
 import { migration004Robust } from './004_robust';
 import { migration005Ops } from './005_ops';
 import { migration006Scale } from './006_scale';
+import { migration007Scale } from './007_scale';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002Seed, migration003Wild, migration004Robust, migration005Ops, migration006Scale];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002Seed, migration003Wild, migration004Robust, migration005Ops, migration006Scale, migration007Scale];
