@@ -206,6 +206,22 @@ describe('listJobs at scale returns what the plain query returned', () => {
     }
   });
 
+  it('counts follow discovered batches, duplicates not counted', () => {
+    const items = ['e-new-1', 'e-new-2', 'e-new-1', 'e3'].map((entity_id, i) => ({
+      job_type: i === 1 ? 'crawl_group' : 'crawl_project',
+      entity_id,
+      namespace_path: `new/${entity_id}`,
+      entity_name: entity_id,
+      priority: 1,
+    })) as Parameters<typeof store.jobs.insertDiscoveredJobs>[1];
+    const result = store.jobs.insertDiscoveredJobs('parent-2', items);
+    expect(result.created.map((j) => j.entity_id)).toEqual(['e-new-1', 'e-new-2', ...(result.created.length === 3 ? ['e3'] : [])]);
+    expect(result.duplicates).toBe(items.length - result.created.length);
+    const kept = store.db.prepare('SELECT status, job_type, origin, n FROM job_counts WHERE n > 0 ORDER BY 1, 2, 3').all();
+    const actual = store.db.prepare('SELECT status, job_type, origin, COUNT(*) AS n FROM jobs GROUP BY 1, 2, 3 ORDER BY 1, 2, 3').all();
+    expect(kept).toEqual(actual);
+  });
+
   it('refuses a cursor it did not give out, or one from another sort', () => {
     expect(() => store.jobs.listJobs({ after: 'not-a-cursor' })).toThrow(expect.objectContaining({ code: 'invalid' }));
     const { next_cursor } = store.jobs.listJobs({ sort: 'priority', limit: 3 });

@@ -200,11 +200,17 @@ export class JobsRepo {
     // indexes (jobs_discovered_once: one child per parent and entity); another
     // dedupe rule is one more unique index, and this statement skips its
     // duplicates too. No RETURNING, no read per row: the caller knows every value.
+    // One statement per batch: the items go in as one JSON array (SQLite reads it in C), one row
+    // each, in order, so a duplicate within the batch meets the row inserted before it.
+    // RETURNING says which rows went in (the others were duplicates).
     this.insertChildStmt = db.prepare(`
       INSERT INTO jobs (id, job_type, gitlab_host, entity_id, namespace_path, entity_name, priority, status,
                         parent_job_id, origin, credential_id, estimated_size, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, 'discovery', ?, ?, ?, ?)
-      ON CONFLICT DO NOTHING`);
+      SELECT item.value ->> 0, item.value ->> 1, @host, item.value ->> 2, item.value ->> 3, item.value ->> 4, item.value ->> 5,
+             'queued', @parent, 'discovery', @credential, item.value ->> 6, @at, @at
+      FROM json_each(@items) AS item WHERE true
+      ON CONFLICT DO NOTHING
+      RETURNING id`);
     // Only work a crawler can do: a protocol job type and a GitLab host (a job adopted from a
     // crawler, or discovered under one, may lack either; it stays queued, visible, until edited
     // or cancelled). The WHERE is the jobs_dispatchable index's, word for word, so SQLite can read
@@ -320,27 +326,32 @@ export class JobsRepo {
         // One row per item, no history entry per child: a discovered job's
         // "created" entry is its created_at and parent_job_id (the detail view
         // shows it from those), and the parent's jobs_discovered entry counts them.
-        for (const item of items) {
-          const id = newJobId(at);
-          const estimated = item.estimated_size ?? null;
-          const changes = this.insertChildStmt.run(
-            id,
-            item.job_type,
-            parent.gitlab_host,
-            item.entity_id,
-            item.namespace_path ?? null,
-            item.entity_name ?? null,
-            item.priority,
-            parentId,
-            parent.credential_id,
-            estimated === null ? null : JSON.stringify(estimated),
-            at,
-            at,
-          ).changes;
-          if (changes === 0) continue;
+        const ids = items.map(() => newJobId(at));
+        const rows = items.map((item, i) => [
+          ids[i],
+          item.job_type,
+          item.entity_id,
+          item.namespace_path ?? null,
+          item.entity_name ?? null,
+          item.priority,
+          item.estimated_size === undefined ? null : JSON.stringify(item.estimated_size),
+        ]);
+        const inserted = new Set(
+          (
+            this.insertChildStmt.all({
+              items: JSON.stringify(rows),
+              host: parent.gitlab_host,
+              parent: parentId,
+              credential: parent.credential_id,
+              at,
+            }) as { id: string }[]
+          ).map((r) => r.id),
+        );
+        items.forEach((item, i) => {
+          if (!inserted.has(ids[i]!)) return;
           perType.set(item.job_type, (perType.get(item.job_type) ?? 0) + 1);
-          created.push(discoveredJob(id, item, parent, estimated, at));
-        }
+          created.push(discoveredJob(ids[i]!, item, parent, item.estimated_size ?? null, at));
+        });
         for (const [type, n] of perType) this.countInsertedStmt.run('queued', type, 'discovery', n);
         if (created.length > 0) {
           this.textIndex.schedule();
