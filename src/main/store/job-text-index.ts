@@ -5,8 +5,9 @@
  * so new jobs are not indexed as they are written. Rows up to the mark
  * `jobs_text_state.indexed_upto` (a rowid) are in the index; this indexer moves
  * the mark up in chunks, in the background, with at most half the main thread,
+ * and steps aside while inserts keep coming (one step a second at most then),
  * so a discovery burst is acknowledged at the speed of the table and the index
- * catches up after. Searches read the index for rows up to the mark and test
+ * catches up after it. Searches read the index for rows up to the mark and test
  * the rows above it by their LIKE alone (job-list's filterWhere), so results are
  * exact whatever the backlog; only their speed depends on it.
  */
@@ -16,6 +17,10 @@ import type Database from 'better-sqlite3';
 const CHUNK = 2000;
 /** Rest between steps, at least as long as the step took (no more than half the thread). */
 const MIN_REST_MS = 5;
+/** Inserts this recent mean a burst is under way: the indexer waits… */
+const QUIET_MS = 250;
+/** …but never longer than this between two steps, so a steady trickle of inserts cannot starve it. */
+const MAX_WAIT_MS = 1000;
 
 export class JobTextIndex {
   private readonly markStmt: Database.Statement;
@@ -26,6 +31,8 @@ export class JobTextIndex {
   private readonly step: (max: number) => number;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private lastInsertAt = 0;
+  private waitingSince: number | null = null;
 
   constructor(private readonly db: Database.Database) {
     this.markStmt = db.prepare('SELECT indexed_upto AS n FROM jobs_text_state WHERE id = 1');
@@ -67,7 +74,13 @@ export class JobTextIndex {
     while (this.indexSome(50_000) > 0);
   }
 
-  /** Indexing continues in the background soon (idempotent; after new rows). */
+  /** New rows were written: indexing continues in the background once inserts pause. */
+  noteInserts(): void {
+    this.lastInsertAt = performance.now();
+    this.schedule(QUIET_MS);
+  }
+
+  /** Indexing continues in the background soon (idempotent). */
   schedule(delayMs = MIN_REST_MS): void {
     if (this.timer !== null || this.stopped) return;
     this.timer = setTimeout(() => this.tick(), delayMs);
@@ -85,6 +98,13 @@ export class JobTextIndex {
     this.timer = null;
     if (this.stopped || !this.db.open) return;
     const t0 = performance.now();
+    const busy = t0 - this.lastInsertAt < QUIET_MS;
+    this.waitingSince ??= t0;
+    if (busy && t0 - this.waitingSince < MAX_WAIT_MS) {
+      this.schedule(QUIET_MS);
+      return;
+    }
+    this.waitingSince = null;
     let n: number;
     try {
       n = this.indexSome();

@@ -265,7 +265,7 @@ export class JobsRepo {
       }
       const created = decode(row);
       this.countInsertedStmt.run(created.status, created.job_type, created.origin, 1);
-      this.textIndex.schedule();
+      this.textIndex.noteInserts();
       this.events.insert(
         created.id,
         { ...event, kind: event?.kind ?? (job.origin === 'crawler' ? 'adopted' : 'created'), at: event?.at ?? at },
@@ -354,7 +354,7 @@ export class JobsRepo {
         });
         for (const [type, n] of perType) this.countInsertedStmt.run('queued', type, 'discovery', n);
         if (created.length > 0) {
-          this.textIndex.schedule();
+          this.textIndex.noteInserts();
           this.events.insert(
             parentId,
             {
