@@ -220,6 +220,19 @@ describe('listJobs at scale returns what the plain query returned', () => {
     const kept = store.db.prepare('SELECT status, job_type, origin, n FROM job_counts WHERE n > 0 ORDER BY 1, 2, 3').all();
     const actual = store.db.prepare('SELECT status, job_type, origin, COUNT(*) AS n FROM jobs GROUP BY 1, 2, 3 ORDER BY 1, 2, 3').all();
     expect(kept).toEqual(actual);
+    const children = store.db.prepare('SELECT parent_job_id, n FROM job_children WHERE n > 0 ORDER BY 1').all();
+    expect(children).toEqual(
+      store.db.prepare('SELECT parent_job_id, COUNT(*) AS n FROM jobs WHERE parent_job_id IS NOT NULL GROUP BY 1 ORDER BY 1').all(),
+    );
+  });
+
+  it("children counts follow a parent's deletion (its children lose their parent)", () => {
+    const p = store.jobs.insertJob({ id: 'parent-gone', job_type: 'discover_namespaces', gitlab_host: 'gitlab.example.com' });
+    store.jobs.insertDiscoveredJobs(p.id, [{ job_type: 'crawl_project', entity_id: 'gone-1', namespace_path: 'g/1', entity_name: '1', priority: 1 }]);
+    expect(store.jobs.listJobs({ parent_job_id: p.id }).total).toBe(1);
+    store.db.prepare('DELETE FROM jobs WHERE id = ?').run(p.id);
+    expect(store.jobs.listJobs({ parent_job_id: p.id }).total).toBe(0);
+    expect(store.db.prepare("SELECT parent_job_id FROM jobs WHERE entity_id = 'gone-1'").get()).toEqual({ parent_job_id: null });
   });
 
   it('refuses a cursor it did not give out, or one from another sort', () => {

@@ -48,8 +48,8 @@ describe('opening the store', () => {
         'job_accounts', 'job_tokens', 'health_probe', 'schedules', 'schedule_jobs', 'console_state', 'metric_samples',
         // maintained counts and the trigram search index (FTS5 keeps its own shadow tables)
         'job_counts', 'jobs_text', 'jobs_text_config', 'jobs_text_data', 'jobs_text_docsize', 'jobs_text_idx',
-        // how far the background indexer has come
-        'jobs_text_state',
+        // how far the background indexer has come, and each job's number of children
+        'jobs_text_state', 'job_children',
       ].sort(),
     );
   });

@@ -239,6 +239,11 @@ export class JobLister {
       const n = (this.stmt(`SELECT coalesce(SUM(n), 0) AS n FROM job_counts ${whereSql}`).get(...w.params) as { n: number }).n;
       return { total: n, exact: true };
     }
+    if (!q.text && q.crawler === undefined && !q.status?.length && !q.job_type?.length && !q.origin?.length) {
+      // Only the parent filter: the maintained count of its children (job_children, migration 007).
+      const row = this.stmt('SELECT n FROM job_children WHERE parent_job_id = ?').get(q.parent_job_id!) as { n: number } | undefined;
+      return { total: row?.n ?? 0, exact: true };
+    }
     if (!q.text) return { total: this.countWhere(where), exact: true };
     const whereSql = `WHERE ${where.sql.join(' AND ')}`;
     const n = (

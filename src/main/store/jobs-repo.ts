@@ -163,6 +163,7 @@ export class JobsRepo {
   private readonly childrenStmt: Database.Statement;
   private readonly countStmt: Database.Statement;
   private readonly countInsertedStmt: Database.Statement;
+  private readonly countChildrenStmt: Database.Statement;
   private readonly lister: JobLister;
   private readonly priorityStmt: Database.Statement;
   private readonly updateCache = new Map<string, Database.Statement>();
@@ -237,6 +238,9 @@ export class JobsRepo {
     this.countInsertedStmt = db.prepare(`
       INSERT INTO job_counts (status, job_type, origin, n) VALUES (?, ?, ?, ?)
         ON CONFLICT (status, job_type, origin) DO UPDATE SET n = n + excluded.n`);
+    this.countChildrenStmt = db.prepare(`
+      INSERT INTO job_children (parent_job_id, n) VALUES (?, ?)
+        ON CONFLICT (parent_job_id) DO UPDATE SET n = n + excluded.n`);
     this.textIndex = new JobTextIndex(db);
     this.lister = new JobLister(db);
     this.priorityStmt = db.prepare('UPDATE jobs SET priority = ?, updated_at = ? WHERE id = ?');
@@ -265,6 +269,7 @@ export class JobsRepo {
       }
       const created = decode(row);
       this.countInsertedStmt.run(created.status, created.job_type, created.origin, 1);
+      if (created.parent_job_id !== null) this.countChildrenStmt.run(created.parent_job_id, 1);
       this.textIndex.noteInserts();
       this.events.insert(
         created.id,
@@ -353,6 +358,7 @@ export class JobsRepo {
           created.push(discoveredJob(ids[i]!, item, parent, item.estimated_size ?? null, at));
         });
         for (const [type, n] of perType) this.countInsertedStmt.run('queued', type, 'discovery', n);
+        if (created.length > 0) this.countChildrenStmt.run(parentId, created.length);
         if (created.length > 0) {
           this.textIndex.noteInserts();
           this.events.insert(

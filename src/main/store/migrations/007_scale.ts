@@ -22,6 +22,9 @@ export const DISPATCHABLE_WHERE = `status = 'queued' AND job_type IN ('discover_
  *   exact before, during and after indexing. Changes and deletes of indexed rows
  *   keep the index in step; deleting the newest rows lowers the mark, because
  *   SQLite may give their rowids to the next inserts.
+ * - job_children: how many children each job has (a discovery job's detail
+ *   says "200,000 child jobs" without counting them on every open); inserts are
+ *   counted by the store, changes and deletes by triggers.
  */
 export const migration007Scale: Migration = {
   version: 7,
@@ -50,6 +53,24 @@ export const migration007Scale: Migration = {
       UPDATE jobs_text_state SET indexed_upto = (SELECT coalesce(max(rowid), 0) FROM jobs)
         WHERE id = 1 AND indexed_upto > (SELECT coalesce(max(rowid), 0) FROM jobs);
     END;
+    CREATE TABLE job_children (
+      parent_job_id TEXT PRIMARY KEY,
+      n             INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO job_children (parent_job_id, n)
+      SELECT parent_job_id, COUNT(*) FROM jobs WHERE parent_job_id IS NOT NULL GROUP BY parent_job_id;
+    CREATE TRIGGER job_children_delete AFTER DELETE ON jobs WHEN old.parent_job_id IS NOT NULL BEGIN
+      UPDATE job_children SET n = n - 1 WHERE parent_job_id = old.parent_job_id;
+    END;
+    -- also when a deleted parent's children lose their parent (ON DELETE SET NULL)
+    CREATE TRIGGER job_children_update AFTER UPDATE OF parent_job_id ON jobs
+      WHEN old.parent_job_id IS NOT new.parent_job_id
+    BEGIN
+      UPDATE job_children SET n = n - 1 WHERE parent_job_id = old.parent_job_id;
+      INSERT INTO job_children (parent_job_id, n) SELECT new.parent_job_id, 1 WHERE new.parent_job_id IS NOT NULL
+        ON CONFLICT (parent_job_id) DO UPDATE SET n = n + 1;
+    END;
+
     DROP TRIGGER jobs_text_update;
     CREATE TRIGGER jobs_text_update AFTER UPDATE OF id, entity_id, namespace_path, entity_name ON jobs
       WHEN (old.id IS NOT new.id OR old.entity_id IS NOT new.entity_id
