@@ -270,7 +270,8 @@ describe('listJobs at scale returns what the plain query returned', () => {
   });
 
   it('the search index fills itself in the background after inserts', async () => {
-    const other = openStore({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'store-jobs-text-')), cipher: createFileKeyCipher(dir) });
+    const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-jobs-text-'));
+    const other = openStore({ dataDir: otherDir, cipher: createFileKeyCipher(dir) });
     try {
       other.jobs.insertJob({ id: 'p', job_type: 'discover_namespaces', gitlab_host: 'gitlab.example.com' });
       const items = Array.from({ length: 5000 }, (_, i) => ({
@@ -287,6 +288,7 @@ describe('listJobs at scale returns what the plain query returned', () => {
       expect(other.jobs.listJobs({ text: 'p-4999' }).jobs.map((j) => j.namespace_path)).toEqual(['g/p-4999']);
     } finally {
       other.close();
+      fs.rmSync(otherDir, { recursive: true, force: true });
     }
   });
 
