@@ -21,6 +21,11 @@ if (process.argv[2] === 'scale') {
   await import('./scale');
   process.exit(0);
 }
+// `npm run bench -- memory`: what the console keeps between runs (bench/memory.ts).
+if (process.argv[2] === 'memory') {
+  await import('./memory');
+  process.exit(0);
+}
 
 const { values } = parseArgs({
   options: { messages: { type: 'string', default: '2000000' }, clients: { type: 'string', default: '4' } },

@@ -32,6 +32,9 @@ const TYPES = ['crawl_project', 'crawl_group', 'crawl_user', 'discover_namespace
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-jobs-query-'));
   store = openStore({ dataDir: dir, cipher: createFileKeyCipher(dir), now: () => 1_700_000_000_000 });
+  // The search index is filled by hand here, so the queries meet every state of it:
+  // rows indexed, rows changed after indexing, rows not indexed yet.
+  store.jobs.textIndex.stop();
   const rnd = prng(14);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const maybe = <T>(v: T, p = 0.7): T | null => (rnd() < p ? v : null);
@@ -39,6 +42,7 @@ beforeAll(() => {
     store.jobs.insertJob({ id: `parent-${i}`, job_type: 'discover_namespaces', gitlab_host: 'gitlab.example.com', created_at: 1000 }),
   );
   for (let i = 0; i < 1500; i++) {
+    if (i === 900) store.jobs.textIndex.catchUp();
     const parent = rnd() < 0.4 ? pick(parents).id : null;
     store.jobs.insertJob({
       id: rnd() < 0.1 ? `Job-${pick(NAMES)}-${i}` : undefined,
@@ -76,6 +80,8 @@ beforeAll(() => {
   }
   // Deleted jobs leave the counts and the search index too.
   store.db.prepare("DELETE FROM jobs WHERE rowid % 17 = 0 AND id NOT LIKE 'parent-%'").run();
+  // Part of the rows written after the first indexing: the mark stops in the middle of the table.
+  store.jobs.textIndex.indexSome(250);
 });
 
 afterAll(() => {
@@ -127,6 +133,29 @@ function walk(q: ListJobsQuery, limit: number): string[] {
   throw new Error('the cursor walk did not end');
 }
 
+/** Same rows, same order, same total as the oracle: first page, a deep page, and the whole cursor walk. */
+function expectSameAsOracle(filter: ListJobsQuery): number {
+  let nonEmpty = 0;
+  for (const sort of JOB_SORT_FIELDS) {
+    for (const dir of ['asc', 'desc'] as const) {
+      const q = { ...filter, sort, dir };
+      const want = oracle(q);
+      if (want.total > 0) nonEmpty++;
+      const first = store.jobs.listJobs({ ...q, limit: 50 });
+      expect(first.total, `${sort} ${dir} total`).toBe(want.total);
+      expect(first.total_exact).toBe(true);
+      expect(first.jobs.map((j) => j.id), `${sort} ${dir} first page`).toEqual(want.ids.slice(0, 50));
+      // A deep page by offset (past the middle: read from the other end).
+      const deep = Math.max(0, want.total - 37);
+      expect(store.jobs.listJobs({ ...q, limit: 50, offset: deep }).jobs.map((j) => j.id), `${sort} ${dir} deep`).toEqual(
+        want.ids.slice(deep, deep + 50),
+      );
+      expect(walk(q, 61), `${sort} ${dir} cursor walk`).toEqual(want.ids);
+    }
+  }
+  return nonEmpty;
+}
+
 const FILTERS: Record<string, ListJobsQuery> = {
   none: {},
   status: { status: ['running'] },
@@ -149,27 +178,16 @@ const FILTERS: Record<string, ListJobsQuery> = {
 describe('listJobs at scale returns what the plain query returned', () => {
   for (const [name, filter] of Object.entries(FILTERS)) {
     it(`filter ${name}: every sort and direction, by offset and by cursor`, () => {
-      let nonEmpty = 0;
-      for (const sort of JOB_SORT_FIELDS) {
-        for (const dir of ['asc', 'desc'] as const) {
-          const q = { ...filter, sort, dir };
-          const want = oracle(q);
-          if (want.total > 0) nonEmpty++;
-          const first = store.jobs.listJobs({ ...q, limit: 50 });
-          expect(first.total, `${sort} ${dir} total`).toBe(want.total);
-          expect(first.total_exact).toBe(true);
-          expect(first.jobs.map((j) => j.id), `${sort} ${dir} first page`).toEqual(want.ids.slice(0, 50));
-          // A deep page by offset (past the middle: read from the other end).
-          const deep = Math.max(0, want.total - 37);
-          expect(store.jobs.listJobs({ ...q, limit: 50, offset: deep }).jobs.map((j) => j.id), `${sort} ${dir} deep`).toEqual(
-            want.ids.slice(deep, deep + 50),
-          );
-          expect(walk(q, 61), `${sort} ${dir} cursor walk`).toEqual(want.ids);
-        }
-      }
-      expect(nonEmpty).toBeGreaterThan(0);
+      expect(expectSameAsOracle(filter)).toBeGreaterThan(0);
     });
   }
+
+  it('the search index was only partly filled while the searches above ran', () => {
+    const max = (store.db.prepare('SELECT max(rowid) AS n FROM jobs').get() as { n: number }).n;
+    expect(store.jobs.textIndex.indexedUpto()).toBeGreaterThan(0);
+    expect(store.jobs.textIndex.indexedUpto()).toBeLessThan(max);
+    expect(store.jobs.textIndex.backlog()).toBeGreaterThan(100);
+  });
 
   it('an offset after a cursor continues across the NULL boundary', () => {
     const q = { sort: 'finished_at', dir: 'desc' } as const;
@@ -188,10 +206,90 @@ describe('listJobs at scale returns what the plain query returned', () => {
     }
   });
 
+  it('counts follow discovered batches, duplicates not counted', () => {
+    const items = ['e-new-1', 'e-new-2', 'e-new-1', 'e3'].map((entity_id, i) => ({
+      job_type: i === 1 ? 'crawl_group' : 'crawl_project',
+      entity_id,
+      namespace_path: `new/${entity_id}`,
+      entity_name: entity_id,
+      priority: 1,
+    })) as Parameters<typeof store.jobs.insertDiscoveredJobs>[1];
+    const result = store.jobs.insertDiscoveredJobs('parent-2', items);
+    expect(result.created.map((j) => j.entity_id)).toEqual(['e-new-1', 'e-new-2', ...(result.created.length === 3 ? ['e3'] : [])]);
+    expect(result.duplicates).toBe(items.length - result.created.length);
+    const kept = store.db.prepare('SELECT status, job_type, origin, n FROM job_counts WHERE n > 0 ORDER BY 1, 2, 3').all();
+    const actual = store.db.prepare('SELECT status, job_type, origin, COUNT(*) AS n FROM jobs GROUP BY 1, 2, 3 ORDER BY 1, 2, 3').all();
+    expect(kept).toEqual(actual);
+    const children = store.db.prepare('SELECT parent_job_id, n FROM job_children WHERE n > 0 ORDER BY 1').all();
+    expect(children).toEqual(
+      store.db.prepare('SELECT parent_job_id, COUNT(*) AS n FROM jobs WHERE parent_job_id IS NOT NULL GROUP BY 1 ORDER BY 1').all(),
+    );
+  });
+
+  it("children counts follow a parent's deletion (its children lose their parent)", () => {
+    const p = store.jobs.insertJob({ id: 'parent-gone', job_type: 'discover_namespaces', gitlab_host: 'gitlab.example.com' });
+    store.jobs.insertDiscoveredJobs(p.id, [{ job_type: 'crawl_project', entity_id: 'gone-1', namespace_path: 'g/1', entity_name: '1', priority: 1 }]);
+    expect(store.jobs.listJobs({ parent_job_id: p.id }).total).toBe(1);
+    store.db.prepare('DELETE FROM jobs WHERE id = ?').run(p.id);
+    expect(store.jobs.listJobs({ parent_job_id: p.id }).total).toBe(0);
+    expect(store.db.prepare("SELECT parent_job_id FROM jobs WHERE entity_id = 'gone-1'").get()).toEqual({ parent_job_id: null });
+  });
+
   it('refuses a cursor it did not give out, or one from another sort', () => {
     expect(() => store.jobs.listJobs({ after: 'not-a-cursor' })).toThrow(expect.objectContaining({ code: 'invalid' }));
     const { next_cursor } = store.jobs.listJobs({ sort: 'priority', limit: 3 });
     expect(() => store.jobs.listJobs({ sort: 'created_at', after: next_cursor! })).toThrow(/another sort order/);
+  });
+
+  const TEXT_FILTERS = Object.entries(FILTERS).filter(([, f]) => f.text !== undefined);
+
+  it('once the index has caught up, text searches return the same', () => {
+    store.jobs.textIndex.catchUp();
+    expect(store.jobs.textIndex.backlog()).toBe(0);
+    for (const [name, filter] of TEXT_FILTERS) expect(expectSameAsOracle(filter), name).toBeGreaterThan(0);
+  });
+
+  it('rows whose rowids SQLite hands out again (after the newest were deleted) are found, indexed or not', () => {
+    store.jobs.textIndex.catchUp();
+    const newest = store.db.prepare('SELECT rowid AS r FROM jobs ORDER BY rowid DESC LIMIT 5').all() as { r: number }[];
+    store.db.prepare(`DELETE FROM jobs WHERE rowid >= ?`).run(newest.at(-1)!.r);
+    // The mark follows the table down: the next inserts take those rowids and are not in the index.
+    expect(store.jobs.textIndex.indexedUpto()).toBeLessThan(newest.at(-1)!.r);
+    for (let i = 0; i < 8; i++) {
+      store.jobs.insertJob({ id: `reused-${i}`, job_type: 'crawl_project', namespace_path: `Zeta-reuse/${i}`, created_at: 1005 });
+    }
+    const reused = store.db.prepare("SELECT rowid AS r FROM jobs WHERE id LIKE 'reused-%' ORDER BY rowid").all() as { r: number }[];
+    expect(reused[0]!.r).toBe(newest.at(-1)!.r);
+    const before = store.jobs.listJobs({ text: 'zeta-reuse', sort: 'created_at', dir: 'asc', limit: 50 });
+    expect(before.jobs.map((j) => j.id)).toEqual(oracle({ text: 'zeta-reuse', sort: 'created_at', dir: 'asc' }).ids);
+    expect(before.total).toBe(8);
+    store.jobs.textIndex.catchUp();
+    for (const [name, filter] of [...TEXT_FILTERS, ['reused', { text: 'zeta-reuse' }] as const]) {
+      expect(expectSameAsOracle(filter), name).toBeGreaterThan(0);
+    }
+  });
+
+  it('the search index fills itself in the background after inserts', async () => {
+    const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-jobs-text-'));
+    const other = openStore({ dataDir: otherDir, cipher: createFileKeyCipher(dir) });
+    try {
+      other.jobs.insertJob({ id: 'p', job_type: 'discover_namespaces', gitlab_host: 'gitlab.example.com' });
+      const items = Array.from({ length: 5000 }, (_, i) => ({
+        job_type: 'crawl_project' as const,
+        entity_id: String(i + 1),
+        namespace_path: `g/p-${i}`,
+        entity_name: `P ${i}`,
+        priority: 1,
+      }));
+      other.jobs.insertDiscoveredJobs('p', items);
+      expect(other.jobs.textIndex.backlog()).toBe(5001);
+      for (let i = 0; i < 400 && other.jobs.textIndex.backlog() > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(other.jobs.textIndex.backlog()).toBe(0);
+      expect(other.jobs.listJobs({ text: 'p-4999' }).jobs.map((j) => j.namespace_path)).toEqual(['g/p-4999']);
+    } finally {
+      other.close();
+      fs.rmSync(otherDir, { recursive: true, force: true });
+    }
   });
 
   it('a text search that matches more than it counts says its total is a lower bound', async () => {

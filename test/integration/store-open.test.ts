@@ -50,6 +50,8 @@ describe('opening the store', () => {
         'job_counts', 'jobs_text', 'jobs_text_config', 'jobs_text_data', 'jobs_text_docsize', 'jobs_text_idx',
         // a finished job's progress over time (issue 15)
         'job_progress_samples',
+        // how far the background indexer has come, and each job's number of children
+        'jobs_text_state', 'job_children',
       ].sort(),
     );
   });

@@ -244,6 +244,9 @@ export class MetricsCollector {
 
   private jobsByStatusAndType(): { status: string; job_type: string; n: number }[] {
     if (!this.o.store.isOpen) return [];
-    return this.o.store.db.prepare('SELECT status, job_type, COUNT(*) AS n FROM jobs GROUP BY status, job_type').all() as { status: string; job_type: string; n: number }[];
+    // job_counts is the maintained count (store migrations 006/007): no read of the jobs table per scrape.
+    return this.o.store.db
+      .prepare('SELECT status, job_type, SUM(n) AS n FROM job_counts GROUP BY status, job_type HAVING SUM(n) > 0')
+      .all() as { status: string; job_type: string; n: number }[];
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The Jobs screen's query at a million rows: filters, sort, keyset cursor,
  * substring search and totals, each shaped so SQLite answers from an index
- * (migration 002) in time independent of the store's size.
+ * (migrations 006 and 007) in time independent of the store's size.
  *
  * The order is the one the list always had: the sort column, then rowid, both
  * in the chosen direction (SQLite puts NULLs first ascending, last descending).
@@ -113,7 +113,11 @@ export function filterWhere(q: JobListQuery): Where {
   if (q.text) {
     const fts = trigramQuery(q.text);
     if (fts !== null) {
-      sql.push('rowid IN (SELECT rowid FROM jobs_text WHERE jobs_text MATCH ?)');
+      // The index holds rows up to its mark; newer rows (not indexed yet) are candidates as they are.
+      sql.push(
+        'rowid IN (SELECT rowid FROM jobs_text WHERE jobs_text MATCH ? ' +
+          'UNION ALL SELECT rowid FROM jobs WHERE rowid > (SELECT indexed_upto FROM jobs_text_state WHERE id = 1))',
+      );
       params.push(fts);
     }
     const like = `%${likeEscape(q.text)}%`;
@@ -234,6 +238,11 @@ export class JobLister {
       const whereSql = w.sql.length ? `WHERE ${w.sql.join(' AND ')}` : '';
       const n = (this.stmt(`SELECT coalesce(SUM(n), 0) AS n FROM job_counts ${whereSql}`).get(...w.params) as { n: number }).n;
       return { total: n, exact: true };
+    }
+    if (!q.text && q.crawler === undefined && !q.status?.length && !q.job_type?.length && !q.origin?.length) {
+      // Only the parent filter: the maintained count of its children (job_children, migration 007).
+      const row = this.stmt('SELECT n FROM job_children WHERE parent_job_id = ?').get(q.parent_job_id!) as { n: number } | undefined;
+      return { total: row?.n ?? 0, exact: true };
     }
     if (!q.text) return { total: this.countWhere(where), exact: true };
     const whereSql = `WHERE ${where.sql.join(' AND ')}`;

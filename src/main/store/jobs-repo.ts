@@ -19,7 +19,10 @@ import {
   type ListJobsQuery,
 } from '../../shared/jobs';
 import { StoreError } from './errors';
+import { newJobId } from './job-id';
 import { JobLister } from './job-list';
+import { JobTextIndex } from './job-text-index';
+import { DISPATCHABLE_WHERE } from './migrations/008_scale';
 import type { EventInput, EventsRepo } from './events-repo';
 import { JobSchema, rowDecoder, toJson, type Job } from './records';
 import { redactResumeState, scrubSecretText } from './redact';
@@ -159,9 +162,13 @@ export class JobsRepo {
   private readonly expiredStmt: Database.Statement;
   private readonly childrenStmt: Database.Statement;
   private readonly countStmt: Database.Statement;
+  private readonly countInsertedStmt: Database.Statement;
+  private readonly countChildrenStmt: Database.Statement;
   private readonly lister: JobLister;
   private readonly priorityStmt: Database.Statement;
   private readonly updateCache = new Map<string, Database.Statement>();
+  /** The trigram search index, filled in the background (see job-text-index). */
+  readonly textIndex: JobTextIndex;
 
   readonly insertJob: (input: NewJob, event?: Partial<EventInput>) => Job;
   readonly transition: (jobId: string, from: readonly JobStatus[], patch: JobPatch, event: EventInput) => boolean;
@@ -194,17 +201,25 @@ export class JobsRepo {
     // indexes (jobs_discovered_once: one child per parent and entity); another
     // dedupe rule is one more unique index, and this statement skips its
     // duplicates too. No RETURNING, no read per row: the caller knows every value.
+    // One statement per batch: the items go in as one JSON array (SQLite reads it in C), one row
+    // each, in order, so a duplicate within the batch meets the row inserted before it.
+    // RETURNING says which rows went in (the others were duplicates).
     this.insertChildStmt = db.prepare(`
       INSERT INTO jobs (id, job_type, gitlab_host, entity_id, namespace_path, entity_name, priority, status,
                         parent_job_id, origin, credential_id, estimated_size, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, 'discovery', ?, ?, ?, ?)
-      ON CONFLICT DO NOTHING`);
+      SELECT item.value ->> 0, item.value ->> 1, @host, item.value ->> 2, item.value ->> 3, item.value ->> 4, item.value ->> 5,
+             'queued', @parent, 'discovery', @credential, item.value ->> 6, @at, @at
+      FROM json_each(@items) AS item WHERE true
+      ON CONFLICT DO NOTHING
+      RETURNING id`);
+    // Only work a crawler can do: a protocol job type and a GitLab host (a job adopted from a
+    // crawler, or discovered under one, may lack either; it stays queued, visible, until edited
+    // or cancelled). The WHERE is the jobs_dispatchable index's, word for word, so SQLite can read
+    // that partial index in dispatch order and never walks the jobs no crawler can take (INDEXED BY:
+    // always, whatever the statistics say).
     this.queuedStmt = db.prepare(`
-      SELECT id FROM jobs
-      WHERE status = 'queued' AND (not_before IS NULL OR not_before <= ?)
-        -- Only work a crawler can do: a protocol job type and a GitLab host (a job adopted from a
-        -- crawler, or discovered under one, may lack either; it stays queued, visible, until edited or cancelled).
-        AND job_type IN ('discover_namespaces', 'crawl_user', 'crawl_group', 'crawl_project') AND gitlab_host <> ''
+      SELECT id FROM jobs INDEXED BY jobs_dispatchable
+      WHERE ${DISPATCHABLE_WHERE} AND (not_before IS NULL OR not_before <= ?)
       ORDER BY priority DESC, created_at ASC, rowid ASC
       LIMIT ?`);
     this.leaseStmt = db.prepare(`
@@ -217,8 +232,16 @@ export class JobsRepo {
       `SELECT * FROM jobs WHERE status = 'assigned' AND lease_expires_at <= ? ORDER BY lease_expires_at, rowid`,
     );
     this.childrenStmt = db.prepare('SELECT * FROM jobs WHERE parent_job_id = ? ORDER BY created_at, rowid');
-    // job_counts is kept by triggers (migration 002): no count over the whole store.
+    // job_counts (migrations 006, 007): no count over the whole store. Updates and deletes are
+    // counted by triggers; inserts by this repo, once per batch (this table's only writers).
     this.countStmt = db.prepare('SELECT status, SUM(n) AS n FROM job_counts GROUP BY status');
+    this.countInsertedStmt = db.prepare(`
+      INSERT INTO job_counts (status, job_type, origin, n) VALUES (?, ?, ?, ?)
+        ON CONFLICT (status, job_type, origin) DO UPDATE SET n = n + excluded.n`);
+    this.countChildrenStmt = db.prepare(`
+      INSERT INTO job_children (parent_job_id, n) VALUES (?, ?)
+        ON CONFLICT (parent_job_id) DO UPDATE SET n = n + excluded.n`);
+    this.textIndex = new JobTextIndex(db);
     this.lister = new JobLister(db);
     this.priorityStmt = db.prepare('UPDATE jobs SET priority = ?, updated_at = ? WHERE id = ?');
 
@@ -245,6 +268,9 @@ export class JobsRepo {
         throw err;
       }
       const created = decode(row);
+      this.countInsertedStmt.run(created.status, created.job_type, created.origin, 1);
+      if (created.parent_job_id !== null) this.countChildrenStmt.run(created.parent_job_id, 1);
+      this.textIndex.noteInserts();
       this.events.insert(
         created.id,
         { ...event, kind: event?.kind ?? (job.origin === 'crawler' ? 'adopted' : 'created'), at: event?.at ?? at },
@@ -301,30 +327,40 @@ export class JobsRepo {
         if (parent === null) throw new StoreError('not_found', `discovering job ${parentId} does not exist`);
         const at = options.at ?? this.now();
         const created: Job[] = [];
+        const perType = new Map<string, number>();
         // One row per item, no history entry per child: a discovered job's
         // "created" entry is its created_at and parent_job_id (the detail view
         // shows it from those), and the parent's jobs_discovered entry counts them.
-        for (const item of items) {
-          const id = crypto.randomUUID();
-          const estimated = item.estimated_size ?? null;
-          const changes = this.insertChildStmt.run(
-            id,
-            item.job_type,
-            parent.gitlab_host,
-            item.entity_id,
-            item.namespace_path ?? null,
-            item.entity_name ?? null,
-            item.priority,
-            parentId,
-            parent.credential_id,
-            estimated === null ? null : JSON.stringify(estimated),
-            at,
-            at,
-          ).changes;
-          if (changes === 0) continue;
-          created.push(discoveredJob(id, item, parent, estimated, at));
-        }
+        const ids = items.map(() => newJobId(at));
+        const rows = items.map((item, i) => [
+          ids[i],
+          item.job_type,
+          item.entity_id,
+          item.namespace_path ?? null,
+          item.entity_name ?? null,
+          item.priority,
+          item.estimated_size === undefined ? null : JSON.stringify(item.estimated_size),
+        ]);
+        const inserted = new Set(
+          (
+            this.insertChildStmt.all({
+              items: JSON.stringify(rows),
+              host: parent.gitlab_host,
+              parent: parentId,
+              credential: parent.credential_id,
+              at,
+            }) as { id: string }[]
+          ).map((r) => r.id),
+        );
+        items.forEach((item, i) => {
+          if (!inserted.has(ids[i]!)) return;
+          perType.set(item.job_type, (perType.get(item.job_type) ?? 0) + 1);
+          created.push(discoveredJob(ids[i]!, item, parent, item.estimated_size ?? null, at));
+        });
+        for (const [type, n] of perType) this.countInsertedStmt.run('queued', type, 'discovery', n);
+        if (created.length > 0) this.countChildrenStmt.run(parentId, created.length);
         if (created.length > 0) {
+          this.textIndex.noteInserts();
           this.events.insert(
             parentId,
             {

@@ -59,9 +59,16 @@ const SECRET_TEXT = [
   /(\boauth2:)[^\s@/]+(?=@)/gi,
 ];
 
+/**
+ * What every SECRET_TEXT pattern needs somewhere in the text: one scan that
+ * rules most texts out (a progress message is scrubbed on every report).
+ */
+const MAYBE_SECRET_TEXT = /gl[a-z]{2,5}-|bearer|private-token|token|@/i;
+
 export function scrubSecretText(text: string): string {
   let out = text;
   for (const secret of knownSecrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  if (!MAYBE_SECRET_TEXT.test(out)) return out;
   for (const re of SECRET_TEXT) out = out.replace(re, (_m, prefix?: string) => `${typeof prefix === 'string' ? prefix : ''}${REDACTED}`);
   return out;
 }

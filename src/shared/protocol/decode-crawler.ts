@@ -66,8 +66,8 @@ export function decodeCrawlerMessage(value: unknown): DecodeResult {
   if (!isCrawlerMessageType(type)) {
     return fail('unknown_type', `unknown message type "${truncate(type)}"`, { ref_type: truncate(type), spelling: envelopeSpelling });
   }
-  // Failure details are built only on failure: this function runs once per message.
-  const ref = () => ({ ref_type: type, spelling: envelopeSpelling });
+  // Failure details are built only on failure: this function runs once per message (and
+  // module-level helpers, not closures: a closure per call costs more than the rest of the envelope).
 
   const rawJobId = docJobId ?? crawlerJobId;
   let job_id: string | undefined;
@@ -75,28 +75,27 @@ export function decodeCrawlerMessage(value: unknown): DecodeResult {
     // The common case (a short string) without a schema run; anything else goes through JobIdSchema.
     if (typeof rawJobId === 'string' && rawJobId.length > 0 && rawJobId.length <= 256) {
       // Two different lone surrogates would become the same U+FFFD row in SQLite.
-      if (!isWellFormedText(rawJobId)) return fail('invalid_message', `${type}: job id must be well-formed Unicode (it has a lone surrogate)`, ref());
+      if (!isWellFormedText(rawJobId)) return fail('invalid_message', `${type}: job id must be well-formed Unicode (it has a lone surrogate)`, ref(type, envelopeSpelling));
       job_id = rawJobId;
     } else {
       const parsed = JobIdSchema.safeParse(rawJobId);
-      if (!parsed.success) return fail('invalid_message', `${type}: job id must be a non-empty string`, ref());
+      if (!parsed.success) return fail('invalid_message', `${type}: job id must be a non-empty string`, ref(type, envelopeSpelling));
       job_id = parsed.data;
     }
   } else if (JOB_ID_REQUIRED.has(type)) {
-    return fail('invalid_message', `${type}: missing job id (job_id or jobId)`, ref());
+    return fail('invalid_message', `${type}: missing job id (job_id or jobId)`, ref(type, envelopeSpelling));
   }
-  const withJob = () => ({ ...ref(), ...(job_id !== undefined && { job_id }) });
 
   if (typeof timestamp !== 'string' || !isIsoTimestamp(timestamp)) {
-    return fail('invalid_message', `${type}: timestamp must be an ISO-8601 date-time string`, withJob());
+    return fail('invalid_message', `${type}: timestamp must be an ISO-8601 date-time string`, withJob(type, envelopeSpelling, job_id));
   }
 
   let data: Record<string, unknown>;
   if (rawData === undefined || rawData === null) {
-    if (!DATA_OPTIONAL.has(type)) return fail('invalid_message', `${type}: missing data object`, withJob());
+    if (!DATA_OPTIONAL.has(type)) return fail('invalid_message', `${type}: missing data object`, withJob(type, envelopeSpelling, job_id));
     data = {};
   } else if (!isRecord(rawData)) {
-    return fail('invalid_message', `${type}: data must be an object`, withJob());
+    return fail('invalid_message', `${type}: data must be an object`, withJob(type, envelopeSpelling, job_id));
   } else {
     data = rawData;
   }
@@ -125,9 +124,17 @@ export function decodeCrawlerMessage(value: unknown): DecodeResult {
     return { ok: true, message };
   }
   return fail('invalid_message', `invalid ${type}: ${firstIssues ?? 'does not match the protocol'}`, {
-    ...withJob(),
+    ...withJob(type, envelopeSpelling, job_id),
     spelling: crawlerHinted ? 'crawler' : envelopeSpelling,
   });
+}
+
+function ref(type: string, spelling: Spelling | null): Omit<DecodeFailure, 'code' | 'message'> {
+  return { ref_type: type, spelling };
+}
+
+function withJob(type: string, spelling: Spelling | null, job_id: string | undefined): Omit<DecodeFailure, 'code' | 'message'> {
+  return { ref_type: type, spelling, ...(job_id !== undefined && { job_id }) };
 }
 
 function fail(code: ErrorCode, message: string, extra: Omit<DecodeFailure, 'code' | 'message'> = {}): DecodeResult {
