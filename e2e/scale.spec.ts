@@ -78,6 +78,8 @@ async function measure(page: Page, step: string, action: () => Promise<void>, do
 }
 
 test.beforeAll(async () => {
+  // Building the store is the slow part: the hook gets the test's budget, not the default 60 s.
+  test.setTimeout(Math.max(120_000, JOBS * 2));
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-e2e-scale-'));
   served = await serveConsole(['--http-port', '0', '--data-dir', path.join(tmp, 'data'), '--socket', path.join(tmp, 'console.sock')]);
   await discover(served.socketPath, JOBS);
