@@ -35,8 +35,12 @@ export function startParseOnlyServer(socketPath: string): Promise<{ parsed: () =
 // in a fresh process, untouched by the console run's heap and JIT state.
 if (process.send && process.argv[2]) {
   const server = await startParseOnlyServer(process.argv[2]);
+  // CPU time from here on is the server's work on the messages (start-up excluded).
+  const cpuAtStart = process.cpuUsage();
   process.send({ listening: true });
   process.on('message', (m) => {
-    if (m === 'close') void server.close().then(() => process.exit(0));
+    if (m !== 'close') return;
+    const cpu = process.cpuUsage(cpuAtStart);
+    void server.close().then(() => process.send?.({ cpuMicros: cpu.user + cpu.system }, () => process.exit(0)));
   });
 }

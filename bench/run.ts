@@ -67,12 +67,23 @@ async function measureCeiling(tag: string): Promise<number> {
   const server = fork(path.resolve(import.meta.dirname, 'parse-only-server.ts'), [socketPath], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   await new Promise((resolve) => server.once('message', resolve));
   const { seconds } = await drive(socketPath, perClient, 'delimited');
+  server.on('message', (m: { cpuMicros?: number }) => {
+    if (m.cpuMicros !== undefined) ceilingCpuMicros += m.cpuMicros;
+  });
   await new Promise((resolve) => {
     server.once('exit', resolve);
     server.send('close');
   });
   return (perClient * clients) / seconds;
 }
+
+/**
+ * CPU time per message (user + system, µs), of the parse-only server and of the
+ * console: unlike msg/s, it hardly moves with what else runs on a shared machine,
+ * so it tells changes to the message path apart where the wall-clock ratio cannot.
+ */
+let ceilingCpuMicros = 0;
+const consoleCpuMicros: Record<Framing, number> = { delimited: 0, unterminated: 0 };
 
 // 1. The ceiling.
 const ceilingBefore = await measureCeiling('before');
@@ -85,6 +96,7 @@ let status = 0;
 async function runConsole(framing: Framing, count: number): Promise<number> {
   const tag = `console-${runs++}`;
   const core = await startConsoleCore({ dataDir: path.join(dir, tag), config: { socketPath: path.join(dir, `${tag}.sock`), maxConnections: clients + 2, maxConcurrentJobs: 100 } });
+  const cpuAtStart = process.cpuUsage();
   const e = await drive(core.socketPath, count, framing, () => {
     const rss = process.memoryUsage().rss;
     peakRss = Math.max(peakRss, rss);
@@ -93,6 +105,8 @@ async function runConsole(framing: Framing, count: number): Promise<number> {
   // Persisted means on disk: include the final flush.
   const flushStart = process.hrtime.bigint();
   status = (await core.commands.listJobs({ limit: 1, offset: 0, sort: 'created_at', dir: 'desc' })).total;
+  const cpu = process.cpuUsage(cpuAtStart);
+  consoleCpuMicros[framing] += cpu.user + cpu.system;
   await core.stop();
   return e.seconds + Number(process.hrtime.bigint() - flushStart) / 1e9;
 }
@@ -101,6 +115,7 @@ const half = Math.floor(perClient / 2);
 for (const framing of ['delimited', 'unterminated'] as const) await runConsole(framing, Math.min(half, 10_000));
 peakRss = 0;
 samples.length = 0;
+consoleCpuMicros.delimited = consoleCpuMicros.unterminated = 0;
 const seconds: Record<Framing, number> = { delimited: 0, unterminated: 0 };
 for (const framing of ['delimited', 'unterminated', 'unterminated', 'delimited'] as const) seconds[framing] += await runConsole(framing, half);
 const consoleRate = (2 * half * clients) / seconds.delimited;
@@ -117,6 +132,7 @@ Crawl Console benchmark — ${os.cpus().length} cores (${os.cpus()[0]?.model.tri
   ratio              : ${(consoleRate / ceilingRate).toFixed(2)}
   unterminated       : ${Math.round(unterminatedRate).toLocaleString('en')} msg/s (objects back to back, no delimiter; same mix, same run)
   framing ratio      : ${(unterminatedRate / consoleRate).toFixed(2)} unterminated / delimited (must be ≥ 0.90)
+  CPU per message    : parse-only ${(ceilingCpuMicros / (2 * perClient * clients)).toFixed(2)} µs, console ${(consoleCpuMicros.delimited / (2 * half * clients)).toFixed(2)} µs delimited / ${(consoleCpuMicros.unterminated / (2 * half * clients)).toFixed(2)} µs unterminated → CPU ratio ${(ceilingCpuMicros / (2 * perClient * clients) / (consoleCpuMicros.delimited / (2 * half * clients))).toFixed(2)} (robust to load)
   console RSS        : peak ${mib(peakRss)} MiB; at 25/50/75/100 % of the runs ${q(0.25)} / ${q(0.5)} / ${q(0.75)} / ${q(0.999)} MiB
 `);
 fs.rmSync(dir, { recursive: true, force: true });

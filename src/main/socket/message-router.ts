@@ -12,7 +12,7 @@ import type { SocketConnection } from './connection/socket-connection';
 import type { MessageHandler, MessageMiddleware, MessageProcessingResult } from './types/router';
 import type { CrawlerMessage, CrawlerMessageInput } from './types/messages';
 import { ErrorManager, createMessageError } from './types/errors';
-import { registerHandlers, standaloneHandlers } from './handlers';
+import { RUN_SYNC, type SyncCapableHandler, registerHandlers, standaloneHandlers } from './handlers';
 import { ProgressTracker } from '../observability/progress-tracker';
 
 export type { MessageHandler, MessageMiddleware, MessageProcessingResult } from './types/router';
@@ -69,29 +69,42 @@ export class MessageRouter {
    * a failed result with the reason, like a bad line from a crawler.
    */
   processMessage(input: CrawlerMessageInput, connection: SocketConnection): Promise<MessageProcessingResult> {
+    const routed = this.route(input, connection);
+    return routed instanceof Promise ? routed : Promise.resolve(routed);
+  }
+
+  /**
+   * processMessage for the server's per-line path: the same steps, but the
+   * result itself when the handler answered synchronously (the console's do),
+   * so a message costs no promise. Settles exactly as processMessage does.
+   */
+  route(input: CrawlerMessageInput, connection: SocketConnection): MessageProcessingResult | Promise<MessageProcessingResult> {
     const message = isDecoded(input) ? input : decodeInput(input);
     if ('failure' in message) {
       const result: MessageProcessingResult = { success: false, code: message.failure.code, error: message.failure.message };
       this.recordRaw(String((input as { type?: unknown }).type ?? 'unknown'), connection, result.error!, result.code);
-      return Promise.resolve(result);
+      return result;
     }
     if (this.middleware.length > 0) return this.processWithMiddleware(message, connection);
-    // Without middleware (the default), one promise per message: this is the message path.
     const handler = this.findHandler(message);
-    if (!handler) return Promise.resolve(this.noHandler(message, connection));
-    let pending: Promise<MessageProcessingResult>;
+    if (!handler) return this.noHandler(message, connection);
+    let pending: MessageProcessingResult | Promise<MessageProcessingResult>;
     try {
-      pending = handler.handle(message, connection);
+      const sync = (handler as SyncCapableHandler)[RUN_SYNC];
+      pending = sync !== undefined && sync.handle === handler.handle ? sync.run(message, connection) : handler.handle(message, connection);
     } catch (err) {
-      return Promise.resolve(this.fail(message, connection, `${message.type} handler`, err));
+      return this.fail(message, connection, `${message.type} handler`, err);
     }
+    if (!isThenable(pending)) return this.settled(message, connection, pending);
     return pending.then(
-      (result) => {
-        if (!result.success) this.record(message, connection, result.error ?? 'refused', result.code);
-        return result;
-      },
+      (result) => this.settled(message, connection, result),
       (err: unknown) => this.fail(message, connection, `${message.type} handler`, err),
     );
+  }
+
+  private settled(message: CrawlerMessage, connection: SocketConnection, result: MessageProcessingResult): MessageProcessingResult {
+    if (!result.success) this.record(message, connection, result.error ?? 'refused', result.code);
+    return result;
   }
 
   private findHandler(message: CrawlerMessage): MessageHandler | undefined {
@@ -176,6 +189,8 @@ function safeCanHandle(h: MessageHandler, m: CrawlerMessage): boolean {
     return false;
   }
 }
+
+const isThenable = <T,>(v: T | Promise<T>): v is Promise<T> => typeof (v as { then?: unknown } | null)?.then === 'function';
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 

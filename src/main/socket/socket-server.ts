@@ -27,7 +27,7 @@ import type { LineEvent } from './connection/line-reader';
 import { type ConfigurationManager, configManager as processConfigManager, parseSocketConfig, RESTART_REQUIRED_FIELDS } from './config';
 import type { ResolvedSocketConfig, SocketConfigKey, SocketServerConfig } from './types/config';
 import { ErrorCategory, ErrorManager, MessageError, createConnectionError } from './types/errors';
-import { type MessageRouter, getDefaultRouter, progressTracker as processProgressTracker } from './message-router';
+import { MessageRouter, getDefaultRouter, progressTracker as processProgressTracker } from './message-router';
 import type { ProgressTracker } from '../observability/progress-tracker';
 import { type Logger, silentLogger } from '../observability/logger';
 import type { MessageProcessingResult } from './types/router';
@@ -588,7 +588,8 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
     }
   }
 
-  private async onLine(connection: SocketConnection, event: LineEvent): Promise<void> {
+  /** One framed line. Returns a promise only when something waits (a reply, an async handler): most lines cost none. */
+  private onLine(connection: SocketConnection, event: LineEvent): Promise<void> | void {
     if (!connection.metadata.authenticated) return this.onPreAuthLine(connection, event);
     if (event.kind === 'oversized') {
       return this.refuse(connection, {
@@ -628,16 +629,26 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
     if (connection.listenerCount('message') > 0) {
       connection.emitEvent({ type: 'message', connectionId: connection.id, message, timestamp: new Date(this.now()) });
     }
-    const result = await this.router.processMessage(message, connection);
-    if (!result.success && !result.dropped) {
-      await this.reply(connection, {
-        code: result.code ?? 'internal_error',
-        message: result.error ?? `${message.type} could not be processed`,
-        ref_type: message.type,
-        ...(message.job_id !== undefined && { job_id: message.job_id }),
-      });
-      this.emitProtocolError(connection, { code: result.code ?? 'internal_error', message: result.error ?? '', ref_type: message.type, ...(message.job_id !== undefined && { job_id: message.job_id }) });
-    }
+    const router = this.router;
+    // A router whose processMessage was overridden is called through it; ours answers synchronously when it can.
+    const routed = router.processMessage === MessageRouter.prototype.processMessage ? router.route(message, connection) : router.processMessage(message, connection);
+    if (routed instanceof Promise) return routed.then((result) => this.afterRouted(connection, message, result));
+    return this.afterRouted(connection, message, routed);
+  }
+
+  private afterRouted(connection: SocketConnection, message: CrawlerMessage, result: MessageProcessingResult): Promise<void> | void {
+    if (!result.success && !result.dropped) return this.replyToFailure(connection, message, result);
+    if (this.listenerCount('message_processed') > 0) this.emit('message_processed', { connection, message, result });
+  }
+
+  private async replyToFailure(connection: SocketConnection, message: CrawlerMessage, result: MessageProcessingResult): Promise<void> {
+    await this.reply(connection, {
+      code: result.code ?? 'internal_error',
+      message: result.error ?? `${message.type} could not be processed`,
+      ref_type: message.type,
+      ...(message.job_id !== undefined && { job_id: message.job_id }),
+    });
+    this.emitProtocolError(connection, { code: result.code ?? 'internal_error', message: result.error ?? '', ref_type: message.type, ...(message.job_id !== undefined && { job_id: message.job_id }) });
     if (this.listenerCount('message_processed') > 0) this.emit('message_processed', { connection, message, result });
   }
 

@@ -12,6 +12,7 @@ import {
   ResumeStateSchema,
   type ResumeState,
 } from './common';
+import { fastCrawlerHeartbeat, fastCrawlerJobProgress, fastDocHeartbeat, fastDocJobProgress } from './fast-wire';
 
 // ───────────────────────────── internal model ─────────────────────────────
 
@@ -309,16 +310,23 @@ interface WireForm<T extends CrawlerMessageType> {
   schema: z.ZodType<Record<string, unknown>>;
   known: ReadonlySet<string>;
   toInternal: (data: Record<string, unknown>) => DataOf<T>;
+  /**
+   * A hand-checked stand-in for `schema.safeParse` on the common shape (see
+   * fast-wire.ts): the schema's output, or undefined when the schema must decide.
+   */
+  fast?: (data: Record<string, unknown>) => Record<string, unknown> | undefined;
 }
 
 const form = <T extends CrawlerMessageType, S extends z.ZodType<Record<string, unknown>>>(
   schema: S,
   known: readonly string[],
   toInternal: (data: z.output<S>) => DataOf<T>,
+  fast?: (data: Record<string, unknown>) => Record<string, unknown> | undefined,
 ): WireForm<T> => ({
   schema,
   known: new Set(known),
   toInternal: toInternal as (data: Record<string, unknown>) => DataOf<T>,
+  ...(fast && { fast }),
 });
 
 export interface MessageForms<T extends CrawlerMessageType> {
@@ -331,8 +339,11 @@ export interface MessageForms<T extends CrawlerMessageType> {
 
 export const WIRE_FORMS: { [T in CrawlerMessageType]: MessageForms<T> } = {
   heartbeat: {
-    documented: form(DocHeartbeat, ['active_jobs', 'last_activity', 'system_status'], (d) =>
-      undefinedFree({ active_jobs: d.active_jobs, system_status: d.system_status, last_activity: d.last_activity }),
+    documented: form(
+      DocHeartbeat,
+      ['active_jobs', 'last_activity', 'system_status'],
+      (d) => undefinedFree({ active_jobs: d.active_jobs, system_status: d.system_status, last_activity: d.last_activity }),
+      fastDocHeartbeat,
     ),
     crawler: form(CrawlerHeartbeat, ['activeJobs', 'totalProcessed', 'systemStatus', 'memoryUsage', 'uptime'], (d) =>
       undefinedFree({
@@ -342,6 +353,7 @@ export const WIRE_FORMS: { [T in CrawlerMessageType]: MessageForms<T> } = {
         memory_usage: d.memoryUsage,
         uptime: d.uptime,
       }),
+      fastCrawlerHeartbeat,
     ),
     crawlerKeys: ['activeJobs', 'systemStatus', 'totalProcessed'],
   },
@@ -365,6 +377,7 @@ export const WIRE_FORMS: { [T in CrawlerMessageType]: MessageForms<T> } = {
           time_elapsed: d.time_elapsed,
           estimated_time_remaining: d.estimated_time_remaining,
         }),
+      fastDocJobProgress,
     ),
     crawler: form(
       CrawlerJobProgress,
@@ -390,6 +403,7 @@ export const WIRE_FORMS: { [T in CrawlerMessageType]: MessageForms<T> } = {
           message: d.message,
           resume_state: d.resumeState && toResumeState(d.resumeState),
         }),
+      fastCrawlerJobProgress,
     ),
     crawlerKeys: ['entityType', 'processed', 'stage', 'resumeState'],
   },

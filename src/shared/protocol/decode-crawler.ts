@@ -106,10 +106,15 @@ export function decodeCrawlerMessage(value: unknown): DecodeResult {
 
   let firstIssues: string | undefined;
   for (const [spelling, wire] of candidates) {
-    const parsed = wire.schema.safeParse(data);
-    if (!parsed.success) {
-      firstIssues ??= summarizeIssues(parsed.error.issues);
-      continue;
+    // The hot forms' common shape is checked by hand (the schema's exact result); anything else by the schema.
+    let parsedData = wire.fast?.(data);
+    if (parsedData === undefined) {
+      const parsed = wire.schema.safeParse(data);
+      if (!parsed.success) {
+        firstIssues ??= summarizeIssues(parsed.error.issues);
+        continue;
+      }
+      parsedData = parsed.data;
     }
     const envelopeExtras = unknownFields(value, ENVELOPE_KEYS);
     const extras = unknownFields(data, wire.known, envelopeExtras === NO_FIELDS ? undefined : { ...envelopeExtras });
@@ -117,7 +122,7 @@ export function decodeCrawlerMessage(value: unknown): DecodeResult {
       type,
       timestamp,
       ...(job_id !== undefined && { job_id }),
-      data: wire.toInternal(parsed.data),
+      data: wire.toInternal(parsedData),
       spelling: forms.crawler ? spelling : type === 'discovery' ? 'crawler' : envelopeSpelling,
       extras,
     } as CrawlerMessage;

@@ -10,6 +10,7 @@
 import type { CrawlerMessageOf, CrawlerMessageType } from '../../../shared/protocol';
 import type { SocketConnection } from '../connection/socket-connection';
 import type { MessageHandler, MessageProcessingResult } from '../types/router';
+import type { CrawlerMessage } from '../types/messages';
 import type { ProgressTracker } from '../../observability/progress-tracker';
 
 export const DEFAULT_HANDLER_PRIORITY = 50;
@@ -32,7 +33,7 @@ export function handlerFor<T extends RoutedMessageType>(
   run: TypedHandler<T>,
   priority = DEFAULT_HANDLER_PRIORITY,
 ): MessageHandler {
-  return {
+  const handler: SyncCapableHandler = {
     canHandle: (message) => message.type === type,
     handle(message, connection) {
       try {
@@ -45,6 +46,20 @@ export function handlerFor<T extends RoutedMessageType>(
     },
     getPriority: () => priority,
   };
+  handler[RUN_SYNC] = { run: run as TypedHandler<RoutedMessageType> as SyncRun, handle: handler.handle };
+  return handler;
+}
+
+type SyncRun = (message: CrawlerMessage, connection: SocketConnection) => MaybePromise<MessageProcessingResult>;
+
+/**
+ * What the router may call instead of `handle`: the table's function itself, so
+ * a handler that answers synchronously costs no promise (the message path runs
+ * one per message). `handle` is kept to check that nobody replaced it since.
+ */
+export const RUN_SYNC: unique symbol = Symbol('crawl-console.runSync');
+export interface SyncCapableHandler extends MessageHandler {
+  [RUN_SYNC]?: { run: SyncRun; handle: MessageHandler['handle'] };
 }
 
 /** Registers every entry of a table on a router. */

@@ -1,0 +1,253 @@
+/**
+ * Hand-checked fast paths for the hottest wire forms (heartbeat and
+ * job_progress, both spellings): most of a crawler's traffic, where a zod run
+ * per message was the largest single cost of decoding.
+ *
+ * Each checker is conservative: it returns exactly what the form's zod schema
+ * would return (same values, same keys in the same order) for the plain,
+ * common shape, and `undefined` for anything else — an unknown key, a wrong
+ * type, an out-of-range number, an optional field it does not model — so that
+ * input goes through the schema as before and every error still comes from zod.
+ * tests/unit/fast-wire.test.ts holds each checker to its schema.
+ */
+
+import { isIsoTimestamp } from './common';
+
+type Obj = Record<string, unknown>;
+
+const OBJECT_PROTO = Object.prototype;
+
+/** A plain object (what JSON.parse makes); class instances, arrays and null-prototype objects go to the schema. */
+const isPlain = (v: unknown): v is Obj => typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === OBJECT_PROTO;
+/** z.number(): finite. */
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+/** z.number().nonnegative(). */
+const isNonNeg = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+/** z.number().int().nonnegative(). */
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** Why the fast path stepped aside: the schema decides. */
+const NO = undefined;
+
+/** Documented heartbeat data: { active_jobs, last_activity, system_status } and nothing else. */
+export function fastDocHeartbeat(d: Obj): Obj | undefined {
+  if (!isPlain(d)) return NO;
+  let n = 0;
+  for (const k in d) {
+    if (k !== 'active_jobs' && k !== 'last_activity' && k !== 'system_status') return NO;
+    n++;
+  }
+  if (n !== 3) return NO;
+  const { active_jobs, last_activity, system_status } = d;
+  if (!isCount(active_jobs) || typeof last_activity !== 'string' || !isIsoTimestamp(last_activity)) return NO;
+  if (system_status !== 'idle' && system_status !== 'discovering' && system_status !== 'crawling' && system_status !== 'error') return NO;
+  return { active_jobs, last_activity, system_status };
+}
+
+/** Crawler heartbeat data: activeJobs, totalProcessed, systemStatus, optional memoryUsage and uptime. */
+export function fastCrawlerHeartbeat(d: Obj): Obj | undefined {
+  if (!isPlain(d)) return NO;
+  let required = 0;
+  for (const k in d) {
+    if (d[k] === undefined) return NO;
+    if (k === 'activeJobs' || k === 'totalProcessed' || k === 'systemStatus') required++;
+    else if (k !== 'memoryUsage' && k !== 'uptime') return NO;
+  }
+  if (required !== 3) return NO;
+  const { activeJobs, totalProcessed, systemStatus } = d;
+  if (!isCount(activeJobs) || !isNonNeg(totalProcessed)) return NO;
+  if (systemStatus !== 'idle' && systemStatus !== 'discovering' && systemStatus !== 'processing' && systemStatus !== 'error') return NO;
+  const out: Obj = { activeJobs, totalProcessed, systemStatus };
+  if ('memoryUsage' in d) out.memoryUsage = d.memoryUsage;
+  if ('uptime' in d) {
+    if (!isNonNeg(d.uptime)) return NO;
+    out.uptime = d.uptime;
+  }
+  return out;
+}
+
+/**
+ * One documented progress entry (ProgressEntitySchema with total_discovered
+ * required), in the schema's key order. item_counts and unknown keys go to the schema.
+ */
+function fastDocProgressEntry(e: unknown): Obj | undefined {
+  if (!isPlain(e)) return NO;
+  let has = 0;
+  for (const k in e) {
+    const v = e[k];
+    switch (k) {
+      case 'entity_type':
+        if (typeof v !== 'string' || v.length === 0) return NO;
+        has |= 1;
+        break;
+      case 'total_processed':
+        if (!isNonNeg(v)) return NO;
+        has |= 2;
+        break;
+      case 'total_discovered':
+        if (!isNonNeg(v)) return NO;
+        has |= 4;
+        break;
+      case 'current_page':
+        if (!isNonNeg(v)) return NO;
+        has |= 8;
+        break;
+      case 'items_per_page':
+        if (!isNonNeg(v)) return NO;
+        has |= 16;
+        break;
+      case 'sub_collection':
+        if (typeof v !== 'string') return NO;
+        has |= 32;
+        break;
+      case 'estimated_remaining':
+        if (!isNum(v)) return NO;
+        has |= 64;
+        break;
+      case 'processing_rate':
+        if (!isNum(v)) return NO;
+        has |= 128;
+        break;
+      case 'estimated_time_remaining':
+        if (!isNum(v)) return NO;
+        has |= 256;
+        break;
+      default:
+        return NO;
+    }
+  }
+  if ((has & 7) !== 7) return NO;
+  const out: Obj = { entity_type: e.entity_type, total_processed: e.total_processed, total_discovered: e.total_discovered };
+  if (has & 8) out.current_page = e.current_page;
+  if (has & 16) out.items_per_page = e.items_per_page;
+  if (has & 32) out.sub_collection = e.sub_collection;
+  if (has & 64) out.estimated_remaining = e.estimated_remaining;
+  if (has & 128) out.processing_rate = e.processing_rate;
+  if (has & 256) out.estimated_time_remaining = e.estimated_time_remaining;
+  return out;
+}
+
+/** Documented job_progress data: progress[], overall_completion, time_elapsed, optional estimated_time_remaining. */
+export function fastDocJobProgress(d: Obj): Obj | undefined {
+  if (!isPlain(d)) return NO;
+  let has = 0;
+  for (const k in d) {
+    const v = d[k];
+    switch (k) {
+      case 'progress':
+        has |= 1;
+        break;
+      case 'overall_completion':
+        if (!isNum(v) || v < 0 || v > 1) return NO;
+        has |= 2;
+        break;
+      case 'time_elapsed':
+        if (!isNonNeg(v)) return NO;
+        has |= 4;
+        break;
+      case 'estimated_time_remaining':
+        if (!isNum(v)) return NO;
+        has |= 8;
+        break;
+      default:
+        return NO;
+    }
+  }
+  if ((has & 7) !== 7) return NO;
+  const raw = d.progress;
+  if (!Array.isArray(raw)) return NO;
+  const progress: Obj[] = new Array<Obj>(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const entry = fastDocProgressEntry(raw[i]);
+    if (entry === NO) return NO;
+    progress[i] = entry;
+  }
+  const out: Obj = { progress, overall_completion: d.overall_completion, time_elapsed: d.time_elapsed };
+  if (has & 8) out.estimated_time_remaining = d.estimated_time_remaining;
+  return out;
+}
+
+/** The crawler's resumeState ({ lastEntityId, currentPage, entityType }, no other keys), as CrawlerResumeStateSchema returns it. */
+function fastCrawlerResumeState(r: unknown): Obj | undefined {
+  if (!isPlain(r)) return NO;
+  let has = 0;
+  for (const k in r) {
+    const v = r[k];
+    if (k === 'lastEntityId') {
+      if (typeof v !== 'string' && !isNum(v)) return NO;
+      has |= 1;
+    } else if (k === 'currentPage') {
+      if (!isNum(v)) return NO;
+      has |= 2;
+    } else if (k === 'entityType') {
+      if (typeof v !== 'string') return NO;
+      has |= 4;
+    } else return NO;
+  }
+  const out: Obj = {};
+  if (has & 1) out.lastEntityId = String(r.lastEntityId);
+  if (has & 2) out.currentPage = r.currentPage;
+  if (has & 4) out.entityType = r.entityType;
+  return out;
+}
+
+const CRAWLER_PROGRESS_BITS = {
+  stage: 1,
+  entityType: 2,
+  processed: 4,
+  total: 8,
+  message: 16,
+  resumeState: 32,
+  processingRate: 64,
+  estimatedTimeRemaining: 128,
+  currentPage: 256,
+} as const;
+
+/** Crawler job_progress data (one entity type per message). itemCounts and unknown keys go to the schema. */
+export function fastCrawlerJobProgress(d: Obj): Obj | undefined {
+  if (!isPlain(d)) return NO;
+  let has = 0;
+  for (const k in d) {
+    const v = d[k];
+    switch (k) {
+      case 'stage':
+        if (v !== 'discovering' && v !== 'fetching' && v !== 'completed' && v !== 'failed') return NO;
+        break;
+      case 'entityType':
+        if (typeof v !== 'string' || v.length === 0) return NO;
+        break;
+      case 'processed':
+      case 'total':
+      case 'currentPage':
+        if (!isNonNeg(v)) return NO;
+        break;
+      case 'message':
+        if (typeof v !== 'string') return NO;
+        break;
+      case 'resumeState':
+        break; // checked below
+      case 'processingRate':
+      case 'estimatedTimeRemaining':
+        if (!isNum(v)) return NO;
+        break;
+      default:
+        return NO;
+    }
+    has |= CRAWLER_PROGRESS_BITS[k];
+  }
+  if ((has & 7) !== 7) return NO;
+  let resumeState: Obj | undefined;
+  if (has & 32) {
+    resumeState = fastCrawlerResumeState(d.resumeState);
+    if (resumeState === NO) return NO;
+  }
+  // The schema's key order.
+  const out: Obj = { stage: d.stage, entityType: d.entityType, processed: d.processed };
+  if (has & 8) out.total = d.total;
+  if (has & 16) out.message = d.message;
+  if (has & 32) out.resumeState = resumeState;
+  if (has & 64) out.processingRate = d.processingRate;
+  if (has & 128) out.estimatedTimeRemaining = d.estimatedTimeRemaining;
+  if (has & 256) out.currentPage = d.currentPage;
+  return out;
+}
