@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatBytes, formatMemory } from '../../src/renderer/components/format';
+import { searchIndexHint } from '../../src/renderer/screens/jobs/search-index-hint';
 
 const RealNumberFormat = Intl.NumberFormat;
 afterEach(() => {
@@ -40,3 +41,13 @@ describe('byte sizes', () => {
   });
 });
 
+
+describe('the search index hint', () => {
+  it('shows only while there is a backlog', () => {
+    expect(searchIndexHint(undefined)).toBeNull();
+    expect(searchIndexHint({ backlog: 0, backlogExact: true })).toBeNull();
+    expect(searchIndexHint({ backlog: 1, backlogExact: true })).toMatch(/^Search index catching up \(1 job to go\): results are complete/);
+    expect(searchIndexHint({ backlog: 12_345, backlogExact: true })).toContain('(12,345 jobs to go)');
+    expect(searchIndexHint({ backlog: 100_000, backlogExact: false })).toContain('(more than 100,000 jobs to go)');
+  });
+});
