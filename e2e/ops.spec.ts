@@ -49,6 +49,14 @@ function simulate(args: string[]): Simulator {
 /** A command straight to the console's HTTP API (what the page does, without the page). */
 const call = <T>(name: string, input: unknown = {}): Promise<T> => callApi<T>(served, name, input);
 
+/** Projects for the crawlers to be busy with while a screenshot is taken (new entity ids: no duplicates). */
+async function queueLiveCrawl(firstId: number): Promise<void> {
+  const projects = ['acme/platform/search', 'globex/data/warehouse', 'initech/infra/ansible', 'hooli/ml/training', 'stark/payments/ledger', 'umbrella/web/portal'];
+  for (const [i, p] of projects.entries()) {
+    await call('createJob', { job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', entity_id: String(firstId + i), namespace_path: p, priority: 5 });
+  }
+}
+
 async function queueJobs(): Promise<void> {
   // The first job saves the token for the host; the others find it there.
   await call('createJob', { job_type: 'discover_namespaces', gitlab_host: 'gitlab.example.com', namespace_path: 'acme', access_token: 'glpat-simulated-0000000000', credential_label: 'simulator' });
@@ -272,7 +280,14 @@ test('screenshots of every operations screen, light and dark, with simulated cra
       await expect(page.getByRole('heading', { name: title, level: 1 })).toBeVisible();
       if (view === 'crawlers') await expect(page.locator('[data-testid="crawler-row"][data-connected="true"]')).toHaveCount(CRAWLERS);
       if (view === 'errors') await expect(page.getByTestId('error-row').first()).toBeVisible();
-      if (view === 'overview') await expect(page.getByTestId('throughput-chart').locator('canvas')).toBeVisible();
+      if (view === 'overview') {
+        await expect(page.getByTestId('throughput-chart').locator('canvas')).toBeVisible();
+        // The README's first picture is a live crawl: fresh work for the connected crawlers, shot mid-progress.
+        await queueLiveCrawl(scheme === 'light' ? 5000 : 5100);
+        await expect.poll(async () => numberIn(await page.getByTestId('jobs-running').innerText()), { timeout: 15_000 }).toBeGreaterThan(0);
+        await expect(page.getByTestId('aggregate-bar')).toBeVisible({ timeout: 15_000 });
+        await expect(page.getByTestId('count-connected')).toHaveText(String(CRAWLERS));
+      }
       await page.waitForTimeout(300);
       await page.screenshot({ path: path.join(SHOTS, `${view}-${scheme}.png`), fullPage: view === 'overview' || view === 'errors' });
     }

@@ -43,6 +43,9 @@ export interface CommandDeps {
   refused: Readonly<{ server_full: number; auth_failed: number; last_at: number | null }>;
 }
 
+/** How far getStatus counts the search index's backlog (a few milliseconds at most; the page says "more than"). */
+export const SEARCH_BACKLOG_CAP = 100_000;
+
 /** A graceful shutdown's grace time (the protocol's default 30 s); none for an immediate one. */
 const shutdownGraceMs = (d: { graceful?: boolean | undefined; timeout_seconds?: number | undefined } | undefined): number =>
   d?.graceful === false ? 0 : (d?.timeout_seconds ?? 30) * 1000;
@@ -63,6 +66,10 @@ export function createCommandHandlers(d: CommandDeps): Omit<ConsoleCommandHandle
     }
   };
   const freshJobs = () => jobs.flush();
+  const searchIndexStatus = () => {
+    const { backlog, exact } = store.jobs.textIndex.backlogUpTo(SEARCH_BACKLOG_CAP);
+    return { backlog, backlogExact: exact };
+  };
 
   return {
     async getStatus() {
@@ -85,6 +92,7 @@ export function createCommandHandlers(d: CommandDeps): Omit<ConsoleCommandHandle
         serverTime: d.liveness.time(),
         // Failed TCP authentications are counted by the server's pre-auth door (not recorded one by one).
         refused: { ...d.refused, auth_failed: d.refused.auth_failed + server.getPreAuthStats().failures },
+        searchIndex: searchIndexStatus(),
       };
     },
 

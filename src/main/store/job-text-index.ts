@@ -28,6 +28,7 @@ export class JobTextIndex {
   private readonly fillStmt: Database.Statement;
   private readonly advanceStmt: Database.Statement;
   private readonly backlogStmt: Database.Statement;
+  private readonly backlogCappedStmt: Database.Statement;
   private readonly step: (max: number) => number;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -43,6 +44,7 @@ export class JobTextIndex {
         WHERE rowid > ? AND rowid <= ?`);
     this.advanceStmt = db.prepare('UPDATE jobs_text_state SET indexed_upto = ? WHERE id = 1');
     this.backlogStmt = db.prepare('SELECT COUNT(*) AS n FROM jobs WHERE rowid > ?');
+    this.backlogCappedStmt = db.prepare('SELECT COUNT(*) AS n FROM (SELECT 1 FROM jobs WHERE rowid > ? LIMIT ?)');
     // One transaction per step: the rows and the mark move together.
     this.step = db.transaction((max: number): number => {
       const from = this.indexedUpto();
@@ -62,6 +64,15 @@ export class JobTextIndex {
   /** Rows not in the index yet (counted over the backlog only). */
   backlog(): number {
     return (this.backlogStmt.get(this.indexedUpto()) as { n: number }).n;
+  }
+
+  /**
+   * The backlog counted no further than `cap` rows, for a status line asked for every few seconds:
+   * its cost stays bounded however far behind the index is. `exact` is false when there are more.
+   */
+  backlogUpTo(cap: number): { backlog: number; exact: boolean } {
+    const n = (this.backlogCappedStmt.get(this.indexedUpto(), cap + 1) as { n: number }).n;
+    return n > cap ? { backlog: cap, exact: false } : { backlog: n, exact: true };
   }
 
   /** Indexes up to `max` rows past the mark; returns how many (0: nothing left). */

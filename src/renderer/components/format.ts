@@ -11,8 +11,43 @@ const DEC2 = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
 
 const missing = (v: number | null | undefined): v is null | undefined => v === null || v === undefined || !Number.isFinite(v);
 
+const COMPACT = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
+
 /** A count: "1,168" (grouped as the reader's locale groups). */
 export const formatCount = (n: number | null | undefined): string => (missing(n) ? '—' : INT.format(Math.round(n)));
+
+/** A count where room is short (a chart's axis): "950", "1.2K", "3.4M" in the reader's locale. */
+export const formatCompact = (n: number | null | undefined): string => (missing(n) ? '—' : COMPACT.format(n));
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
+
+/** A byte size in binary units, the number in the reader's locale: "512 B", "1.5 KiB", "1,023.9 MiB". */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (missing(bytes)) return '—';
+  let v = Math.max(0, bytes);
+  let i = 0;
+  while (v >= 1024 && i < BYTE_UNITS.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${(i === 0 ? INT : DEC1).format(v)} ${BYTE_UNITS[i]}`;
+}
+
+/** A heartbeat's memory_usage is free-form: a byte count, or an object like Node's process.memoryUsage(). */
+export function formatMemory(memory: unknown): string | null {
+  if (typeof memory === 'number' && Number.isFinite(memory)) return formatBytes(memory);
+  if (typeof memory === 'string' && memory.trim() !== '') return memory;
+  if (typeof memory === 'object' && memory !== null) {
+    const m = memory as Record<string, unknown>;
+    for (const key of ['rss', 'heapUsed', 'used', 'heap_used', 'total']) {
+      const v = m[key];
+      if (typeof v === 'number' && Number.isFinite(v)) return `${formatBytes(v)} ${key}`;
+    }
+    const text = JSON.stringify(memory);
+    return text.length > 40 ? `${text.slice(0, 37)}…` : text;
+  }
+  return null;
+}
 
 /**
  * A fraction 0…1 as a percentage with one decimal ("45.6%"): "0%" and "100%"
@@ -71,6 +106,11 @@ export function formatWhen(at: number | null | undefined, now: number): string {
   if (missing(at)) return '—';
   return sameDay(at, now) ? CLOCK.format(at) : DAY_TIME.format(at);
 }
+
+const DATE = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+
+/** A calendar date ("3 Mar 2027"), for expiry dates and the like. */
+export const formatDate = (at: number | null | undefined): string => (missing(at) ? '—' : DATE.format(at));
 
 /** Full date and time with seconds, for titles, details and history. */
 export const formatFull = (at: number | null | undefined): string => (missing(at) ? '—' : FULL.format(at));

@@ -77,6 +77,11 @@ export const ServerStatusSchema = z.object({
   serverTime: z.number(),
   /** Connections refused since the console started: over the connection limit, or with a missing/wrong auth token. */
   refused: z.object({ server_full: z.number().int(), auth_failed: z.number().int(), last_at: z.number().nullable() }),
+  /**
+   * Jobs not yet in the text-search index (filled in the background after a big discovery): searches stay
+   * exact meanwhile, only slower. Counted no further than a cap: `backlogExact` is false when there are more.
+   */
+  searchIndex: z.object({ backlog: z.number().int(), backlogExact: z.boolean() }).optional(),
 });
 export type ServerStatus = z.infer<typeof ServerStatusSchema>;
 

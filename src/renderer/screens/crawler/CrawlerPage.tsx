@@ -11,7 +11,7 @@ import type { CommandOutput } from '../../../shared/contract';
 import type { HeartbeatPoint } from '../../../shared/power-views';
 import { isFinalJobStatus } from '../../../shared/jobs';
 import { MiniChart, type MiniSeries } from '../../components/MiniChart';
-import { formatAge, formatCount, formatDuration, formatFull, formatWhen } from '../../components/format';
+import { formatAge, formatBytes, formatCount, formatDuration, formatFull, formatWhen } from '../../components/format';
 import { useNow } from '../../components/use-now';
 import { ViewLink, useNavigate, useViewParams } from '../../router';
 import { queryKeys } from '../../query/keys';
@@ -20,7 +20,6 @@ import { useConsole } from '../../state/store';
 import { StatusBadge } from '../jobs/StatusBadge';
 import { shortId } from '../jobs/format';
 import { ShutdownDialog } from '../ops';
-import { formatBytes } from '../ops/format';
 import { QuietBadge, QuietButton } from '../power';
 import '../pages.css';
 
@@ -84,7 +83,7 @@ function Identity({ c }: { c: CrawlerView }) {
 function heartbeatCharts(points: readonly HeartbeatPoint[]): { xs: number[]; timing: MiniSeries[]; memory: MiniSeries[] | null } {
   const xs = points.map((p) => p.at / 1000);
   const timing: MiniSeries[] = [
-    { label: 'Heartbeat gap', side: 'left', color: '--accent', values: points.map((p) => (p.gap_ms === null ? null : p.gap_ms / 1000)), format: (v) => `${+v.toFixed(1)} s` },
+    { label: 'Heartbeat gap', side: 'left', color: '--accent', values: points.map((p) => (p.gap_ms === null ? null : p.gap_ms / 1000)), format: (v) => formatDuration(v * 1000) },
     { label: 'Active jobs', side: 'right', color: '--ok', values: points.map((p) => p.active_jobs), format: (v) => `${Math.round(v)}`, stepped: true },
   ];
   const memory = points.some((p) => p.memory_bytes !== null)

@@ -21,8 +21,7 @@ import type { Credential } from '../../../shared/records';
 import { FINAL_JOB_STATUSES, type JobStatus } from '../../../shared/jobs';
 import { api, onBatch } from '../../state/bus';
 import { ConfirmDialog } from '../ops/components/Dialog';
-
-const fmt = (n: number): string => n.toLocaleString('en-US');
+import { formatCount as fmt, formatDuration, formatFull } from '../../components/format';
 const jobsWord = (n: number): string => `${fmt(n)} ${n === 1 ? 'job' : 'jobs'}`;
 
 /** Which jobs, in words: "matching status failed · text “acme”". */
@@ -33,7 +32,7 @@ export function describeTarget(target: BulkTarget): string {
     if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) continue;
     const label = key.replace(/_/g, ' ');
     if (key === 'text') parts.push(`text “${String(value)}”`);
-    else if (key === 'since') parts.push(`since ${new Date(Number(value)).toISOString()}`);
+    else if (key === 'since') parts.push(`since ${formatFull(Number(value))}`);
     else parts.push(`${label} ${Array.isArray(value) ? value.join(' or ') : String(value)}`);
   }
   const what = target.scope === 'errors' ? 'named by the errors matching' : 'matching';
@@ -255,7 +254,7 @@ export function BulkSummaryPanel({ summary, onDismiss }: { summary: BulkSummary;
             {summary.skipped_total > 0 ? `, ${fmt(summary.skipped_total)} skipped` : ''}
           </strong>{' '}
           <span className="muted">
-            of {jobsWord(summary.expected)} confirmed, in {(summary.took_ms / 1000).toFixed(1)} s
+            of {jobsWord(summary.expected)} confirmed, in {formatDuration(summary.took_ms)}
           </span>
         </span>
         <button type="button" className="link" onClick={onDismiss} aria-label="Dismiss the summary">

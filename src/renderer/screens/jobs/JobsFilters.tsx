@@ -8,6 +8,8 @@ import { exportedText } from '../../components/download';
 import { STATUS_LABEL } from './format';
 import { toQuery } from './page-window';
 import { clearFilters, setFilters, sortBy, useJobsTable } from './table-state';
+import { searchIndexHint } from './search-index-hint';
+import { useConsole } from '../../state/store';
 
 const TEXT_DEBOUNCE_MS = 250;
 
@@ -49,6 +51,8 @@ function StatusFilter() {
 function TextFilter({ initial }: { initial: string }) {
   const [text, setText] = useState(initial);
   const id = useId();
+  // The console's status (refreshed every few seconds) says while the index is behind; the hint goes when it is not.
+  const hint = searchIndexHint(useConsole((s) => s.status?.searchIndex));
   useEffect(() => {
     if (text === useJobsTable.getState().filters.text) return;
     const t = setTimeout(() => setFilters({ text }), TEXT_DEBOUNCE_MS);
@@ -64,8 +68,14 @@ function TextFilter({ initial }: { initial: string }) {
         onChange={(e) => setText(e.target.value)}
         placeholder="Job id, entity id, namespace path or name"
         maxLength={500}
+        aria-describedby={hint ? `${id}-hint` : undefined}
         data-testid="filter-text"
       />
+      {hint && (
+        <p id={`${id}-hint`} className="hint" data-testid="search-index-hint">
+          {hint}
+        </p>
+      )}
     </div>
   );
 }

@@ -38,7 +38,7 @@ function MatchAllBar() {
   return (
     <div className="selection-bar selection-all" data-testid="selection-bar">
       <span className="selection-count" aria-live="polite" data-testid="selection-count">
-        All {total === null ? '' : `${total.toLocaleString()}${exact ? '' : '+'} `}jobs matching these filters are selected.
+        All {total === null ? '' : `${formatCount(total)}${exact ? '' : '+'} `}jobs matching these filters are selected.
       </span>
       <div className="action-buttons" role="group" aria-label="Actions on every matching job">
         {BULK_BUTTONS.map((b) => (
@@ -81,7 +81,7 @@ function SelectionBar() {
       <JobActionButtons count={count} busy={busy} label="the selected jobs" onAction={(a) => void perform(a)} />
       {count > 0 && total !== null && (total > count || !exact) ? (
         <button type="button" className="link" onClick={selectAllMatching} data-testid="select-all-matching">
-          Select all {total.toLocaleString()}
+          Select all {formatCount(total)}
           {exact ? '' : '+'} matching
         </button>
       ) : null}

@@ -5,6 +5,7 @@ import { ConfirmDialog } from './components/Dialog';
 import { ShutdownFields } from './components/ShutdownFields';
 import { DEFAULT_SHUTDOWN, type ShutdownDraft, parseShutdown } from './state/shutdown';
 import { messageOf } from './format';
+import { formatClock, formatCount } from '../../components/format';
 
 /** A shutdown for every connected crawler: compose, see who it reaches, confirm, send. */
 export function Broadcast() {
@@ -64,7 +65,7 @@ export function Broadcast() {
       </form>
       {result ? (
         <p className="result ok-text" role="status" data-testid="broadcast-result" data-delivered={result.delivered}>
-          Delivered to {result.delivered} crawler{result.delivered === 1 ? '' : 's'} at {new Date(result.at).toLocaleTimeString()}.
+          Delivered to {formatCount(result.delivered)} crawler{result.delivered === 1 ? '' : 's'} at {formatClock(result.at)}.
         </p>
       ) : null}
       <ConfirmDialog

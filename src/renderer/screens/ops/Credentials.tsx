@@ -5,6 +5,7 @@ import { api } from '../../state/bus';
 import { useNow } from '../../components/use-now';
 import { ConfirmDialog } from './components/Dialog';
 import { formatShortTime, formatTime, messageOf } from './format';
+import { formatDate } from '../../components/format';
 import { reloadCredentials, useCredentials } from './state/credentials-store';
 import { credentialState, parseExpiry } from './state/credential-state';
 
@@ -399,7 +400,7 @@ export function Credentials() {
                       );
                     })()}
                   </td>
-                  <td>{c.expires_at ? new Date(c.expires_at).toISOString().slice(0, 10) : '—'}</td>
+                  <td>{c.expires_at ? formatDate(c.expires_at) : '—'}</td>
                   <td className="muted small">{c.cipher_kind}</td>
                   <td title={formatTime(c.created_at)}>{formatShortTime(c.created_at)}</td>
                   <td>

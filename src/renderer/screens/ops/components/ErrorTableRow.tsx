@@ -1,6 +1,7 @@
 import { Fragment } from 'react';
 import type { ErrorRecord } from '../../../../shared/records';
 import { formatInt, formatShortTime, formatTime } from '../format';
+import { formatClock } from '../../../components/format';
 import { ViewLink } from '../../../router';
 
 /** One recorded error; expands to its full context. */
@@ -26,7 +27,7 @@ export function ErrorTableRow({ error, expanded, onToggle }: { error: ErrorRecor
         <td className="error-msg-cell" title={error.message}>
           {error.code ? <code className="code-chip">{error.code}</code> : null} {error.message}
           {error.count !== undefined && error.count > 1 ? (
-            <span className="count-chip" data-testid="error-count" title={`${error.count} identical errors in this minute${error.last_at ? `, the latest at ${new Date(error.last_at).toLocaleTimeString()}` : ''}`}>
+            <span className="count-chip" data-testid="error-count" title={`${error.count} identical errors in this minute${error.last_at ? `, the latest at ${formatClock(error.last_at)}` : ''}`}>
               ×{formatInt(error.count)}
             </span>
           ) : null}

@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatRate } from '../format';
+import { formatCompact } from '../../../components/format';
 import { recentRate, useThroughput, WINDOW_SECONDS } from '../state/throughput';
 import { CHART_RANGES, type ChartRange, useHistorySeries } from '../../power/history';
 
@@ -36,7 +37,7 @@ function chartOptions(width: number): uPlot.Options {
     grid: { show: side === 3, stroke: grid, width: 1 },
     ticks: { show: false },
     size: 56,
-    values: (_u, splits) => splits.map((v) => (v >= 1000 ? `${+(v / 1000).toFixed(1)}k` : `${+v.toFixed(1)}`)),
+    values: (_u, splits) => splits.map((v) => formatCompact(v)),
     label: scale === 'items' ? 'items/s' : 'messages/s',
     labelSize: 18,
     labelFont: '12px system-ui, sans-serif',
