@@ -16,28 +16,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createFileKeyCipher, openStore, type Store } from '../src/main/store';
+import { discoveredItems } from './discovered-items';
 
 const { values } = parseArgs({ options: { jobs: { type: 'string', default: '100000' }, reps: { type: 'string', default: '3' } } });
 const JOBS = Number(values.jobs);
 const REPS = Number(values.reps);
 const BATCH = 1000;
-const TYPES = ['crawl_project', 'crawl_project', 'crawl_project', 'crawl_group', 'crawl_user'] as const;
 
-/** The scale bench's items (bench/scale.ts): groups interleaved, as a discovery lists them. */
-function items(start: number, n: number) {
-  return Array.from({ length: n }, (_, k) => {
-    const i = start + k;
-    const type = TYPES[i % TYPES.length]!;
-    return {
-      job_type: type,
-      entity_id: String(100_000 + i),
-      namespace_path: `group-${i % 997}/sub-${i % 31}/${type === 'crawl_user' ? 'user' : 'project'}-${i}`,
-      entity_name: `${type === 'crawl_user' ? 'User' : 'Project'} ${i}`,
-      priority: 1 + (i % 3),
-      estimated_size: { issues: i % 500, merge_requests: i % 120 },
-    };
-  });
-}
 
 interface Variant {
   name: string;
@@ -68,7 +53,7 @@ function run(v: Variant): { cpu: number; wall: number } {
     let cpu = 0;
     let wall = 0;
     for (let start = 0; start < JOBS; start += BATCH * v.group) {
-      const batches = Array.from({ length: v.group }, (_, g) => items(start + g * BATCH, BATCH));
+      const batches = Array.from({ length: v.group }, (_, g) => discoveredItems(start + g * BATCH, BATCH));
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       store.transaction(() => {

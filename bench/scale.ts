@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { JOB_SORT_FIELDS, type JobSortField } from '../src/shared/jobs';
+import { discoveredItems } from './discovered-items';
 
 const { values } = parseArgs({
   args: process.argv.slice(3),
@@ -113,23 +114,7 @@ class Crawler {
 }
 
 const ts = () => new Date().toISOString();
-const TYPES = ['crawl_project', 'crawl_project', 'crawl_project', 'crawl_group', 'crawl_user'] as const;
 
-/** Discovered jobs as the crawler sends them: groups, subgroups, projects, with names to search. */
-function items(start: number, n: number) {
-  return Array.from({ length: n }, (_, k) => {
-    const i = start + k;
-    const type = TYPES[i % TYPES.length]!;
-    return {
-      job_type: type,
-      entity_id: String(100_000 + i),
-      namespace_path: `group-${i % 997}/sub-${i % 31}/${type === 'crawl_user' ? 'user' : 'project'}-${i}`,
-      entity_name: `${type === 'crawl_user' ? 'User' : 'Project'} ${i}`,
-      priority: 1 + (i % 3),
-      estimated_size: { issues: i % 500, merge_requests: i % 120 },
-    };
-  });
-}
 
 interface Row {
   size: number;
@@ -168,7 +153,7 @@ async function measure(size: number): Promise<Row> {
   const t0 = performance.now();
   for (let start = 0; start < size; start += PER_MESSAGE) {
     const parent = `discovery-${Math.floor(start / PER_PARENT)}`;
-    await crawler.write({ type: 'jobs_discovered', timestamp: ts(), job_id: parent, data: { discovered_jobs: items(start, Math.min(PER_MESSAGE, size - start)) } });
+    await crawler.write({ type: 'jobs_discovered', timestamp: ts(), job_id: parent, data: { discovered_jobs: discoveredItems(start, Math.min(PER_MESSAGE, size - start)) } });
   }
   const leased = crawler.next('job_response');
   await crawler.write({ type: 'job_request', timestamp: ts(), data: { max_jobs: 300 } });

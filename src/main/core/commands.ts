@@ -15,6 +15,7 @@ import type { JobService } from '../jobs/job-service';
 import type { ErrorLog } from './console-core';
 import type { StorageHealth } from './storage-health';
 import type { LivenessWatch } from './liveness-watch';
+import { crawlerView } from './crawler-view';
 import { livenessLimits } from '../../shared/liveness';
 import type { JobProgress } from '../../shared/progress';
 import { scrubSecretText } from '../store/redact';
@@ -100,18 +101,9 @@ export function createCommandHandlers(d: CommandDeps): Omit<ConsoleCommandHandle
       freshJobs();
       const views: CrawlerView[] = [];
       const { crawlers, pruned } = store.crawlers.listForScreen(Date.now() - anonymous_retention_ms);
-      for (const { id, ...c } of crawlers) {
-        const conn = server.getConnection(id);
-        if (!conn && !include_disconnected) continue;
-        views.push({
-          ...c,
-          spelling: conn?.spelling ?? c.spelling,
-          crawler_id: id,
-          connection: conn?.info() ?? null,
-          liveness: conn ? d.liveness.judge(conn.info()) : null,
-          active_jobs: jobs.heldCount(id),
-          capacity: conn ? jobs.capacityOf(conn) : (c.max_concurrent_jobs ?? server.config.maxConcurrentJobs),
-        });
+      for (const c of crawlers) {
+        if (!include_disconnected && !server.getConnection(c.id)) continue;
+        views.push(crawlerView({ server, jobs, liveness: d.liveness }, c));
       }
       const seen = (v: CrawlerView) => v.connection?.last_message_at ?? v.last_heartbeat_at ?? v.connected_at ?? 0;
       views.sort((a, b) => Number(b.connection !== null) - Number(a.connection !== null) || seen(b) - seen(a));

@@ -11,6 +11,7 @@ import type { JobService } from '../jobs/job-service';
 import { readJobResult } from '../jobs/job-result';
 import type { HeartbeatHistory } from './heartbeat-history';
 import type { LivenessWatch } from './liveness-watch';
+import { crawlerView } from './crawler-view';
 
 export interface PowerDeps {
   store: Store;
@@ -25,25 +26,15 @@ export interface PowerDeps {
 export type PowerCommandName = 'getCrawler' | 'getJobResult';
 
 export function createPowerCommandHandlers(d: PowerDeps): Pick<ConsoleCommandHandlers, PowerCommandName> {
-  const { store, server, jobs } = d;
+  const { store, jobs } = d;
   return {
     async getCrawler({ crawler_id }) {
       jobs.flush();
       const stored = store.crawlers.getCrawler(crawler_id);
       if (!stored) throw new ApiError('not_found', `there is no crawler ${crawler_id}`);
-      const { id, ...c } = stored;
-      const conn = server.getConnection(id);
       return {
-        crawler: {
-          ...c,
-          spelling: conn?.spelling ?? c.spelling,
-          crawler_id: id,
-          connection: conn?.info() ?? null,
-          liveness: conn ? d.liveness.judge(conn.info()) : null,
-          active_jobs: jobs.heldCount(id),
-          capacity: conn ? jobs.capacityOf(conn) : (c.max_concurrent_jobs ?? server.config.maxConcurrentJobs),
-        },
-        heartbeats: d.heartbeats.points(id, d.now()),
+        crawler: crawlerView(d, stored),
+        heartbeats: d.heartbeats.points(crawler_id, d.now()),
         window_ms: d.heartbeats.windowMs,
       };
     },
