@@ -1,11 +1,10 @@
 import { formatShortTime } from '../format';
-import { useLatestErrors } from '../state/overview-queries';
+import { useOverview } from '../state/overview-store';
 import { useNavigate } from '../../../router';
 
 export function LatestErrors() {
-  const q = useLatestErrors();
-  const errors = q.data ?? [];
-  const loaded = q.isSuccess;
+  const errors = useOverview((s) => s.latestErrors);
+  const loaded = useOverview((s) => s.errorsLoaded);
   const navigate = useNavigate();
   return (
     <section className="card span-12" aria-labelledby="le-title" data-testid="latest-errors">
