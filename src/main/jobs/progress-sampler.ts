@@ -3,7 +3,10 @@
  * A sample is taken at most every `step` ms per job; once a job has `max`
  * samples its series is halved and its step doubled, so a job that runs for
  * a week keeps as many points as one that runs for an hour, spread evenly.
- * The last report (a job finishing) is always kept. Writes are batched: the
+ * The last report before a job finishes is always kept (a report inside a
+ * step waits as `unsampled` and is written when the next sample or the finish
+ * comes), so a short job charts its start, its last report and its end
+ * whichever of the finish's two events arrives first. Writes are batched: the
  * core flushes on its tick, in one transaction.
  */
 import type { JobProgress } from '../../shared/progress';
@@ -25,10 +28,14 @@ interface Follow {
   /** The last report, sampled or not: a job's finish is written with it. */
   processed: number;
   completion: number | null;
+  /** A report that fell inside the step: written before the next sample or the finish. */
+  unsampled: SampleRow | null;
 }
 
 export class ProgressSampler {
   private readonly follows = new Map<string, Follow>();
+  /** Jobs whose finish is written: the other of the finish's two events (progress, job_changed) adds nothing. */
+  private readonly done = new Set<string>();
   private pending: SampleRow[] = [];
   private readonly stepMs: number;
   private readonly max: number;
@@ -45,20 +52,40 @@ export class ProgressSampler {
 
   record(p: JobProgress): void {
     const finished = p.state === 'completed' || p.state === 'failed' || p.finished_at !== null;
+    if (finished && this.done.has(p.job_id)) return;
+    // A report of a running job: a new run (a retry) is followed afresh.
+    if (!finished) this.done.delete(p.job_id);
     const at = p.updated_at;
     let f = this.follows.get(p.job_id);
     if (!f) {
-      f = { lastAt: -Infinity, step: this.stepMs, count: -1, processed: 0, completion: null };
+      f = { lastAt: -Infinity, step: this.stepMs, count: -1, processed: 0, completion: null, unsampled: null };
       this.follows.set(p.job_id, f);
       if (this.follows.size > this.maxJobs) this.follows.delete(this.follows.keys().next().value!);
     }
     const completion = p.total === null && p.overall_completion === 0 ? null : p.overall_completion;
     f.processed = p.processed;
     f.completion = completion;
-    if (!finished && at - f.lastAt < f.step) return;
-    f.lastAt = at;
-    this.pending.push({ job_id: p.job_id, at, completion, processed: p.processed });
-    if (finished) this.follows.delete(p.job_id);
+    if (!finished && at - f.lastAt < f.step) {
+      f.unsampled = { job_id: p.job_id, at, completion, processed: p.processed };
+      return;
+    }
+    this.takeUnsampled(f);
+    f.lastAt = Math.max(at, f.lastAt + 1);
+    this.pending.push({ job_id: p.job_id, at: f.lastAt, completion, processed: p.processed });
+    if (finished) this.finish(p.job_id);
+  }
+
+  private takeUnsampled(f: Follow): void {
+    if (f.unsampled === null) return;
+    this.pending.push(f.unsampled);
+    f.lastAt = f.unsampled.at;
+    f.unsampled = null;
+  }
+
+  private finish(jobId: string): void {
+    this.follows.delete(jobId);
+    this.done.add(jobId);
+    if (this.done.size > this.maxJobs) this.done.delete(this.done.values().next().value!);
   }
 
   /**
@@ -69,7 +96,8 @@ export class ProgressSampler {
   finished(jobId: string, at: number, completion: number | null): void {
     const f = this.follows.get(jobId);
     if (!f) return;
-    this.follows.delete(jobId);
+    this.takeUnsampled(f);
+    this.finish(jobId);
     this.pending.push({ job_id: jobId, at: Math.max(at, f.lastAt + 1), completion: completion ?? f.completion, processed: f.processed });
   }
 
