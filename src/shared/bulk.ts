@@ -87,14 +87,6 @@ export const BulkSummarySchema = z.object({
 });
 export type BulkSummary = z.infer<typeof BulkSummarySchema>;
 
-/** "Retry", "Cancel" … for confirmations and summaries. */
-export const BULK_ACTION_VERB: Record<BulkActionKind, string> = {
-  cancel: 'Cancel',
-  retry: 'Retry',
-  priority: 'Change the priority of',
-  move_credential: 'Move to another credential',
-};
-
 /** What `done` means for each action: "1,200 queued again". */
 export const BULK_ACTION_DONE: Record<BulkActionKind, string> = {
   cancel: 'cancelled',

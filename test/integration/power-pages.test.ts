@@ -115,9 +115,60 @@ describe('getJobResult', () => {
     expect(result.series.at(-1)).toMatchObject({ completion: 1 });
     await expect(t.api.getJobResult({ job_id: 'no-such-job' })).rejects.toMatchObject({ code: 'not_found' });
   });
+
+  it('a running job cancelled by a bulk action still ends its series (the pages do not hear each job; the sampler does)', async () => {
+    t = await startTestConsole();
+    await t.api.saveCredential({ gitlab_host: 'gitlab.example.com', access_token: TOKEN });
+    const c = await t.crawler({ crawler_id: 'c-bulk', max_concurrent_jobs: 1 });
+    const { job } = await t.api.createJob({ job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', entity_id: '43', namespace_path: 'bulkcancel/p' });
+    await c.nextOfType('job_assignment');
+    c.send({ type: 'job_started', timestamp: now(), job_id: job.job_id, data: { job_type: 'crawl_project', entity_id: '43' } });
+    c.send({ type: 'job_progress', timestamp: now(), job_id: job.job_id, data: { progress: [{ entity_type: 'issue', total_discovered: 100, total_processed: 40 }], overall_completion: 0.4, time_elapsed: 400 } });
+    await expect.poll(async () => (await t!.api.getJob({ job_id: job.job_id })).job.overall_completion).toBeCloseTo(0.4);
+    const target = { scope: 'jobs' as const, filter: { text: 'bulkcancel' } };
+    const preview = await t.api.previewBulk({ target });
+    const summary = await t.api.applyBulk({ target, action: { kind: 'cancel', reason: 'bulk test' }, expected: preview.matched, snapshot: preview.snapshot });
+    expect(summary.done).toBe(1);
+    const result = await t.api.getJobResult({ job_id: job.job_id });
+    expect(result.series.length).toBeGreaterThanOrEqual(2);
+    expect(result.series.at(-1)!.at).toBe((await t.api.getJob({ job_id: job.job_id })).job.finished_at);
+  });
 });
 
 describe('ProgressSampler', () => {
+  it('charts a short job as its start, its last report and its end, whichever of the finish events comes first', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'power-samples-'));
+    const store = openStore({ dataDir: dir, cipher: createFileKeyCipher(dir) });
+    try {
+      const repo = new ProgressSamplesRepo(store.db);
+      const p = (job_id: string, i: number, state: JobProgress['state'] = 'running'): JobProgress => ({
+        job_id, state, stage: 'fetching', message: null, entities: [], overall_completion: i / 10, processed: i, total: 10,
+        rate: null, eta_ms: null, time_elapsed: i * 100, started_at: 0, updated_at: i * 100, finished_at: state === 'completed' ? 1_000 : null, milestones_reached: [],
+      });
+      for (const order of ['progress first', 'job_changed first'] as const) {
+        const id = `short-${order}`;
+        store.jobs.insertJob({ id, job_type: 'crawl_project', status: 'running' });
+        const sampler = new ProgressSampler(repo, { stepMs: 5_000 });
+        sampler.record(p(id, 1)); // sampled: the first report
+        sampler.record(p(id, 4)); // inside the step: kept until the finish
+        sampler.record(p(id, 6)); // inside the step, newer: replaces it
+        if (order === 'progress first') {
+          sampler.record(p(id, 10, 'completed'));
+          sampler.finished(id, 1_000, 1);
+        } else {
+          sampler.finished(id, 1_000, 1);
+          sampler.record(p(id, 10, 'completed'));
+        }
+        sampler.flush();
+        expect(repo.list(id).map((s) => s.processed), order).toEqual([1, 6, order === 'progress first' ? 10 : 6]);
+        expect(repo.list(id).at(-1)?.completion, order).toBe(1);
+      }
+    } finally {
+      store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps at most `max` samples of a long job, spread over its whole run, the last one always', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'power-samples-'));
     const store = openStore({ dataDir: dir, cipher: createFileKeyCipher(dir) });

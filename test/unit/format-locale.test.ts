@@ -49,5 +49,9 @@ describe('the search index hint', () => {
     expect(searchIndexHint({ backlog: 1, backlogExact: true })).toMatch(/^Search index catching up \(1 job to go\): results are complete/);
     expect(searchIndexHint({ backlog: 12_345, backlogExact: true })).toContain('(12,345 jobs to go)');
     expect(searchIndexHint({ backlog: 100_000, backlogExact: false })).toContain('(more than 100,000 jobs to go)');
+    // A step the disk refused is said, not swallowed.
+    expect(searchIndexHint({ backlog: 5, backlogExact: true, failure: 'database or disk is full' })).toBe(
+      'Search index stopped catching up (database or disk is full): results are complete, searches are slower until it can write again.',
+    );
   });
 });

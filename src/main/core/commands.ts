@@ -45,7 +45,7 @@ export interface CommandDeps {
 }
 
 /** How far getStatus counts the search index's backlog (a few milliseconds at most; the page says "more than"). */
-export const SEARCH_BACKLOG_CAP = 100_000;
+const SEARCH_BACKLOG_CAP = 100_000;
 
 /** A graceful shutdown's grace time (the protocol's default 30 s); none for an immediate one. */
 const shutdownGraceMs = (d: { graceful?: boolean | undefined; timeout_seconds?: number | undefined } | undefined): number =>
@@ -69,7 +69,8 @@ export function createCommandHandlers(d: CommandDeps): Omit<ConsoleCommandHandle
   const freshJobs = () => jobs.flush();
   const searchIndexStatus = () => {
     const { backlog, exact } = store.jobs.textIndex.backlogUpTo(SEARCH_BACKLOG_CAP);
-    return { backlog, backlogExact: exact };
+    const failure = store.jobs.textIndex.lastFailure;
+    return { backlog, backlogExact: exact, ...(failure !== null && { failure }) };
   };
 
   return {

@@ -33,7 +33,6 @@ import { MetricsCollector } from './metrics';
 import { createOpsCommandHandlers } from './ops-commands';
 import { LivenessWatch } from './liveness-watch';
 import { livenessLimits } from '../../shared/liveness';
-import { isFinalJobStatus } from '../../shared/jobs';
 import { exportErrorsStream, exportJobsStream } from './export-stream';
 import { HeartbeatHistory } from './heartbeat-history';
 import { createPowerCommandHandlers } from './power-commands';
@@ -68,10 +67,19 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   // Tokens a crawler echoes back are redacted by exact value too: every saved one, and the crawlers' auth token.
   store.credentials.rememberTokens();
   rememberSecret(configManager.getCurrentConfig().authToken);
+  /** What the pages get (SSE, IPC). */
   const events = new EventEmitter<ConsoleCoreEvents>();
   events.setMaxListeners(0);
+  /** Every event, held back from nobody: the core's own observers (the results sampler, /metrics). */
+  const observed = new EventEmitter<ConsoleCoreEvents>();
+  // A bulk action holds back the job_changed events of its chunks from the pages (they get one bulk_applied), not from the observers.
+  const bulkHold = new JobEventHold();
   // What a crawler said reaches pages only redacted: live progress text and heartbeat data skip the store.
-  const emit = (event: ConsoleEvent) => events.emit('event', servable(event));
+  const emit = (event: ConsoleEvent) => {
+    const e = servable(event);
+    observed.emit('event', e);
+    if (bulkHold.passes(e)) events.emit('event', e);
+  };
 
   const tracker = new ProgressTracker({ now });
   const errors = new ErrorLog(store, emit, now);
@@ -88,16 +96,15 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   });
 
   const dispatch = new DispatchControl(new ConsoleStateRepo(store.db, now), now);
-  // A bulk action holds back the job_changed events of its chunks: the UI gets one bulk_applied instead.
-  const bulkHold = new JobEventHold();
-  const jobs = new JobService({ store, config: () => configManager.getCurrentConfig(), tracker, emit: bulkHold.wrap(emit), logger, now, mayHandOut: dispatch.mayHandOut });
+  const jobs = new JobService({ store, config: () => configManager.getCurrentConfig(), tracker, emit, logger, now, mayHandOut: dispatch.mayHandOut });
   const schedules = new SchedulesRepo(store.db, now);
   const scheduler = new Scheduler({ schedules, store, jobs, onChange: (schedule) => emit({ type: 'schedule_changed', schedule }), logger, now });
   tracker.on('milestone_reached', (e) => {
     // Finishing fires every milestone not yet reached (markCompleted runs after the job's 'completed' event is written):
-    // a finished job's history ends with its outcome, not with "75% done" after "Completed".
-    const status = store.jobs.getJob(e.jobId)?.status;
-    if (status !== undefined && isFinalJobStatus(status)) return;
+    // a finished job's history ends with its outcome, not with "75% done" after "Completed". The tracker's own state
+    // says so without a read per milestone: it is finished before those milestones fire.
+    const state = tracker.get(e.jobId)?.state;
+    if (state === 'completed' || state === 'failed') return;
     store.events.appendEvent(e.jobId, { kind: 'progress_milestone', reason: `${e.milestone.name} done`, details: { percentage: e.milestone.percentage } });
   });
 
@@ -133,7 +140,7 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   // Each job's progress over time, for its results chart (sampled, bounded, written on the tick).
   const samples = new ProgressSamplesRepo(store.db);
   const sampler = new ProgressSampler(samples);
-  events.on('event', (e) => {
+  observed.on('event', (e) => {
     if (e.type === 'progress') sampler.record(e.progress);
     else if (e.type === 'job_changed' && e.job.finished_at !== null) sampler.finished(e.job.job_id, e.job.finished_at, e.job.status === 'completed' ? 1 : e.job.overall_completion);
   });
@@ -157,7 +164,7 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
     store,
     samples: new MetricSamplesRepo(store.db),
     server,
-    events,
+    events: observed,
     dispatch,
     config: () => configManager.getCurrentConfig(),
     logger,
@@ -208,7 +215,7 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   const commands = health.guardCommands({
     ...createCommandHandlers({ store, server, jobs, tracker, errors, configManager, cipher, dataDir, health, restartRequired: RESTART_REQUIRED_FIELDS, liveness, refused }),
     ...createOpsCommandHandlers({ store, jobs, schedules, scheduler, dispatch, metrics, flushErrors: () => errors.flush(), emit, now }),
-    ...createPowerCommandHandlers({ store, server, jobs, liveness, heartbeats, samples, now }),
+    ...createPowerCommandHandlers({ store, server, jobs, liveness, heartbeats, samples, flushSamples: () => sampler.flush(), now }),
     ...createBulkCommandHandlers(new BulkActions({ store, jobs, hold: bulkHold, emit, flushErrors: () => errors.flush(), now })),
   });
 

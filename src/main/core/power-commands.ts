@@ -20,6 +20,8 @@ export interface PowerDeps {
   liveness: LivenessWatch;
   heartbeats: HeartbeatHistory;
   samples: ProgressSamplesRepo;
+  /** Writes the progress samples taken since the last tick (a result read right after a finish has its last point). */
+  flushSamples: () => void;
   now: () => number;
 }
 
@@ -41,6 +43,7 @@ export function createPowerCommandHandlers(d: PowerDeps): Pick<ConsoleCommandHan
 
     async getJobResult({ job_id }) {
       jobs.flush();
+      d.flushSamples();
       const job = store.jobs.getJob(job_id);
       if (!job) throw new ApiError('not_found', `there is no job ${job_id}`);
       return readJobResult(store, d.samples, job);

@@ -14,7 +14,7 @@
  *   job_cancel goes out (as the single action does); the rest of a chunk shares
  *   one transaction.
  * - The UI gets one `bulk_applied` event, not one job_changed per job: the
- *   JobEventHold drops the job_changed events a chunk emits while it runs
+ *   JobEventHold keeps the job_changed events a chunk emits from the pages while it runs
  *   (synchronously, so nothing else can emit meanwhile).
  * - previewBulk / applyBulk bind what is done to what was confirmed: see
  *   src/shared/bulk.ts.
@@ -55,22 +55,15 @@ interface Row {
 }
 
 /**
- * Holds back the job_changed events of a bulk chunk (thousands of jobs) so the
- * UI gets one summary event instead. Wraps the emit JobService is given.
+ * Holds back the job_changed events of a bulk chunk (thousands of jobs) from the
+ * pages, which get one summary event instead; the core's own observers see them all.
  */
 export class JobEventHold {
   private depth = 0;
-  /** job_changed events held back since the start (for tests and logs). */
-  held = 0;
 
-  wrap(emit: (event: ConsoleEvent) => void): (event: ConsoleEvent) => void {
-    return (event) => {
-      if (this.depth > 0 && event.type === 'job_changed') {
-        this.held++;
-        return;
-      }
-      emit(event);
-    };
+  /** Whether an event goes on to the pages now. */
+  passes(event: ConsoleEvent): boolean {
+    return this.depth === 0 || event.type !== 'job_changed';
   }
 
   /** Runs `fn` (synchronous) with job_changed events held back. */

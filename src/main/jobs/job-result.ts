@@ -34,9 +34,7 @@ const isCounts = (v: unknown): v is Record<string, number> =>
   !!v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((n) => typeof n === 'number');
 
 export function readJobResult(store: Store, samples: ProgressSamplesRepo, job: Job): JobResult {
-  const events = store.events.listJobEvents(job.id);
-  // The entry that finished the job last (a retried job finished more than once).
-  const last = [...events].reverse().find((e) => e.to_status === 'completed' || e.to_status === 'failed' || e.to_status === 'cancelled');
+  const last = store.events.lastFinish(job.id);
   const details = last?.details ?? {};
   const counts = isCounts(details.final_counts) ? details.final_counts : isCounts(details.partial_counts) ? details.partial_counts : null;
   const files = Array.isArray(details.output_files) ? details.output_files.filter((f): f is string => typeof f === 'string') : [];
@@ -55,7 +53,7 @@ export function readJobResult(store: Store, samples: ProgressSamplesRepo, job: J
     started_at: started,
     duration_ms: finished !== null && started !== null ? Math.max(0, finished - started) : null,
     // Runs, counted from the history (the job's own counter counts retries, not the first run).
-    attempts: Math.max(events.filter((e) => e.kind === 'started').length, job.started_at !== null ? 1 : 0),
+    attempts: Math.max(store.events.countKind(job.id, 'started'), job.started_at !== null ? 1 : 0),
     final_counts: counts,
     output_files: files,
     output_files_total: typeof details.output_files_total === 'number' ? details.output_files_total : files.length,

@@ -37,8 +37,6 @@ import { ProgressBuffer } from './progress-buffer';
 import { Reclaim } from './reclaim';
 import { TokenGrants, type TokenRefreshRefusal } from './token-grants';
 
-export type { ConnectionDirectory } from './crawler-sessions';
-export type { TokenRefreshRefusal } from './token-grants';
 
 export interface JobServiceOptions {
   store: Store;

@@ -107,10 +107,12 @@ export class ProgressSampler {
     const rows = this.pending;
     this.pending = [];
     this.repo.insert(rows);
-    for (const jobId of new Set(rows.map((r) => r.job_id))) {
+    const added = new Map<string, number>();
+    for (const r of rows) added.set(r.job_id, (added.get(r.job_id) ?? 0) + 1);
+    for (const [jobId, n] of added) {
       const f = this.follows.get(jobId);
       // A job seen for the first time since start (or after a restart) learns its count from the table once.
-      let count = f && f.count >= 0 ? f.count + rows.filter((r) => r.job_id === jobId).length : this.repo.count(jobId);
+      let count = f && f.count >= 0 ? f.count + n : this.repo.count(jobId);
       while (count > this.max) {
         count = this.repo.thin(jobId);
         if (f) f.step *= 2;

@@ -19,6 +19,8 @@ export class EventsRepo {
   private readonly insertStmt: Database.Statement;
   private readonly appendStmt: Database.Statement;
   private readonly listStmt: Database.Statement;
+  private readonly lastFinishStmt: Database.Statement;
+  private readonly countKindStmt: Database.Statement;
 
   constructor(
     db: Database.Database,
@@ -32,6 +34,11 @@ export class EventsRepo {
       `INSERT INTO job_events (${cols}) SELECT ${vals} WHERE EXISTS (SELECT 1 FROM jobs WHERE id = @job_id)`,
     );
     this.listStmt = db.prepare('SELECT * FROM job_events WHERE job_id = ? ORDER BY id LIMIT ?');
+    // Both walk the (job_id, id) index of one job: a job's result reads two rows' worth, however long its history.
+    this.lastFinishStmt = db.prepare(
+      "SELECT * FROM job_events WHERE job_id = ? AND to_status IN ('completed', 'failed', 'cancelled') ORDER BY id DESC LIMIT 1",
+    );
+    this.countKindStmt = db.prepare('SELECT count(*) AS n FROM job_events WHERE job_id = ? AND kind = ?');
   }
 
   /** Internal: writes an event for a job known to exist (callers are inside their transaction). */
@@ -42,6 +49,17 @@ export class EventsRepo {
   /** Adds a history entry that changes no status (a milestone, a note). False if the job does not exist. */
   appendEvent(jobId: string, ev: EventInput): boolean {
     return this.appendStmt.run(this.params(jobId, ev, null, null)).changes === 1;
+  }
+
+  /** The entry that finished a job last (a retried job may have finished more than once), or null. */
+  lastFinish(jobId: string): JobEvent | null {
+    const row = this.lastFinishStmt.get(jobId);
+    return row === undefined ? null : decode(row);
+  }
+
+  /** How many entries of one kind a job's history holds. */
+  countKind(jobId: string, kind: JobEventKind): number {
+    return (this.countKindStmt.get(jobId, kind) as { n: number }).n;
   }
 
   /** A job's history, oldest first. */

@@ -34,6 +34,8 @@ export class JobTextIndex {
   private stopped = false;
   private lastInsertAt = 0;
   private waitingSince: number | null = null;
+  /** Why the last step failed (a full or read-only disk), until one succeeds: said in getStatus, not swallowed. */
+  lastFailure: string | null = null;
 
   constructor(private readonly db: Database.Database) {
     this.markStmt = db.prepare('SELECT indexed_upto AS n FROM jobs_text_state WHERE id = 1');
@@ -119,9 +121,11 @@ export class JobTextIndex {
     let n: number;
     try {
       n = this.indexSome();
-    } catch {
+      this.lastFailure = null;
+    } catch (err) {
       // The disk refused the write (full, read-only): searches stay exact without
       // the index; the next insert schedules another try.
+      this.lastFailure = err instanceof Error ? err.message : String(err);
       return;
     }
     if (n > 0) this.schedule(Math.max(MIN_REST_MS, performance.now() - t0));

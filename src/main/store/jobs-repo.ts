@@ -4,7 +4,6 @@
  * happens only from the statuses the caller names (compare-and-set in SQL)
  * and that it and its history entry are committed together.
  */
-import crypto from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { CountsSchema, ResumeStateSchema } from '../../shared/protocol/common';
@@ -250,7 +249,7 @@ export class JobsRepo {
       const at = this.now();
       const params: Record<string, unknown> = {};
       for (const c of cols) params[c] = columnValue(c, (job as Record<string, unknown>)[c]);
-      params.id = job.id ?? crypto.randomUUID();
+      params.id = job.id ?? newJobId(at);
       params.created_at = job.created_at ?? at;
       params.updated_at = at;
       let row: unknown;

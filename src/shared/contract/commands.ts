@@ -81,7 +81,7 @@ export const ServerStatusSchema = z.object({
    * Jobs not yet in the text-search index (filled in the background after a big discovery): searches stay
    * exact meanwhile, only slower. Counted no further than a cap: `backlogExact` is false when there are more.
    */
-  searchIndex: z.object({ backlog: z.number().int(), backlogExact: z.boolean() }).optional(),
+  searchIndex: z.object({ backlog: z.number().int(), backlogExact: z.boolean(), failure: z.string().optional() }).optional(),
 });
 export type ServerStatus = z.infer<typeof ServerStatusSchema>;
 
