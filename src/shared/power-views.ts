@@ -18,18 +18,25 @@ export const HeartbeatPointSchema = z.object({
 });
 export type HeartbeatPoint = z.infer<typeof HeartbeatPointSchema>;
 
-/** Bytes from a heartbeat's free-form memory_usage: a number, or Node's process.memoryUsage() (its rss, else heapUsed). */
-export function memoryBytes(memory: unknown): number | null {
-  if (typeof memory === 'number' && Number.isFinite(memory) && memory >= 0) return memory;
+/**
+ * A heartbeat's free-form memory_usage read as bytes: a number, or an object like
+ * Node's process.memoryUsage() (its rss, else heapUsed, used, heap_used, total),
+ * with the key it came from. One reading for the chart and for every screen's text.
+ */
+export function memoryReading(memory: unknown): { bytes: number; key: string | null } | null {
+  if (typeof memory === 'number' && Number.isFinite(memory) && memory >= 0) return { bytes: memory, key: null };
   if (memory && typeof memory === 'object') {
     const m = memory as Record<string, unknown>;
-    for (const key of ['rss', 'heapUsed', 'heap_used', 'used']) {
+    for (const key of ['rss', 'heapUsed', 'used', 'heap_used', 'total']) {
       const v = m[key];
-      if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
+      if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return { bytes: v, key };
     }
   }
   return null;
 }
+
+/** Bytes from a heartbeat's memory_usage (null when it reports none). */
+export const memoryBytes = (memory: unknown): number | null => memoryReading(memory)?.bytes ?? null;
 
 /** A heartbeat as a chart point: the gap since the previous one, memory, active jobs. */
 export function heartbeatPoint(previousAt: number | null, at: number, data: { active_jobs: number; system_status: HeartbeatPoint['system_status']; memory_usage?: unknown }): HeartbeatPoint {

@@ -4,6 +4,7 @@
  * the Overview, in Jobs and in a job's detail. Intl formatters are built once
  * and reused (tables re-render many times a second).
  */
+import { memoryReading } from '../../shared/power-views';
 
 const INT = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 const DEC1 = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
@@ -33,16 +34,12 @@ export function formatBytes(bytes: number | null | undefined): string {
   return `${(i === 0 ? INT : DEC1).format(v)} ${BYTE_UNITS[i]}`;
 }
 
-/** A heartbeat's memory_usage is free-form: a byte count, or an object like Node's process.memoryUsage(). */
+/** A heartbeat's memory_usage is free-form: a byte count, an object like Node's process.memoryUsage(), or text. */
 export function formatMemory(memory: unknown): string | null {
-  if (typeof memory === 'number' && Number.isFinite(memory)) return formatBytes(memory);
+  const reading = memoryReading(memory);
+  if (reading) return reading.key === null ? formatBytes(reading.bytes) : `${formatBytes(reading.bytes)} ${reading.key}`;
   if (typeof memory === 'string' && memory.trim() !== '') return memory;
   if (typeof memory === 'object' && memory !== null) {
-    const m = memory as Record<string, unknown>;
-    for (const key of ['rss', 'heapUsed', 'used', 'heap_used', 'total']) {
-      const v = m[key];
-      if (typeof v === 'number' && Number.isFinite(v)) return `${formatBytes(v)} ${key}`;
-    }
     const text = JSON.stringify(memory);
     return text.length > 40 ? `${text.slice(0, 37)}…` : text;
   }

@@ -21,19 +21,12 @@ import { StatusBadge } from '../jobs/StatusBadge';
 import { shortId } from '../jobs/format';
 import { ShutdownDialog } from '../ops';
 import { QuietBadge, QuietButton } from '../power';
+import { viewHealth } from '../ops/state/crawler-health';
 import '../pages.css';
 
 type CrawlerPageData = CommandOutput<'getCrawler'>;
 
-/** How often a connected crawler's counters are re-read (the Crawlers table's resync pace). */
-const COUNTERS_MS = 5_000;
 type CrawlerView = CrawlerPageData['crawler'];
-
-/** The state an operator reads: the console's verdict while connected, else gone. */
-function stateOf(c: CrawlerView): string {
-  if (!c.connection || c.connection.state === 'closed') return 'disconnected';
-  return c.liveness?.verdict ?? c.connection.state;
-}
 
 function Facts({ rows }: { rows: [string, ReactNode, string?][] }) {
   return (
@@ -51,7 +44,9 @@ function Facts({ rows }: { rows: [string, ReactNode, string?][] }) {
 function Identity({ c }: { c: CrawlerView }) {
   const tls = useConsole((s) => s.status?.tls ?? null);
   const now = useNow(10_000);
-  const conn = c.connection;
+  // The message and byte counters come with no event: the shared store re-reads every connection's (state/store.ts).
+  const live = useConsole((s) => (c.connection ? s.crawlers[c.connection.connection_id]?.connection : undefined));
+  const conn = live ?? c.connection;
   const transport = !conn ? '—' : conn.transport === 'unix' ? 'Unix socket' : 'TCP';
   const tlsText = !conn || conn.transport === 'unix' ? 'not needed (local socket)' : tls ? `TLS, certificate ${tls.fingerprint256.slice(0, 23)}…` : 'none (plain TCP)';
   const rows: [string, ReactNode, string?][] = [
@@ -84,7 +79,7 @@ function heartbeatCharts(points: readonly HeartbeatPoint[]): { xs: number[]; tim
   const xs = points.map((p) => p.at / 1000);
   const timing: MiniSeries[] = [
     { label: 'Heartbeat gap', side: 'left', color: '--accent', values: points.map((p) => (p.gap_ms === null ? null : p.gap_ms / 1000)), format: (v) => formatDuration(v * 1000) },
-    { label: 'Active jobs', side: 'right', color: '--ok', values: points.map((p) => p.active_jobs), format: (v) => `${Math.round(v)}`, stepped: true },
+    { label: 'Active jobs', side: 'right', color: '--ok', values: points.map((p) => p.active_jobs), format: (v) => (Number.isInteger(v) ? formatCount(v) : ''), stepped: true },
   ];
   const memory = points.some((p) => p.memory_bytes !== null)
     ? [{ label: 'Memory', side: 'left' as const, color: '--warn', values: points.map((p) => p.memory_bytes), format: (v: number) => formatBytes(v) }]
@@ -278,8 +273,6 @@ export function CrawlerScreen() {
     queryKey: queryKeys.crawler(crawlerId),
     queryFn: () => api().getCrawler({ crawler_id: crawlerId }),
     enabled: crawlerId !== '',
-    // Heartbeats, liveness and connection changes arrive as events; the message and byte counters have none: re-read them while connected.
-    refetchInterval: (query) => (query.state.data?.crawler.connection ? COUNTERS_MS : false),
   });
   const back = (
     <ViewLink view="crawlers" className="link back" data-testid="back-to-crawlers">
@@ -307,7 +300,7 @@ export function CrawlerScreen() {
     );
   }
   const c = q.data.crawler;
-  const state = stateOf(c);
+  const state = viewHealth(c);
   return (
     <section className="view crawler-page" aria-labelledby="view-title" data-testid="crawler-page" data-crawler-id={c.crawler_id} data-state={state}>
       {back}

@@ -17,11 +17,12 @@ import {
   type BulkSummary,
   type BulkTarget,
 } from '../../../shared/bulk';
-import type { Credential } from '../../../shared/records';
 import { FINAL_JOB_STATUSES, type JobStatus } from '../../../shared/jobs';
 import { api, onBatch } from '../../state/bus';
 import { ConfirmDialog } from '../ops/components/Dialog';
 import { formatCount as fmt, formatDuration, formatFull } from '../../components/format';
+import { ProgressBar } from '../../components/ProgressBar';
+import { useCredentials } from '../ops/state/credentials-store';
 const jobsWord = (n: number): string => `${fmt(n)} ${n === 1 ? 'job' : 'jobs'}`;
 
 /** Which jobs, in words: "matching status failed · text “acme”". */
@@ -93,7 +94,6 @@ export function BulkFilterDialog({
   const [reason, setReason] = useState('');
   const [priority, setPriority] = useState('1');
   const [credentialId, setCredentialId] = useState('');
-  const [credentials, setCredentials] = useState<Credential[] | null>(null);
   const [progress, setProgress] = useState<{ processed: number; expected: number } | null>(null);
   const id = useId();
   // While it runs, the console reports after each chunk (a page sees the latest, at most ~10 a second).
@@ -129,12 +129,9 @@ export function BulkFilterDialog({
     setError(null);
     setRound((r) => r + 1);
   };
-  useEffect(() => {
-    if (kind !== 'move_credential') return;
-    api()
-      .listCredentials({})
-      .then(({ credentials }) => setCredentials(credentials), (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
-  }, [kind]);
+  // The one cached list of credentials (every screen that offers them shares it).
+  const { credentials: saved, loaded: credentialsLoaded } = useCredentials();
+  const credentials = credentialsLoaded ? saved : null;
 
   const n = preview?.matched ?? null;
   const p = Number(priority);
@@ -224,7 +221,7 @@ export function BulkFilterDialog({
       {paramProblem && n !== null ? <p className="hint">{paramProblem}</p> : null}
       {busy ? (
         <p role="status" data-testid="bulk-progress">
-          <progress max={progress?.expected ?? n ?? 1} value={progress?.processed ?? 0} /> {progress ? `${fmt(progress.processed)} of ${fmt(progress.expected)}` : 'Starting…'}
+          <ProgressBar value={progress && progress.expected > 0 ? progress.processed / progress.expected : 0} label="Bulk action progress" showText={false} /> {progress ? `${fmt(progress.processed)} of ${fmt(progress.expected)}` : 'Starting…'}
         </p>
       ) : null}
       {error && preview ? (

@@ -10,10 +10,8 @@ import type { JobResult } from '../../../shared/power-views';
 import { MiniChart, type MiniSeries } from '../../components/MiniChart';
 import { api } from '../../state/bus';
 import { queryKeys } from '../../query/keys';
-import { formatCount, formatDuration, formatFull } from './format';
+import { formatCount, formatDuration, formatFull, formatPercent } from './format';
 import '../pages.css';
-
-const percent = (v: number): string => `${Math.round(v * 100)} %`;
 
 /** The chart's series: completion (left, 0–100 %) and items processed (right). A first point at the start makes the rise visible. */
 function chartData(result: JobResult): { xs: number[]; series: MiniSeries[] } | null {
@@ -22,7 +20,7 @@ function chartData(result: JobResult): { xs: number[]; series: MiniSeries[] } | 
   return {
     xs: points.map((p) => p.at / 1000),
     series: [
-      { label: 'Completion', side: 'left', color: '--accent', values: points.map((p) => (p.completion === null ? null : p.completion)), format: percent },
+      { label: 'Completion', side: 'left', color: '--accent', values: points.map((p) => p.completion), format: formatPercent },
       { label: 'Items processed', side: 'right', color: '--ok', values: points.map((p) => p.processed), format: (v) => formatCount(v) },
     ],
   };

@@ -21,6 +21,12 @@ export function liveHealth(l: Pick<LiveCrawler, 'connection' | 'liveness'>): Cra
 /** The server closes a silent crawler with a reason starting "heartbeat timeout". */
 export const wasLost = (reason: string | null | undefined): boolean => !!reason && /^heartbeat timeout/i.test(reason);
 
+/** One crawler as the console lists it (a crawler's page): the verdict while connected, else lost or gone. */
+export function viewHealth(c: Pick<CrawlerView, 'connection' | 'liveness' | 'disconnect_reason'>): CrawlerHealth {
+  if (c.connection && c.connection.state !== 'closed') return c.liveness?.verdict ?? c.connection.state;
+  return wasLost(c.disconnect_reason) ? 'lost' : 'disconnected';
+}
+
 /** How a crawler that is gone left, as this page saw it (the store keeps only the reason). */
 export interface GoneCrawler {
   at: number;
