@@ -7,7 +7,6 @@
  *
  *   npm run bench -- memory [--runs 6] [--messages 50000] (messages per crawler process per run)
  */
-import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { startConsoleCore } from '../src/main/core/console-core';
+import { drive } from './drive';
 
 const { values } = parseArgs({
   args: process.argv.slice(3),
@@ -32,18 +32,8 @@ for (let run = 0; run < Number(values.runs); run++) {
     dataDir: path.join(dir, `c${run}`),
     config: { socketPath: path.join(dir, `c${run}.sock`), maxConnections: CLIENTS + 2, maxConcurrentJobs: 100 },
   });
-  const procs = Array.from({ length: CLIENTS }, (_, i) =>
-    fork(path.resolve(import.meta.dirname, 'client.mjs'), [core.socketPath, values.messages, i % 2 ? 'crawler' : 'documented', String(i), 'delimited'], {
-      stdio: 'inherit',
-    }),
-  );
-  await Promise.all(procs.map((p) => new Promise((r) => p.once('message', r))));
   let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-  for (const p of procs) p.send('go');
-  await Promise.all(procs.map((p) => new Promise<void>((r) => p.on('message', (m: { done?: boolean }) => m.done && r()))));
-  clearInterval(sampler);
-  for (const p of procs) p.kill();
+  await drive(core.socketPath, CLIENTS, Number(values.messages), 'delimited', () => (peak = Math.max(peak, process.memoryUsage().rss)));
   await core.stop();
   gc();
   await new Promise((r) => setTimeout(r, 200));

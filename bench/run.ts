@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startConsoleCore } from '../src/main/core/console-core';
+import { type Framing, drive } from './drive';
 
 // `npm run bench -- scale`: the million-job benchmark (bench/scale.ts) instead.
 if (process.argv[2] === 'scale') {
@@ -35,30 +36,6 @@ const clients = Number(values.clients);
 const perClient = Math.floor(total / clients);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-bench-'));
 
-type Framing = 'delimited' | 'unterminated';
-
-async function drive(socketPath: string, count: number, framing: Framing, onTick?: () => void): Promise<{ seconds: number }> {
-  const procs = Array.from({ length: clients }, (_, i) =>
-    fork(path.resolve(import.meta.dirname, 'client.mjs'), [socketPath, String(count), i % 2 ? 'crawler' : 'documented', String(i), framing], { stdio: 'inherit' }),
-  );
-  await Promise.all(procs.map((p) => new Promise((r) => p.once('message', r))));
-  const ticker = onTick ? setInterval(onTick, 100) : null;
-  const start = process.hrtime.bigint();
-  for (const p of procs) p.send('go');
-  await Promise.all(
-    procs.map(
-      (p) =>
-        new Promise<void>((resolve, reject) => {
-          p.on('message', (m: { done?: boolean; error?: string }) => (m.done ? resolve() : m.error ? reject(new Error(m.error)) : undefined));
-        }),
-    ),
-  );
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (ticker) clearInterval(ticker);
-  for (const p of procs) p.kill();
-  return { seconds };
-}
-
 const mib = (b: number) => (b / 1024 / 1024).toFixed(0);
 
 /** The ceiling, measured before and after the console run (timings drift on a shared machine: the mean is compared). */
@@ -66,7 +43,7 @@ async function measureCeiling(tag: string): Promise<number> {
   const socketPath = path.join(dir, `parse-only-${tag}.sock`);
   const server = fork(path.resolve(import.meta.dirname, 'parse-only-server.ts'), [socketPath], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   await new Promise((resolve) => server.once('message', resolve));
-  const { seconds } = await drive(socketPath, perClient, 'delimited');
+  const { seconds } = await drive(socketPath, clients, perClient, 'delimited');
   server.on('message', (m: { cpuMicros?: number }) => {
     if (m.cpuMicros !== undefined) ceilingCpuMicros += m.cpuMicros;
   });
@@ -97,7 +74,7 @@ async function runConsole(framing: Framing, count: number): Promise<number> {
   const tag = `console-${runs++}`;
   const core = await startConsoleCore({ dataDir: path.join(dir, tag), config: { socketPath: path.join(dir, `${tag}.sock`), maxConnections: clients + 2, maxConcurrentJobs: 100 } });
   const cpuAtStart = process.cpuUsage();
-  const e = await drive(core.socketPath, count, framing, () => {
+  const e = await drive(core.socketPath, clients, count, framing, () => {
     const rss = process.memoryUsage().rss;
     peakRss = Math.max(peakRss, rss);
     samples.push(rss);

@@ -14,13 +14,14 @@ const COLUMNS: (keyof ExportJob)[] = [
   'crawler_id', 'credential_label', 'attempts', 'origin', 'parent_job_id', 'overall_completion', 'stage', 'last_error',
   'created_at', 'started_at', 'finished_at', 'updated_at',
 ];
-const TIME_COLUMNS: ReadonlySet<string> = new Set(['created_at', 'started_at', 'finished_at', 'updated_at']);
 /** Every time field of a job and an error (milliseconds in the API), written as ISO 8601 in exports. */
 const JOB_TIMES = ['created_at', 'updated_at', 'started_at', 'finished_at', 'lease_expires_at', 'not_before', 'last_progress_at'] as const;
 const ERROR_TIMES = ['at', 'last_at'] as const;
+const TIME_COLUMNS: ReadonlySet<string> = new Set(JOB_TIMES);
+const ERROR_TIME_COLUMNS: ReadonlySet<string> = new Set(ERROR_TIMES);
 
 /** Milliseconds since the epoch as ISO 8601 (UTC); null and absent stay so. */
-export const isoTime = (v: unknown): unknown => (typeof v === 'number' && Number.isFinite(v) ? new Date(v).toISOString() : v);
+const isoTime = (v: unknown): unknown => (typeof v === 'number' && Number.isFinite(v) ? new Date(v).toISOString() : v);
 
 function withIsoTimes(row: object, fields: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = { ...row };
@@ -37,7 +38,7 @@ const FORMULA_START = /^(?:[\t\r\n]|[\s\u00a0\u3000]*[=+\-@\uff1d\uff0b\uff0d\uf
 
 function cell(v: unknown, time: boolean): string {
   if (v === null || v === undefined) return '';
-  const s = time && typeof v === 'number' ? new Date(v).toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const s = time ? String(isoTime(v)) : typeof v === 'object' ? JSON.stringify(v) : String(v);
   // Quote when needed; text a spreadsheet could run as a formula gets a leading ' (OWASP's CSV
   // injection rule): a leading =, +, -, @ (or their full-width forms), also behind leading
   // whitespace, and a leading tab or carriage return, which some spreadsheets strip before parsing.
@@ -45,23 +46,16 @@ function cell(v: unknown, time: boolean): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-function toCsv<T>(rows: readonly T[], columns: readonly (keyof T & string)[], timeColumns: ReadonlySet<string>): string {
-  const lines = [columns.join(',')];
-  for (const r of rows) lines.push(columns.map((c) => cell(r[c], timeColumns.has(c))).join(','));
-  return lines.join('\r\n') + '\r\n';
-}
-
-export const jobsToCsv = (jobs: readonly ExportJob[]): string => toCsv(jobs, COLUMNS, TIME_COLUMNS);
+export const jobsToCsv = (jobs: readonly ExportJob[]): string => jobsCsvHeader() + jobsCsvLines(jobs);
 
 const ERROR_COLUMNS: (keyof ErrorRecord & string)[] = ['id', 'at', 'category', 'severity', 'code', 'message', 'crawler_id', 'job_id', 'context'];
-export const errorsToCsv = (errors: readonly ErrorRecord[]): string => toCsv(errors, ERROR_COLUMNS, new Set(['at']));
+export const errorsToCsv = (errors: readonly ErrorRecord[]): string => errorsCsvHeader() + errorsCsvLines(errors);
 
 /** The same CSV as a header and row lines, for exports written a page at a time. */
 export const jobsCsvHeader = (): string => `${COLUMNS.join(',')}\r\n`;
 export const jobsCsvLines = (jobs: readonly ExportJob[]): string => csvLines(jobs, COLUMNS, TIME_COLUMNS);
 export const errorsCsvHeader = (): string => `${ERROR_COLUMNS.join(',')}\r\n`;
 export const errorsCsvLines = (errors: readonly ErrorRecord[]): string => csvLines(errors, ERROR_COLUMNS, ERROR_TIME_COLUMNS);
-const ERROR_TIME_COLUMNS: ReadonlySet<string> = new Set(['at']);
 
 function csvLines<T>(rows: readonly T[], columns: readonly (keyof T & string)[], timeColumns: ReadonlySet<string>): string {
   let out = '';

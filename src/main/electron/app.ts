@@ -15,8 +15,7 @@ import { createSafeStorageCipher, safeStorageStatus } from './safe-storage-ciphe
 import { type RendererLocation, hardenSession, hardenWebContents } from './security';
 import { createMainWindow } from './window';
 import { handleAppProtocol, registerAppScheme } from './app-protocol';
-import { METRICS_PORT_ENV, type MetricsServer, parseMetricsPort, startMetricsServer } from '../headless/metrics-server';
-import { METRICS_TOKEN_ENV } from '../headless/serve';
+import { METRICS_PORT_ENV, METRICS_TOKEN_ENV, type MetricsServer, parseMetricsPort, startMetricsServer } from '../headless/metrics-server';
 
 interface AppArgs {
   dataDir?: string;

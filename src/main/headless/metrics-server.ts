@@ -12,6 +12,8 @@ import { handleMetrics } from './metrics-route';
 
 /** The desktop app's opt-in: the port to serve /metrics on (0 picks a free one). */
 export const METRICS_PORT_ENV = 'CRAWL_CONSOLE_METRICS_PORT';
+/** The token a Prometheus scrape sends for `GET /metrics`; without it only loopback clients may scrape. */
+export const METRICS_TOKEN_ENV = 'CRAWL_CONSOLE_METRICS_TOKEN';
 
 export interface MetricsServer {
   readonly port: number;

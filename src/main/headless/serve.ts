@@ -14,11 +14,10 @@ import { lockDataDir } from '../store/data-dir-lock';
 import { loadOrCreateToken } from './access-token';
 import { isWildcardHost } from './auth';
 import { startHttpServer } from './http-server';
+import { METRICS_TOKEN_ENV } from './metrics-server';
 import { findRendererDir } from './static-files';
 
 export const TOKEN_ENV = 'CRAWL_CONSOLE_TOKEN';
-/** The token a Prometheus scrape sends for `GET /metrics`; without it only loopback clients may scrape. */
-export const METRICS_TOKEN_ENV = 'CRAWL_CONSOLE_METRICS_TOKEN';
 export const DEFAULT_HTTP_HOST = '127.0.0.1';
 export const DEFAULT_HTTP_PORT = 7420;
 
