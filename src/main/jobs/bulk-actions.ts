@@ -27,7 +27,7 @@ import { type BulkAction, type BulkErrorFilter, type BulkPreview, type BulkSumma
 import { FINAL_JOB_STATUSES, type JobStatus } from '../../shared/jobs';
 import type { z } from 'zod';
 import type { Store } from '../store';
-import { filterWhere } from '../store/job-list';
+import { filterWhere, textCandidates, textMatch } from '../store/job-list';
 import type { JobService } from './job-service';
 
 /** Jobs read per keyset page. */
@@ -253,7 +253,22 @@ export class BulkActions {
    */
   private async *pages(target: Target, snapshot: number): AsyncGenerator<(Row | { id: string; missing: true })[]> {
     if (target.scope === 'jobs') {
-      const w = filterWhere({ ...target.filter, sort: 'created_at', dir: 'asc', limit: this.chunk, offset: 0 });
+      const { text, ...rest } = target.filter;
+      const w = filterWhere({ ...rest, sort: 'created_at', dir: 'asc', limit: this.chunk, offset: 0 });
+      if (text) {
+        // The text's candidates are read from the trigram index once, up front: as a subquery SQLite
+        // would redo that whole index match for every page (a tenth of a second a page at a million
+        // jobs). The exact test and the other filters are checked page by page, as jobs may have moved.
+        const candidates = textCandidates(text);
+        if (candidates !== null) {
+          this.db.exec('CREATE TEMP TABLE IF NOT EXISTS bulk_text_candidates (id INTEGER PRIMARY KEY); DELETE FROM temp.bulk_text_candidates;');
+          this.db.prepare(`INSERT OR IGNORE INTO temp.bulk_text_candidates ${candidates.sql}`).run(...candidates.params);
+          w.sql.push('rowid IN (SELECT id FROM temp.bulk_text_candidates)');
+        }
+        const exact = textMatch(text);
+        w.sql.push(exact.sql);
+        w.params.push(...exact.params);
+      }
       const stmt = this.db.prepare(
         `SELECT ${ROW_COLUMNS} FROM jobs WHERE ${[...w.sql, 'rowid > ?', 'rowid <= ?'].join(' AND ')} ORDER BY rowid LIMIT ?`,
       );

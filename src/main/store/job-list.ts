@@ -111,20 +111,41 @@ export function filterWhere(q: JobListQuery): Where {
     params.push(q.parent_job_id);
   }
   if (q.text) {
-    const fts = trigramQuery(q.text);
-    if (fts !== null) {
-      // The index holds rows up to its mark; newer rows (not indexed yet) are candidates as they are.
-      sql.push(
-        'rowid IN (SELECT rowid FROM jobs_text WHERE jobs_text MATCH ? ' +
-          'UNION ALL SELECT rowid FROM jobs WHERE rowid > (SELECT indexed_upto FROM jobs_text_state WHERE id = 1))',
-      );
-      params.push(fts);
+    const candidates = textCandidates(q.text);
+    if (candidates !== null) {
+      sql.push(`rowid IN (${candidates.sql})`);
+      params.push(...candidates.params);
     }
-    const like = `%${likeEscape(q.text)}%`;
-    sql.push("(id LIKE ? ESCAPE '\\' OR entity_id LIKE ? ESCAPE '\\' OR namespace_path LIKE ? ESCAPE '\\' OR entity_name LIKE ? ESCAPE '\\')");
-    params.push(like, like, like, like);
+    const like = textMatch(q.text);
+    sql.push(like.sql);
+    params.push(...like.params);
   }
   return { sql, params };
+}
+
+/**
+ * The rowids a text search can match (a superset, from the trigram index), as a
+ * SELECT; null when the text is shorter than a trigram. The index holds rows up
+ * to its mark; newer rows (not indexed yet) are candidates as they are.
+ */
+export function textCandidates(text: string): { sql: string; params: SqlValue[] } | null {
+  const fts = trigramQuery(text);
+  if (fts === null) return null;
+  return {
+    sql:
+      'SELECT rowid FROM jobs_text WHERE jobs_text MATCH ? ' +
+      'UNION ALL SELECT rowid FROM jobs WHERE rowid > (SELECT indexed_upto FROM jobs_text_state WHERE id = 1)',
+    params: [fts],
+  };
+}
+
+/** The exact substring test of a text search, on the four searched columns. */
+export function textMatch(text: string): { sql: string; params: SqlValue[] } {
+  const like = `%${likeEscape(text)}%`;
+  return {
+    sql: "(id LIKE ? ESCAPE '\\' OR entity_id LIKE ? ESCAPE '\\' OR namespace_path LIKE ? ESCAPE '\\' OR entity_name LIKE ? ESCAPE '\\')",
+    params: [like, like, like, like],
+  };
 }
 
 export interface JobListPage {
