@@ -12,6 +12,8 @@ import { startTestConsole, now, type TestConsole } from '../helpers/console';
 import { HeartbeatHistory, memoryBytes } from '../../src/main/core/heartbeat-history';
 import { ProgressSampler } from '../../src/main/jobs/progress-sampler';
 import { ProgressSamplesRepo } from '../../src/main/store/progress-samples-repo';
+import { HeartbeatSamplesRepo } from '../../src/main/store/heartbeat-samples-repo';
+import { tempDir } from '../helpers/peer';
 import { MAX_OUTPUT_FILES } from '../../src/main/jobs/job-result';
 import { createFileKeyCipher, openStore } from '../../src/main/store';
 import type { JobProgress } from '../../src/shared/progress';
@@ -32,7 +34,8 @@ const heartbeat = (active: number, memory?: unknown) => ({
 
 describe('getCrawler', () => {
   it('returns a crawler with its heartbeats (gap, memory, active jobs), also once it is gone; an unknown id is not_found', async () => {
-    t = await startTestConsole();
+    // A 10 ms sampling step: the two heartbeats 30 ms apart are two points (the default 5 s step would fold them into one).
+    t = await startTestConsole({}, undefined, { heartbeatHistory: { stepMs: 10 } });
     const c = await t.crawler({ crawler_id: 'crawler-a', max_concurrent_jobs: 3, name: 'box A' });
     c.send(heartbeat(0, { rss: 50_000_000, heapUsed: 20_000_000 }));
     await new Promise((r) => setTimeout(r, 30));
@@ -55,19 +58,107 @@ describe('getCrawler', () => {
 });
 
 describe('HeartbeatHistory', () => {
-  it('keeps a bounded ring per crawler and a bounded number of crawlers, and only the last window', () => {
-    const h = new HeartbeatHistory({ perCrawler: 10, crawlers: 3, windowMs: 60_000 });
-    const data = { active_jobs: 1, system_status: 'crawling' as const };
-    for (let i = 0; i < 100; i++) h.record('a', 1_000 * i, data);
-    const points = h.points('a', 99_000);
-    expect(points.map((p) => p.at)).toEqual(Array.from({ length: 10 }, (_, i) => 1_000 * (90 + i)));
-    expect(points.every((p) => p.gap_ms === 1_000)).toBe(true);
-    expect(h.points('a', 99_000 + 65_000)).toEqual([]);
-    for (const id of ['b', 'c', 'd']) h.record(id, 100_000, data);
-    expect(h.crawlerCount).toBe(3);
-    // 'a' was heard from longest ago: it went first.
-    expect(h.points('a', 100_000)).toEqual([]);
-    expect(h.points('d', 100_000)).toHaveLength(1);
+  it('folds the heartbeats of one step into one row, and keeps the last window only', () => {
+    const dir = tempDir('cc-hb-');
+    const store = openStore({ dataDir: dir.dir, cipher: createFileKeyCipher(dir.dir) });
+    try {
+      let clock = 0;
+      const h = new HeartbeatHistory(new HeartbeatSamplesRepo(store.db), () => clock, { stepMs: 1_000, windowMs: 60_000 });
+      const beat = (at: number, active: number) => {
+        clock = at;
+        h.record('a', at, { active_jobs: active, system_status: 'crawling', memory_usage: { rss: active * 1_000 } });
+      };
+      // Ten heartbeats in one step, one of them late (a 900 ms gap): one point, the latest values, the longest gap.
+      beat(10_000, 0);
+      for (let i = 1; i <= 9; i++) beat(10_000 + (i === 5 ? 950 : i * 5), i);
+      beat(10_990, 42);
+      const [only, ...rest] = h.points('a');
+      expect(rest).toEqual([]);
+      expect(only).toMatchObject({ at: 10_990, active_jobs: 42, memory_bytes: 42_000 });
+      expect(only!.gap_ms).toBe(930);
+      // A step written already takes a later heartbeat of that step into its row too.
+      beat(11_000, 1);
+      h.flush();
+      beat(11_500, 2);
+      expect(h.points('a').map((p) => [p.at, p.active_jobs])).toEqual([[10_990, 42], [11_500, 2]]);
+      // One point a step for two minutes: only the last minute is read, and older rows are pruned.
+      for (let at = 12_000; at <= 132_000; at += 1_000) beat(at, 1);
+      h.flush();
+      const points = h.points('a');
+      expect(points[0]!.at).toBeGreaterThanOrEqual(clock - 60_000);
+      expect(points).toHaveLength(61);
+      expect(store.db.prepare('SELECT count(*) FROM heartbeat_samples').pluck().get()).toBeLessThanOrEqual(62);
+    } finally {
+      store.close();
+      dir.cleanup();
+    }
+  });
+
+  it('stays bounded under a heartbeat flood from thousands of crawler ids, a batch of pruning at a time', () => {
+    const dir = tempDir('cc-hb-');
+    const store = openStore({ dataDir: dir.dir, cipher: createFileKeyCipher(dir.dir) });
+    try {
+      let clock = 1_000_000;
+      const repo = new HeartbeatSamplesRepo(store.db);
+      const h = new HeartbeatHistory(repo, () => clock, { stepMs: 1_000, windowMs: 60_000, crawlers: 50, pruneBatch: 500, pruneEveryMs: 1_000 });
+      const data = { active_jobs: 1, system_status: 'crawling' as const };
+      // Three minutes; each 100 ms tick 200 heartbeats: 20 steady crawlers (there from the start) and
+      // after 10 s 180 one-off ids a tick (a reconnect loop).
+      let maxRows = 0;
+      let oneOff = 0;
+      for (let tick = 0; tick < 1_800; tick++) {
+        clock += 100;
+        for (let i = 0; i < 20; i++) h.record(`steady-${i}`, clock, data);
+        for (let i = 0; tick >= 100 && i < 180; i++) h.record(`once-${oneOff++}`, clock, data);
+        h.flush();
+        if (tick % 50 === 0) maxRows = Math.max(maxRows, repo.count());
+      }
+      // Worked off in batches after the flood: 50 crawlers × 61 steps at most.
+      for (let i = 0; i < 20; i++) {
+        clock += 100;
+        h.flush();
+      }
+      expect(oneOff).toBe(306_000);
+      expect(repo.crawlerCount()).toBeLessThanOrEqual(50);
+      expect(repo.count()).toBeLessThanOrEqual(50 * 61);
+      // Never more than a few prune batches above the bound, during the flood either.
+      expect(maxRows).toBeLessThan(50 * 61 + 20_000);
+      // The steady crawlers were heard last-but-not-least: kept, with their last minute.
+      expect(h.points('steady-0').length).toBeGreaterThanOrEqual(55);
+      console.log(`[measure] heartbeat flood: 342,000 heartbeats from 306,020 crawler ids → at most ${maxRows} rows during, ${repo.count()} after`);
+    } finally {
+      store.close();
+      dir.cleanup();
+    }
+  });
+
+  it('keeps the history across a restart (a real store file reopened)', async () => {
+    const dir = tempDir('cc-hb-restart-');
+    try {
+      t = await startTestConsole({}, dir.dir, { heartbeatHistory: { stepMs: 10 } });
+      const c = await t.crawler({ crawler_id: 'crawler-r', max_concurrent_jobs: 2 });
+      for (let i = 0; i < 3; i++) {
+        c.send(heartbeat(i, (100 + i) * 1_000_000));
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await expect.poll(async () => (await t!.api.getCrawler({ crawler_id: 'crawler-r' })).heartbeats.length).toBe(3);
+      const before = (await t.api.getCrawler({ crawler_id: 'crawler-r' })).heartbeats;
+      await t.close();
+      t = await startTestConsole({}, dir.dir, { heartbeatHistory: { stepMs: 10 } });
+      const after = await t.api.getCrawler({ crawler_id: 'crawler-r' });
+      expect(after.crawler.connection).toBeNull();
+      expect(after.heartbeats).toEqual(before);
+      expect(after.heartbeats.map((p) => p.memory_bytes)).toEqual([100_000_000, 101_000_000, 102_000_000]);
+      // Back after the restart: its next heartbeat is added to the same chart (no gap claimed across the restart).
+      const again = await t.crawler({ crawler_id: 'crawler-r', max_concurrent_jobs: 2 });
+      again.send(heartbeat(1, 99_000_000));
+      await expect.poll(async () => (await t!.api.getCrawler({ crawler_id: 'crawler-r' })).heartbeats.length).toBe(4);
+      expect((await t.api.getCrawler({ crawler_id: 'crawler-r' })).heartbeats.at(-1)).toMatchObject({ gap_ms: null, memory_bytes: 99_000_000 });
+    } finally {
+      await t?.close();
+      t = null;
+      dir.cleanup();
+    }
   });
 
   it('reads memory as a number or as process.memoryUsage(), and nothing else', () => {

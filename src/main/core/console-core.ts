@@ -35,6 +35,7 @@ import { LivenessWatch } from './liveness-watch';
 import { livenessLimits } from '../../shared/liveness';
 import { exportErrorsStream, exportJobsStream } from './export-stream';
 import { HeartbeatHistory } from './heartbeat-history';
+import { HeartbeatSamplesRepo } from '../store/heartbeat-samples-repo';
 import { createPowerCommandHandlers } from './power-commands';
 import { ProgressSamplesRepo } from '../store/progress-samples-repo';
 import { ProgressSampler } from '../jobs/progress-sampler';
@@ -132,7 +133,7 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   server.on('crawler_connected', (crawler) => emit({ type: 'crawler_connected', crawler }));
   server.on('crawler_updated', (crawler) => emit({ type: 'crawler_updated', crawler }));
   server.on('crawler_disconnected', (e) => emit({ type: 'crawler_disconnected', crawler: e.connection, reason: e.reason, lost: e.lost }));
-  const heartbeats = new HeartbeatHistory();
+  const heartbeats = new HeartbeatHistory(new HeartbeatSamplesRepo(store.db), now, options.heartbeatHistory);
   server.on('heartbeat', (e) => {
     heartbeats.record(e.crawler_id, e.at, e.data);
     emit({ type: 'heartbeat', ...e });
@@ -187,6 +188,7 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
     if (++ticks % 10 === 0) runTask('storage probe', () => health.probe());
     runTask('scheduler', () => scheduler.tick());
     runTask('progress samples', () => sampler.flush());
+    runTask('heartbeat history', () => heartbeats.flush());
   }, TICK_MS);
   tick.unref();
   const aggregateTimer = setInterval(() => {
@@ -251,6 +253,7 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
         await server.stop().catch((err: unknown) => logger.error({ err }, 'stopping the socket server failed'));
         step('final progress flush', () => jobs.flush());
         step('final progress samples', () => sampler.flush());
+        step('final heartbeat history', () => heartbeats.flush());
         step('final error log flush', () => errors.flush());
         step('closing the database', () => store.close());
         lock.release();

@@ -36,7 +36,7 @@ export function createPowerCommandHandlers(d: PowerDeps): Pick<ConsoleCommandHan
       if (!stored) throw new ApiError('not_found', `there is no crawler ${crawler_id}`);
       return {
         crawler: crawlerView(d, stored),
-        heartbeats: d.heartbeats.points(crawler_id, d.now()),
+        heartbeats: d.heartbeats.points(crawler_id),
         window_ms: d.heartbeats.windowMs,
       };
     },

@@ -10,6 +10,7 @@ import type { TokenCipher } from '../store/token-cipher';
 import type { DataDirLock } from '../store/data-dir-lock';
 import type { Logger } from '../observability/logger';
 import type { MessageRouter } from '../socket/message-router';
+import type { HeartbeatHistoryOptions } from './heartbeat-history';
 
 export interface ConsoleCoreEvents {
   event: [ConsoleEvent];
@@ -61,4 +62,6 @@ export interface ConsoleCoreOptions {
   dataDirLock?: DataDirLock;
   /** How long per-minute history samples are kept, ms. Default 14 days. */
   metricsRetentionMs?: number;
+  /** The crawler page's heartbeat history: window, sampling step, crawlers kept. Defaults: 1 h, 5 s, 500. */
+  heartbeatHistory?: HeartbeatHistoryOptions;
 }
