@@ -160,3 +160,37 @@ test('Overview: "Retry all failed" and "Cancel all queued" confirm N and show th
   expect(detail.events.at(-1)).toMatchObject({ kind: 'cancelled' });
   expect(bulkCalls.every((c) => c === 'applyBulk')).toBe(true);
 });
+
+test('a running bulk action is cancelled from its progress: it stops between slices and the summary says how many were not reached', async ({ page }) => {
+  test.setTimeout(240_000);
+  const N = 20_000;
+  const lines = Array.from({ length: N }, (_, i) =>
+    JSON.stringify({ type: 'job_failed', timestamp: iso(), job_id: `stop-${String(i).padStart(5, '0')}`, data: { error: 'HTTP 502', error_type: 'http', is_recoverable: false } }),
+  );
+  peer!.write(lines.join('\n') + '\n');
+  await expect.poll(() => total({ status: ['failed'] }), { timeout: 120_000 }).toBe(N);
+
+  await open(page, 'overview');
+  const card = page.getByTestId('bulk-shortcuts');
+  await card.getByTestId('retry-all-failed').click();
+  const dialog = page.getByTestId('bulk-dialog');
+  await expect(dialog.getByTestId('bulk-matched')).toHaveText('20,000 jobs');
+  await dialog.getByTestId('confirm').click();
+  const cancel = dialog.getByTestId('bulk-cancel');
+  await expect(cancel).toHaveText('Cancel bulk action');
+  await cancel.click();
+
+  const stopped = card.getByTestId('bulk-stopped');
+  await expect(stopped).toHaveText(/^cancelled: [\d,]+ not reached$/, { timeout: 120_000 });
+  const notReached = Number((await stopped.textContent())!.replace(/\D/g, ''));
+  const doneText = (await card.getByTestId('bulk-done').textContent())!;
+  const done = Number(/^([\d,]+) jobs? queued again/.exec(doneText)![1]!.replace(/,/g, ''));
+  expect(notReached).toBeGreaterThan(0);
+  expect(done + notReached).toBe(N);
+  await expect(card).toContainText(`of ${N.toLocaleString('en-US')} jobs confirmed`);
+  // What the summary says is what the database holds: the jobs not reached are still failed, none half-changed.
+  expect(await total({ status: ['failed'] })).toBe(notReached);
+  expect(await total({ status: ['queued'] })).toBe(done);
+  await expect(dialog).toHaveCount(0);
+  expect(bulkCalls.every((c) => c === 'applyBulk')).toBe(true);
+});

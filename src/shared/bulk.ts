@@ -84,8 +84,28 @@ export const BulkSummarySchema = z.object({
   skipped_total: z.number().int(),
   took_ms: z.number(),
   at: z.number(),
+  /**
+   * Set when the action stopped before its end, between two slices: the operator cancelled it
+   * (cancelBulk), or a write failed (that slice was rolled back whole; `error` says why).
+   * `not_reached`: confirmed jobs it never got to (untouched).
+   */
+  stopped: z
+    .object({
+      because: z.enum(['cancelled', 'failed']),
+      error: z.string().optional(),
+      not_reached: z.number().int(),
+    })
+    .optional(),
 });
 export type BulkSummary = z.infer<typeof BulkSummarySchema>;
+
+/** cancelBulk's answer: the running action that will stop after its current slice, and how far it got. */
+export const BulkCancelResultSchema = z.object({
+  action: BulkActionKindSchema,
+  processed: z.number().int(),
+  expected: z.number().int(),
+});
+export type BulkCancelResult = z.infer<typeof BulkCancelResultSchema>;
 
 /** What `done` means for each action: "1,200 queued again". */
 export const BULK_ACTION_DONE: Record<BulkActionKind, string> = {
@@ -95,10 +115,18 @@ export const BULK_ACTION_DONE: Record<BulkActionKind, string> = {
   move_credential: 'moved',
 };
 
-/** "1,200 queued again; 412 skipped: 400 already completed, 12 still running". */
+/** "1,200 queued again; 412 skipped: 400 already completed, 12 still running" (and, when it stopped early, "; cancelled: 3,000 not reached"). */
 export function describeBulkSummary(s: BulkSummary): string {
-  const head = `${s.done.toLocaleString('en-US')} ${BULK_ACTION_DONE[s.action.kind]}`;
-  if (s.skipped_total === 0) return head;
-  const why = s.skipped.map((r) => `${r.count.toLocaleString('en-US')} ${r.reason}`).join(', ');
-  return `${head}; ${s.skipped_total.toLocaleString('en-US')} skipped: ${why}`;
+  let text = `${s.done.toLocaleString('en-US')} ${BULK_ACTION_DONE[s.action.kind]}`;
+  if (s.skipped_total > 0) {
+    const why = s.skipped.map((r) => `${r.count.toLocaleString('en-US')} ${r.reason}`).join(', ');
+    text += `; ${s.skipped_total.toLocaleString('en-US')} skipped: ${why}`;
+  }
+  return s.stopped ? `${text}; ${describeBulkStop(s.stopped)}` : text;
+}
+
+/** "cancelled: 3,000 not reached" / "stopped by a failed write (disk full): 3,000 not reached". */
+export function describeBulkStop(stopped: NonNullable<BulkSummary['stopped']>): string {
+  const how = stopped.because === 'cancelled' ? 'cancelled' : `stopped by a failed write${stopped.error ? ` (${stopped.error})` : ''}`;
+  return `${how}: ${stopped.not_reached.toLocaleString('en-US')} not reached`;
 }

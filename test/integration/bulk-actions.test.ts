@@ -4,6 +4,7 @@
  * the preview/apply guard, the errors scope, and 100,000 jobs in one command
  * with the event stream bounded and crawlers answered meanwhile.
  */
+import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConsoleEvent } from '../../src/shared/contract';
 import type { BulkSummary } from '../../src/shared/bulk';
@@ -244,5 +245,126 @@ describe('bulk by filter at 100,000 jobs', () => {
       `[measure] bulk retry of ${N.toLocaleString('en-US')} jobs: seed ${Math.round(seeded)} ms, preview ${Math.round(previewMs)} ms, apply ${Math.round(applyMs)} ms ` +
         `(${Math.round(N / (applyMs / 1000)).toLocaleString('en-US')} jobs/s), ${during.length} events during apply, crawler answered after ${Math.round(answeredAt - a0)} ms, ${ticks} timer ticks, longest main-thread pause ${Math.round(longestPause)} ms`,
     );
+  });
+});
+
+/** Plain INSERTs of `n` jobs with ids `${prefix}${i}` (the store's triggers keep counts and the text index). */
+function seedPlain(dir: string, prefix: string, n: number, status: string): void {
+  const s = openStore({ dataDir: dir, cipher: createFileKeyCipher(dir) });
+  try {
+    const insert = s.db.prepare(
+      `INSERT INTO jobs (id, job_type, namespace_path, status, origin, attempts, created_at, updated_at) VALUES (?, 'crawl_project', ?, ?, 'operator', 1, ?, ?)`,
+    );
+    s.db.transaction(() => {
+      const at = Date.now();
+      for (let i = 0; i < n; i++) insert.run(`${prefix}${i}`, `load/${prefix}${i}`, status, at, at);
+    })();
+  } finally {
+    s.close();
+  }
+}
+
+/** Reads the console's database file through a second connection. */
+function inspect<T>(dir: string, read: (db: Database.Database) => T): T {
+  const s = openStore({ dataDir: dir, cipher: createFileKeyCipher(dir) });
+  try {
+    return read(s.db);
+  } finally {
+    s.close();
+  }
+}
+
+describe('stopping a bulk action', () => {
+  it('cancelBulk stops a retry of 100,000 jobs between slices: the summary says so, and no job is half-changed', { timeout: 300_000 }, async () => {
+    const N = 100_000;
+    t = await startTestConsole();
+    seedPlain(t.dir, 'stop-', N, 'failed');
+    await expect(t.api.cancelBulk({})).rejects.toMatchObject({ code: 'conflict', message: 'no bulk action is running' });
+    const target = { scope: 'jobs' as const, filter: { status: ['failed' as const] } };
+    const preview = await t.api.previewBulk({ target });
+    expect(preview.matched).toBe(N);
+
+    const mark = t.events.length;
+    const applying = t.api.applyBulk({ target, action: { kind: 'retry' }, expected: N, snapshot: preview.snapshot });
+    // Cancelled once it is under way (its first progress report).
+    await expect.poll(() => eventsSince(mark, 'bulk_progress').length, { timeout: 120_000, interval: 5 }).toBeGreaterThan(0);
+    const asked = await t.api.cancelBulk({});
+    expect(asked).toMatchObject({ action: 'retry', expected: N });
+    const summary = await applying;
+
+    expect(summary.stopped).toMatchObject({ because: 'cancelled' });
+    expect(summary.stopped).not.toHaveProperty('error');
+    expect(summary.done).toBeGreaterThan(0);
+    expect(summary.done).toBeLessThan(N);
+    expect(summary.skipped_total).toBe(0);
+    expect(summary.done + summary.stopped!.not_reached).toBe(N);
+    expect(describeBulkSummary(summary)).toBe(`${summary.done.toLocaleString('en-US')} queued again; cancelled: ${summary.stopped!.not_reached.toLocaleString('en-US')} not reached`);
+    expect(eventsSince(mark, 'bulk_applied')).toEqual([{ type: 'bulk_applied', summary }]);
+
+    // Every job is either retried whole (queued, attempts 0, its history says so) or untouched (failed, attempts 1, no new entry):
+    // the retried ones are exactly the first `done` in the walk's order, the rest were not reached.
+    const db = inspect(t.dir, (db) => ({
+      queued: db.prepare(`SELECT count(*) FROM jobs WHERE status = 'queued'`).pluck().get() as number,
+      queuedWhole: db.prepare(`SELECT count(*) FROM jobs WHERE status = 'queued' AND attempts = 0 AND finished_at IS NULL`).pluck().get() as number,
+      failedUntouched: db.prepare(`SELECT count(*) FROM jobs WHERE status = 'failed' AND attempts = 1`).pluck().get() as number,
+      retriedEvents: db.prepare(`SELECT count(*) FROM job_events WHERE kind = 'retried'`).pluck().get() as number,
+      lastRetried: db.prepare(`SELECT max(rowid) FROM jobs WHERE status = 'queued'`).pluck().get() as number,
+      firstLeft: db.prepare(`SELECT min(rowid) FROM jobs WHERE status = 'failed'`).pluck().get() as number,
+    }));
+    expect(db).toMatchObject({ queued: summary.done, queuedWhole: summary.done, failedUntouched: N - summary.done, retriedEvents: summary.done });
+    expect(db.lastRetried).toBeLessThan(db.firstLeft);
+    // Nothing runs any more: a second cancel is refused, a new bulk may start.
+    await expect(t.api.cancelBulk({})).rejects.toMatchObject({ code: 'conflict' });
+    console.log(`[measure] bulk retry of ${N.toLocaleString('en-US')} jobs cancelled after ${summary.done.toLocaleString('en-US')}, in ${summary.took_ms} ms`);
+  });
+
+  it('a write that fails mid-slice rolls that slice back whole, stops the action with the error in its summary, and the console keeps serving', { timeout: 120_000 }, async () => {
+    const N = 5_000;
+    // Mid-page (pages of 500 in the walk's order), so mid-slice too unless a slice happens to start right at it.
+    const FAIL_AT = 3_210;
+    t = await startTestConsole();
+    seedPlain(t.dir, 'full-', N, 'queued');
+    // The disk "fills up" at one job's cancel: a trigger installed through a second connection raises, as SQLITE_FULL would.
+    inspect(t.dir, (db) =>
+      db.exec(`CREATE TRIGGER test_disk_full BEFORE UPDATE OF status ON jobs WHEN new.id = 'full-${FAIL_AT}' AND new.status = 'cancelled'
+               BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;`),
+    );
+    const target = { scope: 'jobs' as const, filter: { status: ['queued' as const] } };
+    const preview = await t.api.previewBulk({ target });
+    expect(preview.matched).toBe(N);
+    const mark = t.events.length;
+    const summary = await t.api.applyBulk({ target, action: { kind: 'cancel', reason: 'disk test' }, expected: N, snapshot: preview.snapshot });
+
+    expect(summary.stopped).toMatchObject({ because: 'failed', error: expect.stringContaining('database or disk is full') });
+    expect(summary.done).toBeLessThanOrEqual(FAIL_AT);
+    expect(summary.done + summary.stopped!.not_reached).toBe(N);
+    expect(describeBulkSummary(summary)).toContain('stopped by a failed write (database or disk is full)');
+    expect(eventsSince(mark, 'bulk_applied')).toHaveLength(1);
+    const db = inspect(t.dir, (db) => ({
+      cancelled: db.prepare(`SELECT count(*) FROM jobs WHERE status = 'cancelled'`).pluck().get() as number,
+      cancelledEvents: db.prepare(`SELECT count(*) FROM job_events WHERE kind = 'cancelled'`).pluck().get() as number,
+      lastCancelled: db.prepare(`SELECT coalesce(max(rowid), 0) FROM jobs WHERE status = 'cancelled'`).pluck().get() as number,
+      firstLeft: db.prepare(`SELECT min(rowid) FROM jobs WHERE status = 'queued'`).pluck().get() as number,
+      // The jobs after the failing one in its slice: under the old code they were cancelled while the failed one was not.
+      afterFailing: db.prepare(`SELECT count(*) FROM jobs WHERE status <> 'queued' AND id IN (${Array.from({ length: 20 }, (_, i) => `'full-${FAIL_AT + 1 + i}'`).join(', ')})`).pluck().get() as number,
+    }));
+    // The slices before the failing one are committed, the failing one is gone whole: a prefix, status and history alike.
+    expect(db.cancelled).toBe(summary.done);
+    expect(db.cancelledEvents).toBe(summary.done);
+    expect(db.lastCancelled).toBeLessThan(db.firstLeft);
+    expect(db.afterFailing).toBe(0);
+    expect(await statusOf(`full-${FAIL_AT}`)).toBe('queued');
+
+    // The console keeps serving: reads, a crawler answered, and once the disk has room the rest can be done.
+    expect((await t.api.listJobs({ text: `full-${FAIL_AT}` })).jobs.map((j) => j.status)).toEqual(['queued']);
+    const crawler = await t.crawler();
+    crawler.send({ type: 'job_request', timestamp: now(), data: {} });
+    await crawler.nextOfType('job_response');
+    inspect(t.dir, (db) => db.exec('DROP TRIGGER test_disk_full'));
+    const again = await t.api.previewBulk({ target });
+    const rest = await t.api.applyBulk({ target, action: { kind: 'cancel' }, expected: again.matched, snapshot: again.snapshot });
+    expect(rest.stopped).toBeUndefined();
+    expect(summary.done + rest.done).toBe(N);
+    expect(inspect(t.dir, (db) => db.prepare(`SELECT count(*) FROM jobs WHERE status = 'cancelled'`).pluck().get())).toBe(N);
   });
 });

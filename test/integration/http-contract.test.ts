@@ -9,6 +9,7 @@ import { startHeadless, type Headless } from '../../src/main/headless/serve';
 import { silentLogger } from '../../src/main/observability/logger';
 import { COMMAND_NAMES, type CommandName, EventBatchSchema, type EventBatch, commands } from '../../src/shared/contract';
 import { Peer, eventually, iso, tempDir } from '../helpers/peer';
+import { createFileKeyCipher, openStore } from '../../src/main/store';
 
 const TOKEN = 'http-contract-test-token-0123456789';
 const SECRET_SAVED = 'glpat-SAVEDsecret-aaaa1111';
@@ -362,6 +363,36 @@ describe('every command over HTTP', () => {
     expect(summary).toMatchObject({ scope: 'jobs', done: 1, skipped: [], skipped_total: 0 });
     expect((await call('applyBulk', { target, action: { kind: 'explode' }, expected: 1, snapshot: 1 })).status).toBe(400);
     expect((await call('previewBulk', { target: { scope: 'jobs', filter: { status: ['sleeping'] } } })).status).toBe(400);
+    // Nothing runs: nothing to cancel, said as a conflict; a malformed payload is refused as such.
+    const nothing = await call('cancelBulk', {});
+    expect(nothing.status).toBe(409);
+    expect(nothing.text).toContain('no bulk action is running');
+    expect((await call('cancelBulk', 'stop')).status).toBe(400);
+
+    // A bulk of 20,000 jobs is cancelled over HTTP while it runs: its applyBulk answers with a stopped summary.
+    const N = 20_000;
+    const s = openStore({ dataDir: path.join(tmp.dir, 'data'), cipher: createFileKeyCipher(path.join(tmp.dir, 'data')) });
+    const insert = s.db.prepare(`INSERT INTO jobs (id, job_type, namespace_path, status, origin, attempts, created_at, updated_at) VALUES (?, 'crawl_project', ?, 'failed', 'operator', 1, ?, ?)`);
+    s.db.transaction(() => {
+      for (let i = 0; i < N; i++) insert.run(`http-bulk-${i}`, `load/http-${i}`, Date.now(), Date.now());
+    })();
+    s.close();
+    const bulkTarget = { scope: 'jobs', filter: { status: ['failed'], text: 'http-bulk-' } };
+    const big = await ok('previewBulk', { target: bulkTarget });
+    expect(big.matched).toBe(N);
+    const applying = ok('applyBulk', { target: bulkTarget, action: { kind: 'retry' }, expected: big.matched, snapshot: big.snapshot });
+    let cancelled: Reply | null = null;
+    for (let i = 0; i < 500 && cancelled?.status !== 200; i++) {
+      cancelled = await call('cancelBulk', {});
+      if (cancelled.status !== 200) await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(cancelled?.status, cancelled?.text).toBe(200);
+    covered.add('cancelBulk');
+    expect(commands.cancelBulk.output.parse(cancelled!.body)).toMatchObject({ action: 'retry', expected: N });
+    const stopped = await applying;
+    expect(stopped.stopped).toMatchObject({ because: 'cancelled' });
+    expect(stopped.done + stopped.skipped_total + stopped.stopped!.not_reached).toBe(N);
+    expect(stopped.done).toBeLessThan(N);
   });
 
   it('covers every command of the contract', () => {

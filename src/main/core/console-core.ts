@@ -73,14 +73,14 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   events.setMaxListeners(0);
   /** Every event, held back from nobody: the core's own observers (the results sampler, /metrics). */
   const observed = new EventEmitter<ConsoleCoreEvents>();
-  // A bulk action holds back the job_changed events of its chunks from the pages (they get one bulk_applied), not from the observers.
-  const bulkHold = new JobEventHold();
-  // What a crawler said reaches pages only redacted: live progress text and heartbeat data skip the store.
-  const emit = (event: ConsoleEvent) => {
-    const e = servable(event);
+  // A bulk action holds back the job_changed events of its chunks from the pages (they get one bulk_applied), not from the
+  // observers; and the events of a slice's transaction from everyone until it commits (a rolled-back slice never happened).
+  const bulkHold: JobEventHold = new JobEventHold((e) => {
     observed.emit('event', e);
     if (bulkHold.passes(e)) events.emit('event', e);
-  };
+  });
+  // What a crawler said reaches pages only redacted: live progress text and heartbeat data skip the store.
+  const emit = (event: ConsoleEvent) => bulkHold.send(servable(event));
 
   const tracker = new ProgressTracker({ now });
   const errors = new ErrorLog(store, emit, now);

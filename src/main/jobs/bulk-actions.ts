@@ -6,13 +6,17 @@
  *   id), a page of BULK_CHUNK at a time; each page is worked through in
  *   transactions of at most SLICE_BUDGET_MS, yielding to the event loop between
  *   them: crawlers are answered while 100,000 jobs change.
- * - Each job goes through JobService's own operator methods (cancelJob,
- *   retryJob, setPriority, moveJobsToCredential): the same rules, history
+ * - Each job goes through JobService's own operator methods (cancelJobNow,
+ *   retryJob, setPriority, moveJobsToCredentialNow): the same rules, history
  *   entries and crawler messages as the single-job actions. What those rules
  *   refuse is counted as skipped, grouped by reason.
- * - A cancel of a job a crawler holds is committed on its own before its
- *   job_cancel goes out (as the single action does); the rest of a chunk shares
- *   one transaction.
+ * - A slice is one transaction, done whole or not at all: those methods write
+ *   synchronously inside it, so a write that fails (disk full) throws out of it
+ *   and rolls the whole slice back, with its counts and its events (JobEventHold
+ *   keeps them until the commit). The action then stops and its summary says why.
+ *   A job_cancel to the crawler holding a cancelled job goes out after the commit.
+ * - cancelBulk stops the running action between two slices; its summary says so
+ *   and how many jobs it did not reach.
  * - The UI gets one `bulk_applied` event, not one job_changed per job: the
  *   JobEventHold keeps the job_changed events a chunk emits from the pages while it runs
  *   (synchronously, so nothing else can emit meanwhile).
@@ -23,11 +27,12 @@ import type Database from 'better-sqlite3';
 import type { ConsoleCommandHandlers, ConsoleEvent } from '../../shared/contract';
 import { ApiError } from '../../shared/contract/errors';
 import type { BulkTargetSchema } from '../../shared/bulk';
-import { type BulkAction, type BulkErrorFilter, type BulkPreview, type BulkSummary } from '../../shared/bulk';
+import { type BulkAction, type BulkCancelResult, type BulkErrorFilter, type BulkPreview, type BulkSummary } from '../../shared/bulk';
 import { FINAL_JOB_STATUSES, type JobStatus } from '../../shared/jobs';
 import type { z } from 'zod';
 import type { Store } from '../store';
 import { filterWhere, textCandidates, textMatch } from '../store/job-list';
+import { scrubSecretText } from '../store/redact';
 import type { JobService } from './job-service';
 
 /** Jobs read per keyset page. */
@@ -55,11 +60,23 @@ interface Row {
 }
 
 /**
- * Holds back the job_changed events of a bulk chunk (thousands of jobs) from the
- * pages, which get one summary event instead; the core's own observers see them all.
+ * The core's events pass through here. It holds back the job_changed events of a
+ * bulk chunk (thousands of jobs) from the pages, which get one summary event
+ * instead (the core's own observers see them all), and keeps every event of a
+ * slice's transaction until it commits: a slice rolled back never happened.
  */
 export class JobEventHold {
   private depth = 0;
+  private kept: ConsoleEvent[] | null = null;
+
+  /** `deliver`: where an event goes once it may (it asks `passes` about the pages). */
+  constructor(private readonly deliver: (event: ConsoleEvent) => void = () => {}) {}
+
+  /** An event goes on now, or once the transaction it belongs to has committed. */
+  send(event: ConsoleEvent): void {
+    if (this.kept) this.kept.push(event);
+    else this.deliver(event);
+  }
 
   /** Whether an event goes on to the pages now. */
   passes(event: ConsoleEvent): boolean {
@@ -75,11 +92,26 @@ export class JobEventHold {
       this.depth--;
     }
   }
+
+  /** Runs `fn` (a transaction) keeping the events it sends: they go on if it returns, and are dropped if it throws (rolled back). */
+  atomic<T>(fn: () => T): T {
+    const outer = this.kept;
+    const kept: ConsoleEvent[] = [];
+    this.kept = kept;
+    let result: T;
+    try {
+      result = fn();
+    } finally {
+      this.kept = outer;
+    }
+    for (const e of kept) this.send(e);
+    return result;
+  }
 }
 
 export interface BulkActionsDeps {
   store: Store;
-  jobs: Pick<JobService, 'cancelJob' | 'retryJob' | 'setPriority' | 'moveJobsToCredential' | 'resumeWaitingJobs' | 'flush'>;
+  jobs: Pick<JobService, 'cancelJobNow' | 'retryJob' | 'setPriority' | 'moveJobsToCredentialNow' | 'resumeWaitingJobs' | 'flush'>;
   hold: JobEventHold;
   emit: (event: ConsoleEvent) => void;
   /** Writes errors still buffered in memory, so the errors scope sees them. */
@@ -127,6 +159,11 @@ class Tally {
   skip(reason: string, n = 1): void {
     if (n > 0) this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + n);
   }
+  /** Adds a committed slice's counts. */
+  add(other: Tally): void {
+    this.done += other.done;
+    for (const [reason, n] of other.skipped) this.skip(reason, n);
+  }
   summary(): Pick<BulkSummary, 'done' | 'skipped' | 'skipped_total'> {
     const skipped = [...this.skipped].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
     return { done: this.done, skipped, skipped_total: skipped.reduce((n, s) => n + s.count, 0) };
@@ -155,12 +192,28 @@ function errorWhere(f: BulkErrorFilter): { sql: string[]; params: SqlValue[] } {
 
 const ROW_COLUMNS = 'rowid AS rowid, id, status, leased_to, priority, credential_id';
 
+/** The action running now, how far it got, and whether the operator asked it to stop. */
+interface Running {
+  label: string;
+  action: BulkAction['kind'];
+  expected: number;
+  processed: number;
+  cancelRequested: boolean;
+}
+
+/** A slice whose write failed: rolled back whole, the action stops. */
+class SliceFailed extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
 export class BulkActions {
   private readonly db: Database.Database;
   private readonly chunk: number;
   private readonly now: () => number;
   /** The action running now, if any: one at a time (a second waits for none; it is refused with what runs). */
-  private running: string | null = null;
+  private running: Running | null = null;
 
   constructor(private readonly d: BulkActionsDeps) {
     this.db = d.store.db;
@@ -186,9 +239,10 @@ export class BulkActions {
 
   async apply(input: { target: Target; action: BulkAction; expected: number; snapshot: number }): Promise<BulkSummary> {
     const { target, action, expected, snapshot } = input;
-    if (this.running) throw new ApiError('conflict', `another bulk action is running (${this.running}); wait until it finishes`);
+    if (this.running) throw new ApiError('conflict', `another bulk action is running (${this.running.label}); wait until it finishes`);
     const started = performance.now();
-    this.running = `${action.kind} on ${expected.toLocaleString('en-US')} jobs`;
+    const run: Running = { label: `${action.kind} on ${expected.toLocaleString('en-US')} jobs`, action: action.kind, expected, processed: 0, cancelRequested: false };
+    this.running = run;
     try {
       if (action.kind === 'move_credential' && !this.d.store.credentials.getCredential(action.credential_id)) {
         throw new ApiError('not_found', `there is no saved credential ${action.credential_id}`);
@@ -205,30 +259,53 @@ export class BulkActions {
       }
       const tally = new Tally();
       let walked = 0;
-      let processed = 0;
+      let stopped: BulkSummary['stopped'];
       let reportedAt = performance.now();
       const report = () => {
         reportedAt = performance.now();
-        this.d.emit({ type: 'bulk_progress', action: action.kind, processed, expected });
+        this.d.emit({ type: 'bulk_progress', action: action.kind, processed: run.processed, expected });
       };
-      for await (const rows of this.pages(target, snapshot)) {
+      const stop = (because: 'cancelled' | 'failed', error?: string) => {
+        stopped = { because, ...(error !== undefined && { error }), not_reached: expected - run.processed };
+      };
+      walk: for await (const rows of this.pages(target, snapshot)) {
+        if (run.cancelRequested) {
+          stop('cancelled');
+          break;
+        }
         const room = Math.max(0, expected - walked);
         walked += rows.length;
         // Never more than was confirmed: a job that entered the filter after the count is left alone.
         tally.skip('matched only after the confirmation', Math.max(0, rows.length - room));
         const take = rows.slice(0, room);
         for (let from = 0; from < take.length; ) {
-          const next = await this.applySlice(action, take, from, tally);
-          processed += next - from;
+          let next: number;
+          try {
+            next = this.applySlice(action, take, from, tally);
+          } catch (err) {
+            if (!(err instanceof SliceFailed)) throw err;
+            // The slice is rolled back whole; the disk that refused it would refuse the next one too.
+            stop('failed', scrubSecretText(err.message));
+            break walk;
+          }
+          run.processed += next - from;
           from = next;
           if (performance.now() - reportedAt >= PROGRESS_EVERY_MS) report();
-          if (from < take.length) await yieldToEventLoop();
+          if (from < take.length) {
+            await yieldToEventLoop();
+            if (run.cancelRequested) {
+              stop('cancelled');
+              break walk;
+            }
+          }
         }
       }
-      processed = Math.min(walked, expected);
+      if (!stopped) {
+        run.processed = Math.min(walked, expected);
+        tally.skip('no longer match the filter', expected - walked);
+      }
       report();
-      tally.skip('no longer match the filter', expected - walked);
-      if (action.kind === 'move_credential') await this.d.jobs.resumeWaitingJobs();
+      if (action.kind === 'move_credential' && tally.done > 0) await this.d.jobs.resumeWaitingJobs();
       const summary: BulkSummary = {
         scope: target.scope,
         action,
@@ -236,12 +313,21 @@ export class BulkActions {
         ...tally.summary(),
         took_ms: Math.round(performance.now() - started),
         at: this.now(),
+        ...(stopped && { stopped }),
       };
       this.d.emit({ type: 'bulk_applied', summary });
       return summary;
     } finally {
       this.running = null;
     }
+  }
+
+  /** Asks the running action to stop after its current slice; it returns its summary (applyBulk's answer) when it has. */
+  cancel(): BulkCancelResult {
+    const run = this.running;
+    if (!run) throw new ApiError('conflict', 'no bulk action is running');
+    run.cancelRequested = true;
+    return { action: run.action, processed: run.processed, expected: run.expected };
   }
 
   // ─────────── walking the matches ───────────
@@ -297,71 +383,69 @@ export class BulkActions {
   }
 
   /**
-   * Rows from `from` on, for at most SLICE_BUDGET_MS, in one transaction: the rules first, then the
-   * action (cancels of jobs a crawler holds each in their own, after it). Returns where it stopped.
+   * Rows from `from` on, for at most SLICE_BUDGET_MS, in one transaction: the rules, then the action,
+   * every write synchronous inside it. A write that fails rolls the slice back whole — its counts and
+   * events with it — and throws SliceFailed. Job_cancel messages to crawlers go out after the commit.
+   * Returns where it stopped.
    */
-  private async applySlice(action: BulkAction, rows: readonly (Row | { id: string; missing: true })[], from: number, tally: Tally): Promise<number> {
-    const held: Row[] = [];
-    const pending: Promise<void>[] = [];
+  private applySlice(action: BulkAction, rows: readonly (Row | { id: string; missing: true })[], from: number, tally: Tally): number {
+    const slice = new Tally();
+    const notices: (() => void)[] = [];
     const toMove: string[] = [];
     const deadline = performance.now() + SLICE_BUDGET_MS;
     let i = from;
-    this.d.hold.run(() =>
-      this.db.transaction(() => {
-        for (; i < rows.length && (i === from || performance.now() < deadline); i++) {
-          const row = rows[i]!;
-          if ('missing' in row) {
-            tally.skip('no longer exist');
-            continue;
-          }
-          const why = skipReason(action, row);
-          if (why !== null) tally.skip(why);
-          else if (action.kind === 'cancel' && row.leased_to !== null) held.push(row);
-          else if (action.kind === 'move_credential') toMove.push(row.id);
-          else pending.push(this.act(action, row, tally));
-        }
-        if (action.kind === 'move_credential' && toMove.length > 0) {
-          // The waiting jobs are resumed once, after the last chunk: not once per chunk.
-          pending.push(
-            this.d.jobs.moveJobsToCredential(toMove, action.credential_id, { resumeWaiting: false }).then((r) => {
-              tally.done += r.moved;
-              tally.skip('already finished', r.skipped.length);
-            }),
-          );
-        }
-      })(),
-    );
-    // A job a crawler holds: its cancel is committed before its job_cancel is sent, as one cancel is.
-    for (const row of held) pending.push(this.d.hold.run(() => this.act(action, row, tally)));
-    await Promise.all(pending);
+    try {
+      this.d.hold.run(() =>
+        this.d.hold.atomic(() =>
+          this.db.transaction(() => {
+            for (; i < rows.length && (i === from || performance.now() < deadline); i++) {
+              const row = rows[i]!;
+              if ('missing' in row) {
+                slice.skip('no longer exist');
+                continue;
+              }
+              const why = skipReason(action, row);
+              if (why !== null) slice.skip(why);
+              else if (action.kind === 'move_credential') toMove.push(row.id);
+              else this.act(action, row, slice, notices);
+            }
+            if (action.kind === 'move_credential' && toMove.length > 0) {
+              // The waiting jobs are resumed once, after the last chunk: not once per chunk.
+              const r = this.d.jobs.moveJobsToCredentialNow(toMove, action.credential_id);
+              slice.done += r.moved;
+              slice.skip('already finished', r.skipped.length);
+            }
+          })(),
+        ),
+      );
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      throw new SliceFailed(err);
+    }
+    tally.add(slice);
+    for (const notify of notices) notify();
     return i;
   }
 
-  /** Applies the action to one job through JobService; a refusal is counted with its reason, anything else aborts. */
-  private act(action: BulkAction, row: Row, tally: Tally): Promise<void> {
-    const refused = (err: unknown) => {
-      if (!(err instanceof ApiError)) throw err;
-      tally.skip(refusalReason(err, row.id));
-    };
+  /** Applies the action to one job through JobService, synchronously; a refusal is counted with its reason, anything else aborts the slice. */
+  private act(action: Exclude<BulkAction, { kind: 'move_credential' }>, row: Row, tally: Tally, notices: (() => void)[]): void {
     try {
       switch (action.kind) {
         case 'cancel':
-          // cancelJob is async in name only: it changes the job before it returns its promise.
-          return this.d.jobs.cancelJob(row.id, action.reason || 'cancelled by the operator (bulk)').then(() => void tally.done++, refused);
+          notices.push(this.d.jobs.cancelJobNow(row.id, action.reason || 'cancelled by the operator (bulk)').notify);
+          break;
         case 'retry':
           this.d.jobs.retryJob(row.id);
           break;
         case 'priority':
           this.d.jobs.setPriority(row.id, action.priority);
           break;
-        case 'move_credential':
-          throw new Error('moves are applied a chunk at a time');
       }
       tally.done++;
     } catch (err) {
-      refused(err);
+      if (!(err instanceof ApiError)) throw err;
+      tally.skip(refusalReason(err, row.id));
     }
-    return Promise.resolve();
   }
 
   // ─────────── counting ───────────
@@ -396,7 +480,7 @@ export class BulkActions {
 
 const sum = (by: BulkPreview['by_status']): number => Object.values(by).reduce((n, v) => n + v, 0);
 
-export type BulkCommandName = 'previewBulk' | 'applyBulk';
+export type BulkCommandName = 'previewBulk' | 'applyBulk' | 'cancelBulk';
 
 /** The contract's bulk commands over a BulkActions. */
 export function createBulkCommandHandlers(bulk: BulkActions): Pick<ConsoleCommandHandlers, BulkCommandName> {
@@ -406,6 +490,9 @@ export function createBulkCommandHandlers(bulk: BulkActions): Pick<ConsoleComman
     },
     async applyBulk(input) {
       return bulk.apply(input);
+    },
+    async cancelBulk() {
+      return bulk.cancel();
     },
   };
 }

@@ -211,6 +211,11 @@ export class JobService {
     return this.tokens.moveJobsToCredential(jobIds, credentialId, options);
   }
 
+  /** The move alone, synchronously (a bulk action's slice, inside its transaction); the caller resumes waiting jobs. */
+  moveJobsToCredentialNow(jobIds: readonly string[], credentialId: string): { moved: number; skipped: string[] } {
+    return this.tokens.moveJobsNow(jobIds, credentialId);
+  }
+
   // ─────────────────────────── operator actions ───────────────────────────
 
   async createJob(input: {
@@ -256,6 +261,18 @@ export class JobService {
   }
 
   async cancelJob(jobId: string, reason?: string): Promise<Job> {
+    const { job, notify } = this.cancelJobNow(jobId, reason);
+    notify();
+    return job;
+  }
+
+  /**
+   * cancelJob, synchronously, without telling the crawler yet: a bulk action calls it inside its
+   * slice's transaction, so a write that fails throws there and rolls the slice back whole (a
+   * rejected promise would not), and calls `notify` (job_cancel to the crawler holding the job)
+   * only once the slice is committed.
+   */
+  cancelJobNow(jobId: string, reason?: string): { job: Job; notify: () => void } {
     this.flush();
     const job = this.requireJob(jobId);
     if (!NON_FINAL.includes(job.status)) throw new ApiError('conflict', `job ${jobId} is already ${job.status}`);
@@ -265,11 +282,13 @@ export class JobService {
     }
     this.tracker.markFailed(jobId);
     this.progress.discard(jobId);
-    const conn = job.leased_to ? this.sessions.getConnection(job.leased_to) : undefined;
-    if (conn && !conn.post({ type: 'job_cancel', timestamp: new Date(this.now()).toISOString(), job_id: jobId, data: { job_id: jobId, reason: why } })) {
-      this.logger.warn({ jobId }, 'job_cancel not delivered: the crawler is not reading');
-    }
-    return this.store.jobs.getJob(jobId)!;
+    const notify = () => {
+      const conn = job.leased_to ? this.sessions.getConnection(job.leased_to) : undefined;
+      if (conn && !conn.post({ type: 'job_cancel', timestamp: new Date(this.now()).toISOString(), job_id: jobId, data: { job_id: jobId, reason: why } })) {
+        this.logger.warn({ jobId }, 'job_cancel not delivered: the crawler is not reading');
+      }
+    };
+    return { job: this.store.jobs.getJob(jobId)!, notify };
   }
 
   retryJob(jobId: string): Job {

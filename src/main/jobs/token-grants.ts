@@ -185,6 +185,13 @@ export class TokenGrants {
 
   /** The operator moves unfinished jobs to another credential; the waiting ones among them go on. */
   async moveJobsToCredential(jobIds: readonly string[], credentialId: string, options: { resumeWaiting?: boolean } = {}): Promise<{ moved: number; skipped: string[]; answered: number; requeued: number }> {
+    const { moved, skipped } = this.moveJobsNow(jobIds, credentialId);
+    const resumed = options.resumeWaiting === false ? { answered: 0, requeued: 0 } : await this.resumeWaitingJobs();
+    return { moved, skipped, ...resumed };
+  }
+
+  /** The move itself, synchronous (no waiting job is resumed): a write that fails throws to the caller's transaction. */
+  moveJobsNow(jobIds: readonly string[], credentialId: string): { moved: number; skipped: string[] } {
     const target = this.ctx.store.credentials.getCredential(credentialId);
     if (!target) throw new ApiError('not_found', `there is no saved credential ${credentialId}`);
     this.ctx.flush();
@@ -200,8 +207,7 @@ export class TokenGrants {
       if (this.ctx.ledger.change(id, 'move_credential', { credential_id: credentialId }, { reason: `moved to credential “${target.label}” (${target.token_hint}) by the operator` })) moved++;
       else skipped.push(id);
     }
-    const resumed = options.resumeWaiting === false ? { answered: 0, requeued: 0 } : await this.resumeWaitingJobs();
-    return { moved, skipped, ...resumed };
+    return { moved, skipped };
   }
 
   /** A token goes only to the connection an unfinished job is leased to; anything else is refused and changes nothing. */

@@ -33,7 +33,7 @@ import {
   UpdateScheduleInputSchema,
 } from '../ops';
 import { HeartbeatPointSchema, JobResultSchema } from '../power-views';
-import { BulkApplyInputSchema, BulkPreviewSchema, BulkSummarySchema, BulkTargetSchema } from '../bulk';
+import { BulkApplyInputSchema, BulkCancelResultSchema, BulkPreviewSchema, BulkSummarySchema, BulkTargetSchema } from '../bulk';
 
 const Empty = z.object({}).prefault({});
 const JobRef = z.object({ job_id: z.string().min(1, 'job_id is required') });
@@ -359,6 +359,11 @@ export const commands = {
     BulkApplyInputSchema,
     BulkSummarySchema,
     'Cancel, retry, reprioritize or move to another credential every job a filter matched at preview time, in one command; returns what was done and what was skipped, by reason.',
+  ),
+  cancelBulk: command(
+    Empty,
+    BulkCancelResultSchema,
+    'Stop the running bulk action after its current slice (each slice is done whole or not at all); its applyBulk returns a summary that says it was cancelled and how many jobs it did not reach.',
   ),
 } as const;
 

@@ -16,6 +16,7 @@ import {
   type BulkPreview,
   type BulkSummary,
   type BulkTarget,
+  describeBulkStop,
 } from '../../../shared/bulk';
 import { FINAL_JOB_STATUSES, type JobStatus } from '../../../shared/jobs';
 import { api, onBatch } from '../../state/bus';
@@ -95,6 +96,7 @@ export function BulkFilterDialog({
   const [priority, setPriority] = useState('1');
   const [credentialId, setCredentialId] = useState('');
   const [progress, setProgress] = useState<{ processed: number; expected: number } | null>(null);
+  const [cancelling, setCancelling] = useState(false);
   const id = useId();
   // While it runs, the console reports after each chunk (a page sees the latest, at most ~10 a second).
   useEffect(() => {
@@ -162,6 +164,17 @@ export function BulkFilterDialog({
     }
   };
 
+  // Stops the running action after its current slice; applyBulk then answers with a summary that says so.
+  const cancelRun = async () => {
+    setCancelling(true);
+    try {
+      await api().cancelBulk({});
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+      setCancelling(false);
+    }
+  };
+
   const skips = preview ? forecastSkips(kind, preview.by_status) + (preview.missing_jobs ?? 0) : 0;
   return (
     <ConfirmDialog
@@ -221,7 +234,10 @@ export function BulkFilterDialog({
       {paramProblem && n !== null ? <p className="hint">{paramProblem}</p> : null}
       {busy ? (
         <p role="status" data-testid="bulk-progress">
-          <ProgressBar value={progress && progress.expected > 0 ? progress.processed / progress.expected : 0} label="Bulk action progress" showText={false} /> {progress ? `${fmt(progress.processed)} of ${fmt(progress.expected)}` : 'Starting…'}
+          <ProgressBar value={progress && progress.expected > 0 ? progress.processed / progress.expected : 0} label="Bulk action progress" showText={false} /> {progress ? `${fmt(progress.processed)} of ${fmt(progress.expected)}` : 'Starting…'}{' '}
+          <button type="button" className="btn btn-small" onClick={() => void cancelRun()} disabled={cancelling} data-testid="bulk-cancel">
+            {cancelling ? 'Cancelling…' : 'Cancel bulk action'}
+          </button>
         </p>
       ) : null}
       {error && preview ? (
@@ -243,7 +259,7 @@ const BULK_VERB_ING: Record<BulkActionKind, string> = {
 /** What a bulk action did: done, and skipped by reason (most first). */
 export function BulkSummaryPanel({ summary, onDismiss }: { summary: BulkSummary; onDismiss: () => void }) {
   return (
-    <div className={`result-panel ${summary.skipped_total > 0 ? 'result-mixed' : 'result-ok'}`} role="status" data-testid="bulk-filter-summary">
+    <div className={`result-panel ${summary.skipped_total > 0 || summary.stopped ? 'result-mixed' : 'result-ok'}`} role="status" data-testid="bulk-filter-summary">
       <div className="result-head">
         <span>
           <strong data-testid="bulk-done">
@@ -258,6 +274,9 @@ export function BulkSummaryPanel({ summary, onDismiss }: { summary: BulkSummary;
           Dismiss
         </button>
       </div>
+      {summary.stopped ? (
+        <p data-testid="bulk-stopped">{describeBulkStop(summary.stopped)}</p>
+      ) : null}
       {summary.skipped.length > 0 ? (
         <ul className="result-list" data-testid="bulk-skipped">
           {summary.skipped.map((s) => (
