@@ -28,11 +28,13 @@ import type { ConsoleCommandHandlers, ConsoleEvent } from '../../shared/contract
 import { ApiError } from '../../shared/contract/errors';
 import type { BulkTargetSchema } from '../../shared/bulk';
 import { type BulkAction, type BulkCancelResult, type BulkErrorFilter, type BulkPreview, type BulkSummary } from '../../shared/bulk';
-import { FINAL_JOB_STATUSES, type JobStatus } from '../../shared/jobs';
+import { FINAL_JOB_STATUSES, JOB_STATUSES, type JobStatus } from '../../shared/jobs';
 import type { z } from 'zod';
 import type { Store } from '../store';
 import { filterWhere, textCandidates, textMatch } from '../store/job-list';
 import { scrubSecretText } from '../store/redact';
+import { filterClause as errorFilterClause } from '../store/errors-repo';
+import { allowedFrom } from './lifecycle';
 import type { JobService } from './job-service';
 
 /** Jobs read per keyset page. */
@@ -47,7 +49,6 @@ export const SLICE_BUDGET_MS = 20;
 const PROGRESS_EVERY_MS = 250;
 
 type Target = z.output<typeof BulkTargetSchema>;
-type SqlValue = string | number | null;
 
 /** The columns the rules look at. */
 interface Row {
@@ -120,7 +121,16 @@ export interface BulkActionsDeps {
   chunk?: number;
 }
 
-const FINAL: ReadonlySet<JobStatus> = new Set(FINAL_JOB_STATUSES);
+/**
+ * The statuses each action applies in: the lifecycle table's rule for its event (a priority
+ * change is no status change: it applies to every unfinished job, as a move does).
+ */
+const APPLIES_IN: Record<BulkAction['kind'], readonly JobStatus[]> = {
+  cancel: allowedFrom('cancel'),
+  retry: allowedFrom('retry'),
+  priority: JOB_STATUSES.filter((s) => !FINAL_JOB_STATUSES.includes(s)),
+  move_credential: allowedFrom('move_credential'),
+};
 const STILL: Record<JobStatus, string> = {
   queued: 'still queued',
   assigned: 'still assigned to a crawler',
@@ -133,18 +143,10 @@ const STILL: Record<JobStatus, string> = {
 
 /** Why the action's rule leaves this job as it is, or null when it applies (the single-job actions' guards, said as a reason to group by). */
 export function skipReason(action: BulkAction, row: Pick<Row, 'status' | 'priority' | 'credential_id'>): string | null {
-  switch (action.kind) {
-    case 'cancel':
-      return FINAL.has(row.status) ? STILL[row.status] : null;
-    case 'retry':
-      return row.status === 'failed' || row.status === 'cancelled' ? null : STILL[row.status];
-    case 'priority':
-      if (FINAL.has(row.status)) return STILL[row.status];
-      return row.priority === action.priority ? `already at priority ${action.priority}` : null;
-    case 'move_credential':
-      if (FINAL.has(row.status)) return STILL[row.status];
-      return row.credential_id === action.credential_id ? 'already on that credential' : null;
-  }
+  if (!APPLIES_IN[action.kind].includes(row.status)) return STILL[row.status];
+  if (action.kind === 'priority' && row.priority === action.priority) return `already at priority ${action.priority}`;
+  if (action.kind === 'move_credential' && row.credential_id === action.credential_id) return 'already on that credential';
+  return null;
 }
 
 /** A refusal from JobService as a reason to group by: the job's own id taken out ("job 4f… cannot run again: …" → "cannot run again: …"). */
@@ -172,23 +174,6 @@ class Tally {
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
-
-/** The WHERE terms of an errors filter (as listErrors filters). */
-function errorWhere(f: BulkErrorFilter): { sql: string[]; params: SqlValue[] } {
-  const sql: string[] = [];
-  const params: SqlValue[] = [];
-  const eq = (column: string, value: string | number | undefined, op = '=') => {
-    if (value === undefined || value === '') return;
-    sql.push(`${column} ${op} ?`);
-    params.push(value);
-  };
-  eq('category', f.category);
-  eq('severity', f.severity);
-  eq('crawler_id', f.crawler_id);
-  eq('job_id', f.job_id);
-  eq('at', f.since, '>=');
-  return { sql, params };
-}
 
 const ROW_COLUMNS = 'rowid AS rowid, id, status, leased_to, priority, credential_id';
 
@@ -450,9 +435,10 @@ export class BulkActions {
 
   // ─────────── counting ───────────
 
-  private errorScope(f: BulkErrorFilter, snapshot: number): { sql: string[]; params: SqlValue[] } {
-    const w = errorWhere(f);
-    return { sql: [...w.sql, 'id <= ?', 'job_id IS NOT NULL'], params: [...w.params, snapshot] };
+  /** The errors a filter matches, as listErrors filters them, up to the snapshot. */
+  private errorScope(f: BulkErrorFilter, snapshot: number): { sql: string[]; params: unknown[] } {
+    const w = errorFilterClause(f);
+    return { sql: [...w.where, 'id <= ?', 'job_id IS NOT NULL'], params: [...w.params, snapshot] };
   }
 
   private countErrorJobs(f: BulkErrorFilter, snapshot: number): number {
@@ -462,7 +448,7 @@ export class BulkActions {
 
   private jobsByStatus(target: Target, snapshot: number): BulkPreview['by_status'] {
     let sql: string;
-    let params: SqlValue[];
+    let params: unknown[];
     if (target.scope === 'jobs') {
       const w = filterWhere({ ...target.filter, sort: 'created_at', dir: 'asc', limit: 1, offset: 0 });
       sql = `SELECT status, COUNT(*) AS n FROM jobs WHERE ${[...w.sql, 'rowid <= ?'].join(' AND ')} GROUP BY status`;

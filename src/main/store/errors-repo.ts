@@ -93,8 +93,8 @@ export class ErrorsRepo {
   }
 }
 
-/** The WHERE terms of an error query (the list and the export's keyset pages share them). */
-function filterClause(q: { category?: string | undefined; severity?: string | undefined; crawler_id?: string | undefined; job_id?: string | undefined; since?: number | undefined; until?: number | undefined }): {
+/** The WHERE terms of an error query (the list, the export's keyset pages and a bulk action's errors scope share them). */
+export function filterClause(q: { category?: string | undefined; severity?: string | undefined; crawler_id?: string | undefined; job_id?: string | undefined; since?: number | undefined; until?: number | undefined }): {
   where: string[];
   params: unknown[];
 } {

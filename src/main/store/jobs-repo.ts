@@ -21,7 +21,7 @@ import { StoreError } from './errors';
 import { newJobId } from './job-id';
 import { JobLister } from './job-list';
 import { JobTextIndex } from './job-text-index';
-import { DISPATCHABLE_WHERE } from './migrations/008_scale';
+import { DISPATCHABLE_WHERE } from './dispatchable';
 import type { EventInput, EventsRepo } from './events-repo';
 import { JobSchema, rowDecoder, toJson, type Job } from './records';
 import { redactResumeState, scrubSecretText } from './redact';
