@@ -71,7 +71,7 @@ export class JobEventHold {
   private kept: ConsoleEvent[] | null = null;
 
   /** `deliver`: where an event goes once it may (it asks `passes` about the pages). */
-  constructor(private readonly deliver: (event: ConsoleEvent) => void = () => {}) {}
+  constructor(private readonly deliver: (event: ConsoleEvent) => void) {}
 
   /** An event goes on now, or once the transaction it belongs to has committed. */
   send(event: ConsoleEvent): void {
@@ -290,7 +290,7 @@ export class BulkActions {
         tally.skip('no longer match the filter', expected - walked);
       }
       report();
-      if (action.kind === 'move_credential' && tally.done > 0) await this.d.jobs.resumeWaitingJobs();
+      if (action.kind === 'move_credential') await this.d.jobs.resumeWaitingJobs();
       const summary: BulkSummary = {
         scope: target.scope,
         action,

@@ -235,9 +235,12 @@ export function BulkFilterDialog({
       {busy ? (
         <p role="status" data-testid="bulk-progress">
           <ProgressBar value={progress && progress.expected > 0 ? progress.processed / progress.expected : 0} label="Bulk action progress" showText={false} /> {progress ? `${fmt(progress.processed)} of ${fmt(progress.expected)}` : 'Starting…'}{' '}
-          <button type="button" className="btn btn-small" onClick={() => void cancelRun()} disabled={cancelling} data-testid="bulk-cancel">
-            {cancelling ? 'Cancelling…' : 'Cancel bulk action'}
-          </button>
+          {/* Offered once the console reports the action under way (a cancel before it starts would find nothing to stop). */}
+          {progress ? (
+            <button type="button" className="btn btn-small" onClick={() => void cancelRun()} disabled={cancelling} data-testid="bulk-cancel">
+              {cancelling ? 'Cancelling…' : 'Cancel bulk action'}
+            </button>
+          ) : null}
         </p>
       ) : null}
       {error && preview ? (
