@@ -52,6 +52,8 @@ describe('opening the store', () => {
         'job_progress_samples',
         // how far the background indexer has come, and each job's number of children
         'jobs_text_state', 'job_children',
+        // each crawler's heartbeats over the last hour, one row a sampling step (issue 15)
+        'heartbeat_samples',
       ].sort(),
     );
   });
