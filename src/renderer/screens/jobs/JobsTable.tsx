@@ -111,8 +111,6 @@ const JobRow = memo(function JobRow({
   focused: boolean;
   now: number;
 }) {
-  const completion = live?.overall_completion ?? job.overall_completion;
-  const target = job.namespace_path ?? job.entity_name ?? job.entity_id;
   return (
     <div
       className={`jobs-row${selected ? ' row-selected' : ''}`}
@@ -126,6 +124,17 @@ const JobRow = memo(function JobRow({
       data-status={job.status}
       style={{ transform: `translateY(${top}px)` }}
     >
+      <JobCells job={job} index={index} selected={selected} live={live} now={now} />
+    </div>
+  );
+});
+
+/** A row's cells, apart from its position: on a scaled range every row moves on every scroll event, its cells need not render again. */
+const JobCells = memo(function JobCells({ job, index, selected, live, now }: { job: JobDto; index: number; selected: boolean; live: LiveProgress | undefined; now: number }) {
+  const completion = live?.overall_completion ?? job.overall_completion;
+  const target = job.namespace_path ?? job.entity_name ?? job.entity_id;
+  return (
+    <>
       <div role="gridcell" className="cell cell-select">
         <input
           type="checkbox"
@@ -167,7 +176,7 @@ const JobRow = memo(function JobRow({
       <div role="gridcell" className="cell cell-created" title={formatFull(job.created_at)}>
         {formatWhen(job.created_at, now)}
       </div>
-    </div>
+    </>
   );
 });
 
