@@ -33,6 +33,7 @@ export default defineConfig({
     { name: 'links-and-pages', testMatch: /pages\.spec\.ts$/ },
     { name: 'bulk-by-filter', testMatch: /bulk\.spec\.ts$/ },
     { name: 'trust', testMatch: /trust\.spec\.ts$/ },
+    { name: 'jobs-scroll', testMatch: /scroll\.spec\.ts$/ },
     // Opt-in (CRAWL_CONSOLE_SCALE_JOBS=1000000): the Jobs screen on a big store, figures only.
     { name: 'scale', testMatch: /scale\.spec\.ts$/ },
   ],

@@ -5,8 +5,10 @@
  * Keyboard: the grid is one tab stop (roving tabindex on rows); ↑/↓, Page
  * Up/Down, Home/End move; Enter opens the job; Space selects it (Shift+Space
  * extends from the last selected row).
+ *
+ * Any number of rows is reachable: past a cap the scroll range is scaled
+ * (use-scaled-scroll, scroll-range), below it the browser scrolls as usual.
  */
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { type KeyboardEvent, memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { JobDto, JobSortField } from '../../../shared/jobs';
 import { useNow } from '../../components/use-now';
@@ -15,12 +17,16 @@ import { ProgressBar } from '../../components/ProgressBar';
 import { StatusBadge } from './StatusBadge';
 import { type LiveProgress, rowAt, saveScroll, savedScroll, setWindow, sortBy, toggleRow, toggleRows, useJobsTable } from './table-state';
 import { ViewLink, useNavigate } from '../../router';
+import { capFrom } from './scroll-range';
+import { useScaledScroll } from './use-scaled-scroll';
 
 /** Must match .jobs-row's height in jobs.css. */
 export const ROW_HEIGHT = 40;
 /** Must match .jobs-head's height in jobs.css. */
 const HEADER_HEIGHT = 38;
 const OVERSCAN = 6;
+/** The body's height cap; a test may lower it before the page loads (e2e/scroll.spec.ts), a page cannot raise it. */
+const BODY_CAP = capFrom((globalThis as { __crawlConsoleMaxBodyHeight?: unknown }).__crawlConsoleMaxBodyHeight);
 
 interface Column {
   key: string;
@@ -105,8 +111,6 @@ const JobRow = memo(function JobRow({
   focused: boolean;
   now: number;
 }) {
-  const completion = live?.overall_completion ?? job.overall_completion;
-  const target = job.namespace_path ?? job.entity_name ?? job.entity_id;
   return (
     <div
       className={`jobs-row${selected ? ' row-selected' : ''}`}
@@ -120,6 +124,17 @@ const JobRow = memo(function JobRow({
       data-status={job.status}
       style={{ transform: `translateY(${top}px)` }}
     >
+      <JobCells job={job} index={index} selected={selected} live={live} now={now} />
+    </div>
+  );
+});
+
+/** A row's cells, apart from its position: on a scaled range every row moves on every scroll event, its cells need not render again. */
+const JobCells = memo(function JobCells({ job, index, selected, live, now }: { job: JobDto; index: number; selected: boolean; live: LiveProgress | undefined; now: number }) {
+  const completion = live?.overall_completion ?? job.overall_completion;
+  const target = job.namespace_path ?? job.entity_name ?? job.entity_id;
+  return (
+    <>
       <div role="gridcell" className="cell cell-select">
         <input
           type="checkbox"
@@ -161,7 +176,7 @@ const JobRow = memo(function JobRow({
       <div role="gridcell" className="cell cell-created" title={formatFull(job.created_at)}>
         {formatWhen(job.created_at, now)}
       </div>
-    </div>
+    </>
   );
 });
 
@@ -187,21 +202,20 @@ export function JobsTable() {
   const [focusIndex, setFocusIndex] = useState(0);
   const wantFocus = useRef(false);
 
-  // TanStack Virtual: headless (our own markup and CSS), dynamic counts, scrollToIndex for the keyboard.
-  // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer re-renders this component itself on scroll; nothing memoizes its results
-  const virtualizer = useVirtualizer({
-    count: total,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
+  // The list starts below the sticky header, and keyboard scrolling keeps rows out from under it.
+  const scroll = useScaledScroll(scrollRef, {
+    rows: total,
+    rowHeight: ROW_HEIGHT,
+    header: HEADER_HEIGHT,
     overscan: OVERSCAN,
-    // The list starts below the sticky header, and keyboard scrolling keeps rows out from under it.
-    scrollMargin: HEADER_HEIGHT,
-    scrollPaddingStart: HEADER_HEIGHT,
+    cap: BODY_CAP,
     initialOffset: savedScroll,
+    // Remembered for the way back from a job's detail.
+    onOffset: saveScroll,
   });
-  const items = virtualizer.getVirtualItems();
-  const first = items[0]?.index ?? 0;
-  const last = items.at(-1)?.index ?? -1;
+  const { first, last, firstVisible, lastVisible } = scroll.rows;
+  const items: number[] = [];
+  for (let i = first; i >= 0 && i <= last; i++) items.push(i);
 
   useEffect(() => {
     setWindow(first, last);
@@ -223,9 +237,9 @@ export function JobsTable() {
       const next = Math.max(0, Math.min(total - 1, i));
       wantFocus.current = true;
       setFocusIndex(next);
-      virtualizer.scrollToIndex(next, { align: 'auto' });
+      scroll.scrollToRow(next);
     },
-    [total, virtualizer],
+    [total, scroll],
   );
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
@@ -258,16 +272,16 @@ export function JobsTable() {
   };
 
   // Rows in view (at least half shown, overscan excluded): what "select all in view" selects.
-  const viewTop = (virtualizer.scrollOffset ?? 0) + HEADER_HEIGHT;
-  const viewBottom = (virtualizer.scrollOffset ?? 0) + (virtualizer.scrollRect?.height ?? 0);
+  const viewTop = scroll.offset + HEADER_HEIGHT;
+  const viewBottom = scroll.offset + scroll.range.viewport;
   const visibleIds: string[] = [];
-  for (const it of items) {
-    const middle = it.start + ROW_HEIGHT / 2;
+  for (let i = firstVisible; i >= 0 && i <= lastVisible; i++) {
+    const middle = HEADER_HEIGHT + i * ROW_HEIGHT + ROW_HEIGHT / 2;
     if (middle < viewTop || middle > viewBottom) continue;
-    const job = rowAt(pages, it.index);
+    const job = rowAt(pages, i);
     if (job) visibleIds.push(job.job_id);
   }
-  const focusRendered = items.some((it) => it.index === clampedFocus && rowAt(pages, it.index));
+  const focusRendered = clampedFocus >= first && clampedFocus <= last && rowAt(pages, clampedFocus) !== undefined;
 
   return (
     <div
@@ -280,11 +294,9 @@ export function JobsTable() {
       // The grid itself is the tab stop only while the focused row is scrolled away (then focus goes to the first row in view).
       tabIndex={focusRendered ? -1 : 0}
       onKeyDown={onKeyDown}
-      // Remembered for the way back from a job's detail.
-      onScroll={(e) => saveScroll(e.currentTarget.scrollTop)}
       onFocus={(e) => {
         if (e.target === e.currentTarget) {
-          if (items.length > 0) moveTo(Math.max(first, Math.min(last, Math.ceil(((virtualizer.scrollOffset ?? 0)) / ROW_HEIGHT))));
+          if (items.length > 0) moveTo(Math.max(first, Math.min(last, Math.ceil(scroll.offset / ROW_HEIGHT))));
           return;
         }
         const rowEl = (e.target as HTMLElement).closest<HTMLElement>('[data-index]');
@@ -293,23 +305,24 @@ export function JobsTable() {
       data-testid="jobs-grid"
     >
       <HeaderRow visibleIds={visibleIds} />
-      <div className="jobs-body" role="rowgroup" style={{ height: virtualizer.getTotalSize() }}>
-        {items.map((it) => {
-          const job = rowAt(pages, it.index);
-          const top = it.start - HEADER_HEIGHT;
+      {/* Scaled, the rows sit relative to the viewport: one half-way past an end must not grow the scroll range. */}
+      <div className="jobs-body" role="rowgroup" style={{ height: scroll.range.bodyHeight, ...(scroll.range.scaled && { overflow: 'clip' }) }}>
+        {items.map((i) => {
+          const job = rowAt(pages, i);
+          const top = scroll.rowTop(i);
           return job ? (
             <JobRow
-              key={it.index}
+              key={i}
               job={job}
-              index={it.index}
+              index={i}
               top={top}
               selected={selected.has(job.job_id)}
               live={live[job.job_id]}
-              focused={it.index === clampedFocus}
+              focused={i === clampedFocus}
               now={now}
             />
           ) : (
-            <PlaceholderRow key={it.index} index={it.index} top={top} />
+            <PlaceholderRow key={i} index={i} top={top} />
           );
         })}
       </div>
