@@ -108,6 +108,8 @@ export function decodeCrawlerMessage(value: unknown): DecodeResult {
   for (const [spelling, wire] of candidates) {
     // The hot forms' common shape is checked by hand (the schema's exact result); anything else by the schema.
     let parsedData = wire.fast?.(data);
+    // A fast path answers only for data whose keys are all modelled (`known`): it has no extras of its own.
+    const mayHaveExtras = parsedData === undefined;
     if (parsedData === undefined) {
       const parsed = wire.schema.safeParse(data);
       if (!parsed.success) {
@@ -117,15 +119,16 @@ export function decodeCrawlerMessage(value: unknown): DecodeResult {
       parsedData = parsed.data;
     }
     const envelopeExtras = unknownFields(value, ENVELOPE_KEYS);
-    const extras = unknownFields(data, wire.known, envelopeExtras === NO_FIELDS ? undefined : { ...envelopeExtras });
-    const message = {
-      type,
-      timestamp,
-      ...(job_id !== undefined && { job_id }),
-      data: wire.toInternal(parsedData),
-      spelling: forms.crawler ? spelling : type === 'discovery' ? 'crawler' : envelopeSpelling,
-      extras,
-    } as CrawlerMessage;
+    const ownExtras = envelopeExtras === NO_FIELDS ? undefined : { ...envelopeExtras };
+    const extras = mayHaveExtras ? unknownFields(data, wire.known, ownExtras) : (ownExtras ?? NO_FIELDS);
+    const internal = wire.toInternal(parsedData);
+    const messageSpelling = forms.crawler ? spelling : type === 'discovery' ? 'crawler' : envelopeSpelling;
+    // Two plain literals, not a conditional spread: the spread cost more than the rest of the envelope.
+    const message = (
+      job_id !== undefined
+        ? { type, timestamp, job_id, data: internal, spelling: messageSpelling, extras }
+        : { type, timestamp, data: internal, spelling: messageSpelling, extras }
+    ) as CrawlerMessage;
     return { ok: true, message };
   }
   return fail('invalid_message', `invalid ${type}: ${firstIssues ?? 'does not match the protocol'}`, {
