@@ -52,6 +52,8 @@ export function decodeCrawlerMessage(value: unknown): DecodeResult {
   if (!isRecord(value)) {
     return fail('not_an_object', `a message must be a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
   }
+  const common = decodeCommon(value);
+  if (common !== undefined) return common;
   const { type, timestamp, job_id: docJobId, jobId: crawlerJobId, data: rawData } = value;
   // Before anything else looks at it: a value too deep to serialise must never be kept.
   if (exceedsDepth(value, MAX_MESSAGE_DEPTH)) {
@@ -135,6 +137,51 @@ export function decodeCrawlerMessage(value: unknown): DecodeResult {
     ...withJob(type, envelopeSpelling, job_id),
     spelling: crawlerHinted ? 'crawler' : envelopeSpelling,
   });
+}
+
+/**
+ * Most of a crawler's traffic, decoded without the general path's passes (depth
+ * walk, envelope extras, type tables): a job_progress or heartbeat whose
+ * envelope holds only the protocol's keys (so nothing but `data` can nest),
+ * with a well-formed job id and timestamp, and data the first wire form tried
+ * answers for by its fast path (which admits only shallow, modelled fields; a
+ * heartbeat's free-form memoryUsage object goes the general way). Returns
+ * exactly what the general path returns for such a message, or undefined for
+ * anything else: then the general path decides, errors included.
+ */
+function decodeCommon(value: Record<string, unknown>): DecodeResult | undefined {
+  const type = value.type;
+  if ((type !== 'job_progress' && type !== 'heartbeat') || Object.getPrototypeOf(value) !== Object.prototype) return undefined;
+  let rawJobId: unknown;
+  let envelopeSpelling: Spelling | null = null;
+  for (const k in value) {
+    if (k === 'type' || k === 'timestamp' || k === 'data') continue;
+    if ((k !== 'job_id' && k !== 'jobId') || envelopeSpelling !== null) return undefined;
+    rawJobId = value[k];
+    envelopeSpelling = k === 'job_id' ? 'documented' : 'crawler';
+  }
+  let job_id: string | undefined;
+  if (envelopeSpelling !== null) {
+    if (typeof rawJobId !== 'string' || rawJobId.length === 0 || rawJobId.length > 256 || !isWellFormedText(rawJobId)) return undefined;
+    job_id = rawJobId;
+  } else if (type === 'job_progress') {
+    return undefined;
+  }
+  const timestamp = value.timestamp;
+  if (typeof timestamp !== 'string' || !isIsoTimestamp(timestamp)) return undefined;
+  const data = value.data;
+  if (!isRecord(data) || (typeof data.memoryUsage === 'object' && data.memoryUsage !== null)) return undefined;
+  const forms = WIRE_FORMS[type];
+  const [spelling, wire] = CANDIDATES[type][envelopeSpelling === 'crawler' || hasAnyKey(data, forms.crawlerKeys) ? 1 : 0][0]!;
+  const parsedData = wire.fast?.(data);
+  if (parsedData === undefined) return undefined;
+  const internal = wire.toInternal(parsedData);
+  const message = (
+    job_id !== undefined
+      ? { type, timestamp, job_id, data: internal, spelling, extras: NO_FIELDS }
+      : { type, timestamp, data: internal, spelling, extras: NO_FIELDS }
+  ) as CrawlerMessage;
+  return { ok: true, message };
 }
 
 function ref(type: string, spelling: Spelling | null): Omit<DecodeFailure, 'code' | 'message'> {
