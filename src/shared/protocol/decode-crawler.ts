@@ -150,8 +150,9 @@ export function decodeCrawlerMessage(value: unknown): DecodeResult {
  * anything else: then the general path decides, errors included.
  */
 function decodeCommon(value: Record<string, unknown>): DecodeResult | undefined {
-  const type = value.type;
-  if ((type !== 'job_progress' && type !== 'heartbeat') || Object.getPrototypeOf(value) !== Object.prototype) return undefined;
+  // The type as this module's own constant: a fresh string from the wire would be hashed again by every table lookup.
+  const type = value.type === 'job_progress' ? 'job_progress' : value.type === 'heartbeat' ? 'heartbeat' : null;
+  if (type === null || Object.getPrototypeOf(value) !== Object.prototype) return undefined;
   let rawJobId: unknown;
   let envelopeSpelling: Spelling | null = null;
   for (const k in value) {
@@ -171,8 +172,8 @@ function decodeCommon(value: Record<string, unknown>): DecodeResult | undefined 
   if (typeof timestamp !== 'string' || !isIsoTimestamp(timestamp)) return undefined;
   const data = value.data;
   if (!isRecord(data) || (typeof data.memoryUsage === 'object' && data.memoryUsage !== null)) return undefined;
-  const forms = WIRE_FORMS[type];
-  const [spelling, wire] = CANDIDATES[type][envelopeSpelling === 'crawler' || hasAnyKey(data, forms.crawlerKeys) ? 1 : 0][0]!;
+  const forms = type === 'job_progress' ? WIRE_FORMS.job_progress : WIRE_FORMS.heartbeat;
+  const [spelling, wire] = (type === 'job_progress' ? CANDIDATES.job_progress : CANDIDATES.heartbeat)[envelopeSpelling === 'crawler' || hasAnyKey(data, forms.crawlerKeys) ? 1 : 0][0]!;
   const parsedData = wire.fast?.(data);
   if (parsedData === undefined) return undefined;
   const internal = wire.toInternal(parsedData);
