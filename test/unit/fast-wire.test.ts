@@ -190,6 +190,49 @@ describe('fast wire paths', () => {
     expect(refused).toBeGreaterThan(100);
   });
 
+  it('decodes odd envelopes around common data as it would without the fast paths (ids, timestamps, extras, spellings)', () => {
+    const forms = [WIRE_FORMS.heartbeat.documented, WIRE_FORMS.heartbeat.crawler!, WIRE_FORMS.job_progress.documented, WIRE_FORMS.job_progress.crawler!];
+    const saved = forms.map((f) => f.fast);
+    const decodeWithout = (m: unknown) => {
+      forms.forEach((f) => delete f.fast);
+      try {
+        return decodeCrawlerMessage(m);
+      } finally {
+        forms.forEach((f, i) => (f.fast = saved[i]));
+      }
+    };
+    const envelopes: Obj[] = [
+      { job_id: 'j-1' }, { jobId: 'j-1' }, {}, { job_id: 'j-1', jobId: 'j-2' }, { jobId: 'j-2', job_id: 'j-1' }, { job_id: null }, { jobId: null, job_id: 'j' },
+      { jobId: 7 }, { job_id: 0 }, { job_id: '' }, { job_id: 'x'.repeat(256) }, { job_id: 'x'.repeat(257) }, { jobId: '\uD800' }, { job_id: 'a\uDC00' },
+      { job_id: 'j', extra: deep(70) }, { jobId: 'j', note: 'x' }, { job_id: 'j', data_: 1 }, { job_id: undefined, jobId: 'j' },
+    ];
+    let accepted = 0;
+    let refused = 0;
+    for (const [name, { bases }] of Object.entries(CASES)) {
+      const type = name.startsWith('heartbeat') ? 'heartbeat' : 'job_progress';
+      for (const data of [...bases, { ...bases[0], memoryUsage: deep(70) }, { ...bases[0], memoryUsage: { rss: 1 } }, null, [], 'x']) {
+        for (const envelope of envelopes) {
+          for (const timestamp of [TS, '2026-12-02T00:00:00', 'yesterday', 5, undefined]) {
+            const message = { type, timestamp, ...envelope, data };
+            const fast = decodeCrawlerMessage(message);
+            const slow = decodeWithout(message);
+            expect(fast).toStrictEqual(slow);
+            expect(withOrder(fast)).toStrictEqual(withOrder(slow));
+            if (fast.ok) accepted++;
+            else refused++;
+          }
+        }
+        // A message built with a prototype other than Object's, or with __proto__ as an own key.
+        const proto = Object.assign(Object.create({ inherited: 1 }) as Obj, { type, timestamp: TS, jobId: 'j', data });
+        expect(decodeCrawlerMessage(proto)).toStrictEqual(decodeWithout(proto));
+        const own = JSON.parse(`{"__proto__":{"x":1},"type":"${type}","timestamp":"${TS}","jobId":"j","data":${JSON.stringify(data)}}`) as unknown;
+        expect(decodeCrawlerMessage(own)).toStrictEqual(decodeWithout(own));
+      }
+    }
+    expect(accepted).toBeGreaterThan(50);
+    expect(refused).toBeGreaterThan(50);
+  });
+
   it('refuses hostile progress with the schema’s own error', () => {
     const r = decodeCrawlerMessage({ type: 'job_progress', timestamp: TS, jobId: 'j', data: { stage: 'fetching', entityType: 'issue', processed: -1 } });
     expect(r.ok).toBe(false);

@@ -232,3 +232,106 @@ describe('FrameReader: random streams', () => {
     }
   });
 });
+
+describe('FrameReader with parse: the same events, well-formed objects handed on parsed', () => {
+  const withoutValue = (events: FrameEvent[]): FrameEvent[] => events.map((e) => (e.kind === 'line' ? { kind: 'line', text: e.text } : e));
+
+  /** Frames `input` with and without `parse`: same events; each value is what JSON.parse(text) gives. Returns how many came parsed. */
+  function sameAsScan(input: Uint8Array, sizes: number[], max = 4096, delimiter?: string): number {
+    const plain = feed(new FrameReader({ maxMessageBytes: max, ...(delimiter !== undefined && { delimiter }) }), input, sizes);
+    const parsing = feed(new FrameReader({ maxMessageBytes: max, parse: true, ...(delimiter !== undefined && { delimiter }) }), input, sizes);
+    expect(withoutValue(parsing)).toEqual(plain);
+    let parsed = 0;
+    for (const e of parsing) {
+      if (e.kind !== 'line' || e.value === undefined) continue;
+      parsed++;
+      expect(e.value).toStrictEqual(JSON.parse(e.text));
+    }
+    return parsed;
+  }
+
+  it('gives the brace scan’s events for tricky objects in both framings, at every split, and parses most of them', () => {
+    for (const sep of ['', '\n', '\r\n', ' ']) {
+      const input = bytes(TRICKY.map((m) => JSON.stringify(m) + sep).join(''));
+      let parsed = 0;
+      for (let at = 0; at <= input.length; at++) parsed += sameAsScan(input, [at || 1, input.length]);
+      // The objects a read does not cut are handed on parsed (a `}{` inside a string sends one to the scan).
+      expect(parsed).toBeGreaterThan(input.length * 2);
+    }
+  });
+
+  it('leaves to the scan what is not one well-formed object: two on a line, garbage, truncation, wrong types, bad UTF-8', () => {
+    const cases = [
+      '{"a":1}{"b":2}\n{"c":"}{"}{"d":4}\n',
+      '{"a":1} junk {"b":2}\n',
+      '{"a":\n{"b":2}\n',
+      '{"a":1}}\n{{"b":2}\n',
+      '[1,2]\n"x"\n42\n{"ok":true}\n',
+      '{"a":1,}\n{"a" 1}\n{"a":1}',
+      '{"a":"}{"}{"b":"x"}',
+    ];
+    for (const c of cases) {
+      const input = bytes(c);
+      for (let at = 1; at <= input.length; at++) sameAsScan(input, [at, input.length]);
+    }
+    const badUtf8 = new Uint8Array([...bytes('{"a":"'), 0xff, ...bytes('"}\n{"b":1}{"c":"'), 0xc3, ...bytes('"}{"d":1}')]);
+    for (let at = 1; at <= badUtf8.length; at++) sameAsScan(badUtf8, [at, badUtf8.length]);
+  });
+
+  it('keeps maxMessageBytes exactly: an object of the limit is parsed, one byte more is oversized', () => {
+    const exact = JSON.stringify({ pad: 'x'.repeat(100) });
+    const over = JSON.stringify({ pad: 'x'.repeat(101) });
+    for (const sep of ['', '\n']) {
+      const input = bytes(`${exact}${sep}${over}${sep}${exact}${sep}`);
+      expect(sameAsScan(input, [input.length], exact.length)).toBe(2);
+    }
+  });
+
+  it('supports a multi-byte delimiter', () => {
+    const input = bytes(TRICKY.map((m) => JSON.stringify(m) + '<END>').join(''));
+    for (let at = 1; at <= input.length; at += 3) sameAsScan(input, [at, 7], 4096, '<END>');
+  });
+
+  it('matches the scan on random mixes of framings, garbage and cuts', () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const alphabet = ['a', '{', '}', '}{', '"', '\\', ' ', 'ü', '\n', ':'];
+    let parsed = 0;
+    for (let round = 0; round < 300; round++) {
+      const parts: string[] = [];
+      for (let k = rand(8) + 1; k > 0; k--) {
+        let s = '';
+        for (let n = rand(20); n > 0; n--) s += alphabet[rand(alphabet.length)];
+        parts.push(JSON.stringify({ k, s, nested: { list: [s, { s }] } }) + ['', '\n', '\r\n', ' \n\n', '\t', '}', '{'][rand(7)]!);
+        if (rand(6) === 0) parts.push(['junk\n', '{"cut":', '[1]', '}{'][rand(4)]!);
+      }
+      const input = bytes(parts.join(''));
+      // Small reads cut most objects (the scan's case), large ones few; a small limit makes some oversized.
+      parsed += sameAsScan(input, Array.from({ length: 5 }, () => rand(round % 2 ? 60 : 600) + 1), round % 3 ? 1000 : 60);
+    }
+    // Stray braces and cut objects send much of this to the scan; the rest is taken parsed.
+    expect(parsed).toBeGreaterThan(50);
+  });
+
+  it('looks at each byte of a read a bounded number of times, whatever the stream (no quadratic rescans)', () => {
+    let searched = 0;
+    /** Bytes whose indexOf counts what it searches. */
+    class CountingBytes extends Uint8Array {
+      override indexOf(value: number, from = 0): number {
+        const found = super.indexOf(value, from);
+        searched += (found === -1 ? this.length : found + 1) - from;
+        return found;
+      }
+    }
+    // Many objects that open and never close, then one `}` at the very end: each must not search to the end again.
+    for (const text of ['{"a\n'.repeat(5000) + '}', '{"a":1 {'.repeat(5000) + '}']) {
+      const input = bytes(text);
+      searched = 0;
+      new FrameReader({ maxMessageBytes: 1 << 20, parse: true }).push(new CountingBytes(input));
+      expect(searched).toBeLessThan(4 * input.length);
+    }
+  });
+});

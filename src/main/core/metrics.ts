@@ -10,7 +10,7 @@
  *   histogram buckets) correctly, and adds the process's own metrics.
  */
 import type { EventEmitter } from 'node:events';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, type HistogramConfiguration, type MetricObjectWithValues, type MetricType, type MetricValueWithName, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ConsoleEvent } from '../../shared/contract';
 import { HISTORY_BUCKET_MS, HISTORY_RANGE_MS, type HistoryPoint, type HistoryRange } from '../../shared/ops';
 import type { ResolvedSocketConfig } from '../../shared/config';
@@ -60,6 +60,70 @@ class RateWindow {
   }
 }
 
+/**
+ * A label-less histogram counted by the console and exposed by prom-client
+ * (same buckets, sum and count, same exposition): `record` is a bucket search
+ * and three additions. prom-client's observe() (label validation and hashing,
+ * a closure per call) cost more per crawler message than all the rest of the
+ * metrics together. Observations go through `record` only.
+ */
+export class CountedHistogram extends Histogram {
+  private readonly bounds: readonly number[];
+  /** Per bucket (not cumulative); the last one is +Inf. */
+  private readonly counts: Float64Array;
+  private sum = 0;
+  private count = 0;
+  private readonly metricName: string;
+  private readonly metricHelp: string;
+
+  constructor(config: HistogramConfiguration<string> & { buckets: number[] }) {
+    super(config);
+    this.metricName = config.name;
+    this.metricHelp = config.help;
+    this.bounds = [...config.buckets].sort((a, b) => a - b);
+    this.counts = new Float64Array(this.bounds.length + 1);
+  }
+
+  record(value: number): void {
+    let i = 0;
+    while (i < this.bounds.length && value > this.bounds[i]!) i++;
+    this.counts[i]!++;
+    this.sum += value;
+    this.count++;
+  }
+
+  override reset(): void {
+    super.reset();
+    // prom-client's constructor calls reset() too, before this class's fields exist.
+    if ((this.counts as Float64Array | undefined) === undefined) return;
+    this.counts.fill(0);
+    this.sum = 0;
+    this.count = 0;
+  }
+
+  override get(): Promise<MetricObjectWithValues<MetricValueWithName<string>>> {
+    return this.getForPromString();
+  }
+
+  /** What the registry reads to write the exposition (prom-client's Histogram has it; ours answers from its own counts). */
+  async getForPromString(): Promise<MetricObjectWithValues<MetricValueWithName<string>>> {
+    const name = this.metricName;
+    const values: MetricValueWithName<string>[] = [];
+    let cumulative = 0;
+    this.bounds.forEach((le, i) => {
+      cumulative += this.counts[i]!;
+      values.push({ labels: { le }, value: cumulative, metricName: `${name}_bucket` });
+    });
+    values.push(
+      { labels: { le: '+Inf' }, value: this.count, metricName: `${name}_bucket` },
+      { labels: {}, value: this.sum, metricName: `${name}_sum` },
+      { labels: {}, value: this.count, metricName: `${name}_count` },
+    );
+    // prom-client's typings call `type` an enum; at run time (and in the exposition) it is the text 'histogram'.
+    return { name, help: this.metricHelp, type: 'histogram' as unknown as MetricType, aggregator: 'sum', collect: () => undefined, values };
+  }
+}
+
 /** Error rows whose count is followed; older ones have stopped growing. */
 const MAX_TRACKED_ERROR_ROWS = 10_000;
 
@@ -73,7 +137,14 @@ export class MetricsCollector {
   private readonly messagesTotal: Counter;
   private readonly itemsTotal: Counter;
   private readonly errorsTotal: Counter<'category' | 'severity'>;
-  private readonly ingest: Histogram;
+  private readonly ingest: CountedHistogram;
+  /**
+   * Messages and items counted but not yet added to their prom-client counters:
+   * added when /metrics is read (a plain addition per message instead of a
+   * prom-client inc, which validates and hashes labels every call).
+   */
+  private unreportedMessages = 0;
+  private unreportedItems = 0;
   /** Counts since the last sample. */
   private interval = { messages: 0, items: 0, errors: {} as Record<string, number>, since: 0 };
   /** The count each recent error row had at its last event (rows aggregate a minute: only recent ones grow). */
@@ -89,10 +160,26 @@ export class MetricsCollector {
     const registers = [this.registry];
     const p = 'crawl_console_';
     collectDefaultMetrics({ register: this.registry, prefix: p });
-    this.messagesTotal = new Counter({ name: `${p}messages_received_total`, help: 'Crawler messages received and decoded.', registers });
-    this.itemsTotal = new Counter({ name: `${p}items_processed_total`, help: 'Items crawlers reported processed (from job progress).', registers });
+    this.messagesTotal = new Counter({
+      name: `${p}messages_received_total`,
+      help: 'Crawler messages received and decoded.',
+      registers,
+      collect: () => {
+        if (this.unreportedMessages > 0) this.messagesTotal.inc(this.unreportedMessages);
+        this.unreportedMessages = 0;
+      },
+    });
+    this.itemsTotal = new Counter({
+      name: `${p}items_processed_total`,
+      help: 'Items crawlers reported processed (from job progress).',
+      registers,
+      collect: () => {
+        if (this.unreportedItems > 0) this.itemsTotal.inc(this.unreportedItems);
+        this.unreportedItems = 0;
+      },
+    });
     this.errorsTotal = new Counter({ name: `${p}errors_total`, help: 'Errors recorded, by category and severity.', labelNames: ['category', 'severity'], registers });
-    this.ingest = new Histogram({
+    this.ingest = new CountedHistogram({
       name: `${p}ingest_latency_seconds`,
       help: 'Time from a crawler message being decoded to it being handled (stored, answered).',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
@@ -208,10 +295,10 @@ export class MetricsCollector {
   private onMessage(decodedAt: number | null): void {
     if (!this.enabled) return;
     const now = this.o.now();
-    this.messagesTotal.inc();
+    this.unreportedMessages++;
     this.messageRate.add(now, 1);
     this.interval.messages++;
-    if (decodedAt !== null) this.ingest.observe(Math.max(0, now - decodedAt) / 1000);
+    if (decodedAt !== null) this.ingest.record(Math.max(0, now - decodedAt) / 1000);
   }
 
   private onEvent(e: ConsoleEvent): void {
@@ -222,7 +309,7 @@ export class MetricsCollector {
       // `processed` is cumulative per job; a retry starts it again from its resume point.
       const delta = p.processed >= before ? p.processed - before : p.processed;
       if (delta > 0) {
-        this.itemsTotal.inc(delta);
+        this.unreportedItems += delta;
         this.itemRate.add(this.o.now(), delta);
         this.interval.items += delta;
       }

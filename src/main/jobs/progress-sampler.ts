@@ -66,7 +66,14 @@ export class ProgressSampler {
     f.processed = p.processed;
     f.completion = completion;
     if (!finished && at - f.lastAt < f.step) {
-      f.unsampled = { job_id: p.job_id, at, completion, processed: p.processed };
+      // Most reports fall inside the step: the held one is updated in place (not yet handed to `pending`).
+      const u = f.unsampled;
+      if (u === null) f.unsampled = { job_id: p.job_id, at, completion, processed: p.processed };
+      else {
+        u.at = at;
+        u.completion = completion;
+        u.processed = p.processed;
+      }
       return;
     }
     this.takeUnsampled(f);

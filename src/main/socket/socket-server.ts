@@ -609,11 +609,14 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
     if (event.kind === 'not_an_object') {
       return this.refuse(connection, { code: 'not_an_object', message: `a message must be a JSON object, got ${event.got === 'array' ? 'an array' : event.got} (${event.bytes} bytes skipped)` });
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(event.text);
-    } catch (err) {
-      return this.refuse(connection, { code: 'invalid_json', message: `invalid JSON: ${(err as Error).message}` });
+    // The reader parsed it already where that spared its brace scan.
+    let value: unknown = event.value;
+    if (value === undefined) {
+      try {
+        value = JSON.parse(event.text);
+      } catch (err) {
+        return this.refuse(connection, { code: 'invalid_json', message: `invalid JSON: ${(err as Error).message}` });
+      }
     }
     const decoded = decodeCrawlerMessage(value);
     if (!decoded.ok) return this.refuse(connection, decoded.error);

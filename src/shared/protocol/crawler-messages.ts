@@ -286,6 +286,21 @@ const DiscoveryWire = z.looseObject({
 });
 
 export const toResumeState = (r: z.infer<typeof CrawlerResumeStateSchema>): ResumeState => {
+  // Per progress message: the common form (only the three modelled keys) without spreads.
+  let onlyModelled = true;
+  for (const k in r) {
+    if (k !== 'lastEntityId' && k !== 'currentPage' && k !== 'entityType') {
+      onlyModelled = false;
+      break;
+    }
+  }
+  if (onlyModelled) {
+    const out: ResumeState = {};
+    if (r.lastEntityId !== undefined) out.last_entity_id = r.lastEntityId;
+    if (r.currentPage !== undefined) out.current_page = r.currentPage;
+    if (r.entityType !== undefined) out.entity_type = r.entityType;
+    return out;
+  }
   const { lastEntityId, currentPage, entityType, ...rest } = r;
   return {
     ...rest,

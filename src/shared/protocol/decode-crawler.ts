@@ -52,6 +52,8 @@ export function decodeCrawlerMessage(value: unknown): DecodeResult {
   if (!isRecord(value)) {
     return fail('not_an_object', `a message must be a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
   }
+  const common = decodeCommon(value);
+  if (common !== undefined) return common;
   const { type, timestamp, job_id: docJobId, jobId: crawlerJobId, data: rawData } = value;
   // Before anything else looks at it: a value too deep to serialise must never be kept.
   if (exceedsDepth(value, MAX_MESSAGE_DEPTH)) {
@@ -108,6 +110,8 @@ export function decodeCrawlerMessage(value: unknown): DecodeResult {
   for (const [spelling, wire] of candidates) {
     // The hot forms' common shape is checked by hand (the schema's exact result); anything else by the schema.
     let parsedData = wire.fast?.(data);
+    // A fast path answers only for data whose keys are all modelled (`known`): it has no extras of its own.
+    const mayHaveExtras = parsedData === undefined;
     if (parsedData === undefined) {
       const parsed = wire.schema.safeParse(data);
       if (!parsed.success) {
@@ -117,21 +121,68 @@ export function decodeCrawlerMessage(value: unknown): DecodeResult {
       parsedData = parsed.data;
     }
     const envelopeExtras = unknownFields(value, ENVELOPE_KEYS);
-    const extras = unknownFields(data, wire.known, envelopeExtras === NO_FIELDS ? undefined : { ...envelopeExtras });
-    const message = {
-      type,
-      timestamp,
-      ...(job_id !== undefined && { job_id }),
-      data: wire.toInternal(parsedData),
-      spelling: forms.crawler ? spelling : type === 'discovery' ? 'crawler' : envelopeSpelling,
-      extras,
-    } as CrawlerMessage;
+    const ownExtras = envelopeExtras === NO_FIELDS ? undefined : { ...envelopeExtras };
+    const extras = mayHaveExtras ? unknownFields(data, wire.known, ownExtras) : (ownExtras ?? NO_FIELDS);
+    const internal = wire.toInternal(parsedData);
+    const messageSpelling = forms.crawler ? spelling : type === 'discovery' ? 'crawler' : envelopeSpelling;
+    // Two plain literals, not a conditional spread: the spread cost more than the rest of the envelope.
+    const message = (
+      job_id !== undefined
+        ? { type, timestamp, job_id, data: internal, spelling: messageSpelling, extras }
+        : { type, timestamp, data: internal, spelling: messageSpelling, extras }
+    ) as CrawlerMessage;
     return { ok: true, message };
   }
   return fail('invalid_message', `invalid ${type}: ${firstIssues ?? 'does not match the protocol'}`, {
     ...withJob(type, envelopeSpelling, job_id),
     spelling: crawlerHinted ? 'crawler' : envelopeSpelling,
   });
+}
+
+/**
+ * Most of a crawler's traffic, decoded without the general path's passes (depth
+ * walk, envelope extras, type tables): a job_progress or heartbeat whose
+ * envelope holds only the protocol's keys (so nothing but `data` can nest),
+ * with a well-formed job id and timestamp, and data the first wire form tried
+ * answers for by its fast path (which admits only shallow, modelled fields; a
+ * heartbeat's free-form memoryUsage object goes the general way). Returns
+ * exactly what the general path returns for such a message, or undefined for
+ * anything else: then the general path decides, errors included.
+ */
+function decodeCommon(value: Record<string, unknown>): DecodeResult | undefined {
+  // The type as this module's own constant: a fresh string from the wire would be hashed again by every table lookup.
+  const type = value.type === 'job_progress' ? 'job_progress' : value.type === 'heartbeat' ? 'heartbeat' : null;
+  if (type === null || Object.getPrototypeOf(value) !== Object.prototype) return undefined;
+  let rawJobId: unknown;
+  let envelopeSpelling: Spelling | null = null;
+  for (const k in value) {
+    if (k === 'type' || k === 'timestamp' || k === 'data') continue;
+    if ((k !== 'job_id' && k !== 'jobId') || envelopeSpelling !== null) return undefined;
+    rawJobId = value[k];
+    envelopeSpelling = k === 'job_id' ? 'documented' : 'crawler';
+  }
+  let job_id: string | undefined;
+  if (envelopeSpelling !== null) {
+    if (typeof rawJobId !== 'string' || rawJobId.length === 0 || rawJobId.length > 256 || !isWellFormedText(rawJobId)) return undefined;
+    job_id = rawJobId;
+  } else if (type === 'job_progress') {
+    return undefined;
+  }
+  const timestamp = value.timestamp;
+  if (typeof timestamp !== 'string' || !isIsoTimestamp(timestamp)) return undefined;
+  const data = value.data;
+  if (!isRecord(data) || (typeof data.memoryUsage === 'object' && data.memoryUsage !== null)) return undefined;
+  const forms = type === 'job_progress' ? WIRE_FORMS.job_progress : WIRE_FORMS.heartbeat;
+  const [spelling, wire] = (type === 'job_progress' ? CANDIDATES.job_progress : CANDIDATES.heartbeat)[envelopeSpelling === 'crawler' || hasAnyKey(data, forms.crawlerKeys) ? 1 : 0][0]!;
+  const parsedData = wire.fast?.(data);
+  if (parsedData === undefined) return undefined;
+  const internal = wire.toInternal(parsedData);
+  const message = (
+    job_id !== undefined
+      ? { type, timestamp, job_id, data: internal, spelling, extras: NO_FIELDS }
+      : { type, timestamp, data: internal, spelling, extras: NO_FIELDS }
+  ) as CrawlerMessage;
+  return { ok: true, message };
 }
 
 function ref(type: string, spelling: Spelling | null): Omit<DecodeFailure, 'code' | 'message'> {

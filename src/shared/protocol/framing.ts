@@ -17,11 +17,21 @@
  * Pure TypeScript over Uint8Array (no Node types), so src/main and src/client
  * both use this one module. Node Buffers are Uint8Arrays: their native indexOf
  * finds delimiters; the brace scan is a plain byte loop that resumes across reads.
+ *
+ * With `parse`, a reader whose caller parses every object anyway first tries
+ * JSON.parse on where an object must end if it is well-formed (a whole line, or
+ * up to the first `}` followed by `{`), found with native searches: a success is exactly
+ * the object the brace scan would find (a JSON object's braces balance only at
+ * its last byte), handed on already parsed; anything else is framed by the brace
+ * scan as before. The events are the same either way.
  */
 
 export type FrameEvent =
-  /** One JSON object's text, complete and valid UTF-8 (the caller parses it). */
-  | { kind: 'line'; text: string }
+  /**
+   * One JSON object's text, complete and valid UTF-8 (the caller parses it). With
+   * the `parse` option it may come parsed already (`value`, what JSON.parse(text) gives).
+   */
+  | { kind: 'line'; text: string; value?: Record<string, unknown> }
   /** An object or line longer than maxMessageBytes was skipped. */
   | { kind: 'oversized'; bytes: number }
   /** An object whose bytes are not valid UTF-8 was skipped. */
@@ -38,6 +48,11 @@ export interface FrameReaderOptions {
   maxMessageBytes: number;
   /** Strict UTF-8 decoding: the text, or null when the bytes are not valid UTF-8 (default: a fatal TextDecoder). */
   decode?: (bytes: Uint8Array) => string | null;
+  /**
+   * Hand on well-formed objects parsed (`value` on their line events) where that
+   * saves the brace scan: for a caller that parses every object anyway. Default false.
+   */
+  parse?: boolean;
 }
 
 /** The web-standard codecs every runtime we target has (Node, browsers, Bun), typed here without DOM or Node lib types. */
@@ -90,6 +105,7 @@ export class FrameReader {
   private readonly delimByte: number;
   private readonly maxBytes: number;
   private readonly decode: (bytes: Uint8Array) => string | null;
+  private readonly parse: boolean;
 
   private mode: Mode = IDLE;
   // The brace scan's state, kept between reads.
@@ -105,6 +121,12 @@ export class FrameReader {
   private garbage: Uint8Array[] | null = null;
   /** The end of the last read when it may be the start of a multi-byte delimiter. */
   private pending: Uint8Array | null = null;
+  /**
+   * In the read being framed: the first `}` at or after the last position looked
+   * from (Infinity: none). Looks only move forward within a read, so each byte is
+   * searched once whatever the input (no quadratic rescans on hostile streams).
+   */
+  private nextClose = -1;
 
   constructor(options: FrameReaderOptions) {
     this.delimiter = utf8Bytes(options.delimiter ?? '\n');
@@ -112,6 +134,7 @@ export class FrameReader {
     this.delimByte = this.delimiter[0]!;
     this.maxBytes = options.maxMessageBytes;
     this.decode = options.decode ?? defaultDecoder();
+    this.parse = options.parse ?? false;
   }
 
   /** Bytes held for an unfinished object: bounded by maxMessageBytes + delimiter length. */
@@ -127,11 +150,12 @@ export class FrameReader {
       this.pending = null;
     }
     const dlen = this.delimiter.length;
+    this.nextClose = -1;
     let start = 0;
     for (;;) {
       const idx = this.indexOfDelimiter(buf, start);
       if (idx === -1) break;
-      this.scan(buf, start, idx, out);
+      if (!this.parse || this.mode !== IDLE || !this.parseLine(buf, start, idx, out)) this.scan(buf, start, idx, out);
       this.endOfLine(out);
       start = idx + dlen;
     }
@@ -204,6 +228,13 @@ export class FrameReader {
             c = buf[i]!;
           }
           if (c === OPEN) {
+            if (this.parse) {
+              const end = this.parseBackToBack(buf, i, to, out);
+              if (end !== -1) {
+                i = end;
+                break;
+              }
+            }
             this.mode = OBJECT;
             this.depth = 0;
             this.inString = false;
@@ -254,6 +285,59 @@ export class FrameReader {
         }
       }
     }
+  }
+
+  /**
+   * A whole line buf[from, to) that is one well-formed object (whitespace around
+   * it allowed): emitted parsed, true. Anything else (several objects, garbage,
+   * too large, not UTF-8, not JSON) is left to the brace scan: false.
+   */
+  private parseLine(buf: Uint8Array, from: number, to: number, out: FrameEvent[]): boolean {
+    let a = from;
+    let b = to;
+    while (a < b && isSpace(buf[a]!)) a++;
+    while (b > a && isSpace(buf[b - 1]!)) b--;
+    if (b - a < 2 || buf[a] !== OPEN || buf[b - 1] !== CLOSE) return false;
+    return this.tryParse(buf, a, b, out);
+  }
+
+  /**
+   * The object starting at buf[i] (a `{`), when objects come back to back: its
+   * end, if it is well-formed, is a `}` followed (after any whitespace) by `{` or
+   * by the end of the segment. Emitted parsed, returning the index past it; or -1 (the brace scan decides).
+   */
+  private parseBackToBack(buf: Uint8Array, i: number, to: number, out: FrameEvent[]): number {
+    const limit = Math.min(to, i + this.maxBytes);
+    for (let k = this.closeAtOrAfter(buf, i + 1); k < limit; k = this.closeAtOrAfter(buf, k + 1)) {
+      let next = k + 1;
+      while (next < to && isSpace(buf[next]!)) next++;
+      if (next !== to && buf[next] !== OPEN) continue;
+      return this.tryParse(buf, i, k + 1, out) ? k + 1 : -1;
+    }
+    return -1;
+  }
+
+  /** The first `}` in buf at or after `from` (Infinity: none), searching each byte of a read once. */
+  private closeAtOrAfter(buf: Uint8Array, from: number): number {
+    if (from <= this.nextClose) return this.nextClose;
+    const k = buf.indexOf(CLOSE, from);
+    this.nextClose = k === -1 ? Infinity : k;
+    return this.nextClose;
+  }
+
+  /** JSON.parse of buf[from, to) (which starts with `{`): emitted with its value when it parses. */
+  private tryParse(buf: Uint8Array, from: number, to: number, out: FrameEvent[]): boolean {
+    if (to - from > this.maxBytes) return false;
+    const text = this.decode(buf.subarray(from, to));
+    if (text === null) return false;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return false;
+    }
+    out.push({ kind: 'line', text, value: value as Record<string, unknown> });
+    return true;
   }
 
   /** Advances the brace scan over buf[i, to): the index just past the object's closing brace, or -1. */
@@ -355,6 +439,9 @@ function jsonTypeOf(text: string | null): 'array' | 'string' | 'number' | 'boole
   const t = typeof value;
   return t === 'string' || t === 'number' || t === 'boolean' ? t : null;
 }
+
+/** JSON whitespace (what the reader skips between objects). */
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
   const out = new Uint8Array(total);

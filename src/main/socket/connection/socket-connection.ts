@@ -72,7 +72,8 @@ export class SocketConnection extends EventEmitter {
       authenticated: options.transport === 'unix',
       ...(socket.remoteAddress !== undefined && { remoteAddress: socket.remoteAddress }),
     };
-    this.reader = new LineReader({ delimiter: options.messageDelimiter, maxMessageBytes: options.maxMessageSize });
+    // Every line is parsed by the server: the reader hands on well-formed objects parsed (sparing its brace scan).
+    this.reader = new LineReader({ delimiter: options.messageDelimiter, maxMessageBytes: options.maxMessageSize, parse: true });
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     this.socketClosedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.setMaxListeners(MAX_WAITING_WRITERS + 16);
