@@ -11,7 +11,7 @@ import type { ConsoleEvent, CrawlerView, PublicConfig } from '../../src/shared/c
 import type { JobDto } from '../../src/shared/jobs';
 import type { JobProgress } from '../../src/shared/progress';
 import type { ErrorRecord } from '../../src/shared/records';
-import { crawlerCounts, crawlerLines, liveHealth, wasLost } from '../../src/renderer/screens/ops/state/crawler-health';
+import { crawlerCounts, crawlerLines, goneStill, liveHealth, viewHealth, wasLost } from '../../src/renderer/screens/ops/state/crawler-health';
 import { judgeLiveness, livenessLimits } from '../../src/shared/liveness';
 import { ThroughputWindow, recentRate } from '../../src/renderer/screens/ops/state/throughput';
 import { cleanFilter, filterFromParams, filterToParams } from '../../src/renderer/screens/ops/state/errors-page';
@@ -155,6 +155,23 @@ describe('crawler state: the console’s one liveness verdict', () => {
     expect(lines[1]).toMatchObject({ name: 'D', connected: false, disconnected_at: NOW - 5_000 });
     expect(crawlerCounts(live)).toEqual({ connected: 1, late: 0, lost: 0 });
     expect(crawlerCounts([{ ...live[0]!, liveness: judgeLiveness(c3, NOW + 60_000, livenessLimits(LIMITS)) }])).toEqual({ connected: 1, late: 1, lost: 0 });
+  });
+
+  it('a crawler seen lost stays lost while the remembered list still shows the connection that closed', () => {
+    // Read while it was connected, not yet read again after it was dropped for silence (the verdict and the close came in one batch).
+    const c1 = conn({ connection_id: 'c1', connected_at: NOW - 60_000 });
+    const records = { 'crawler-a': view({ status: 'connected', connection: c1, disconnect_reason: null, disconnected_at: null }) };
+    const gone = { 'crawler-a': { at: NOW, reason: 'heartbeat timeout: silent for 3100 ms (limit 3000 ms)', lost: true, connection: { ...c1, state: 'closed' as const } } };
+    const kept = goneStill(gone, records);
+    expect(kept).toBe(gone);
+    expect(crawlerLines(records, [], kept, 5).map((l) => [l.health, l.connected])).toEqual([['lost', false]]);
+    // The list read again: still lost, now by the console's own record, as the crawler's page judges it.
+    const reread = { 'crawler-a': view({ disconnect_reason: gone['crawler-a'].reason, disconnected_at: NOW }) };
+    expect(crawlerLines(reread, [], goneStill(gone, reread), 5)[0]!.health).toBe(viewHealth(reread['crawler-a']));
+    expect(viewHealth(reread['crawler-a'])).toBe('lost');
+    // A newer connection in the record (it came back while the page missed it): the witnessed disconnect is over.
+    const back = { 'crawler-a': view({ connection: conn({ connection_id: 'c2', connected_at: NOW + 1_000 }) }) };
+    expect(goneStill(gone, back)).toEqual({});
   });
 
   it('shows a reconnected crawler once, with its newer connection', () => {

@@ -4,7 +4,6 @@
  */
 export const queryKeys = {
   crawler: (id: string) => ['crawler', id] as const,
-  crawlers: ['crawlers'] as const,
   /** Every crawler the console remembers (listCrawlers with the disconnected ones), for one anonymous-crawler retention. */
   crawlerRecords: (anonymousRetentionMs: number) => ['crawlers', 'records', anonymousRetentionMs] as const,
   crawlerRecordsAll: ['crawlers', 'records'] as const,

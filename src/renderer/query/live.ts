@@ -46,8 +46,9 @@ function applyEvent(client: QueryClient, e: ConsoleEvent, stale: Set<string>, st
     case 'crawler_connected':
     case 'crawler_disconnected':
       mark(queryKeys.crawler(e.crawler.crawler_id));
-      mark(queryKeys.crawlers);
       soon.add(queryKeys.connectedCrawlers);
+      // What the console remembers of it (connected since, how it left) is read again; the live list has the news meanwhile.
+      soon.add(queryKeys.crawlerRecordsAll);
       return;
     case 'aggregate':
       client.setQueryData(queryKeys.aggregate, e.aggregate);

@@ -51,12 +51,6 @@ export function useCrawlerRecords() {
   });
 }
 
-/** Disconnects seen live stay known while the console's record says the crawler is gone (or has none). */
-export function goneStill(gone: Readonly<Record<string, GoneCrawler>>, records: Readonly<Record<string, CrawlerView>>): Readonly<Record<string, GoneCrawler>> {
-  const kept = Object.entries(gone).filter(([id]) => records[id]?.connection === null || !records[id]);
-  return kept.length === Object.keys(gone).length ? gone : Object.fromEntries(kept);
-}
-
 /** Applies one batch's crawler events: disconnects are kept here (the shared store drops them). */
 export function applyCrawlerEvents(events: readonly ConsoleEvent[]): void {
   let gone: Record<string, GoneCrawler> | null = null;

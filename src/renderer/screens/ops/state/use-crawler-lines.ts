@@ -3,8 +3,8 @@ import { useConsole } from '../../../state/store';
 import { useNow } from '../../../components/use-now';
 import type { CrawlerView } from '../../../../shared/contract';
 import type { LivenessLimits } from '../../../../shared/liveness';
-import { type CrawlerLine, crawlerLines } from './crawler-health';
-import { goneStill, useCrawlerRecords, useCrawlers } from './crawlers-store';
+import { type CrawlerLine, crawlerLines, goneStill } from './crawler-health';
+import { useCrawlerRecords, useCrawlers } from './crawlers-store';
 
 const NO_RECORDS: Readonly<Record<string, CrawlerView>> = {};
 
