@@ -19,6 +19,9 @@ export const queryClient = new QueryClient({
       refetchOnWindowFocus: false,
       // A command that failed is shown with its message; one quiet retry covers a blip.
       retry: 1,
+      // The console is this machine (IPC, or HTTP on loopback): the browser going offline says nothing about reaching it.
+      networkMode: 'always',
     },
+    mutations: { networkMode: 'always' },
   },
 });

@@ -3,6 +3,8 @@
  * the same entry. Arrays from general to specific, so a prefix invalidates a family.
  */
 export const queryKeys = {
+  /** The console's status and connected crawlers (state/store.ts writes them into the live store). */
+  consoleSnapshot: ['console', 'snapshot'] as const,
   crawler: (id: string) => ['crawler', id] as const,
   /** Every crawler the console remembers (listCrawlers with the disconnected ones), for one anonymous-crawler retention. */
   crawlerRecords: (anonymousRetentionMs: number) => ['crawlers', 'records', anonymousRetentionMs] as const,
