@@ -185,6 +185,41 @@ test('the Errors filters and the Jobs sort are in the address: reload keeps them
   await expect(page.getByTestId('sort-created_at').locator('xpath=..')).toHaveAttribute('aria-sort', 'descending');
 });
 
+test('the Errors page is in the address too: reload keeps it, Back returns to the newer page, another filter starts at the newest', async ({ page }) => {
+  // More than a page of distinct errors: one malformed line from each of 60 raw connections (identical errors of one peer are one row with a count).
+  const total = async () => (await call<{ total: number }>('listErrors', { limit: 1 })).total;
+  const before = await total();
+  for (let i = 0; i < 60; i++) {
+    const raw = await Peer.connect(served.socketPath);
+    raw.write(`not json, line ${i}\n`);
+    await expect.poll(total).toBeGreaterThan(before + i);
+    raw.destroy();
+  }
+  const n = await total();
+  const range = page.getByTestId('error-range');
+  await open(page, '#/errors');
+  await expect(range).toHaveText(`1–50 of ${n}`);
+
+  // A page turn is an entry in the history, and the address says it.
+  await page.getByTestId('errors-older').click();
+  await expect.poll(() => hashOf(page)).toBe('#/errors?offset=50');
+  await expect(range).toHaveText(`51–${n} of ${n}`);
+  const firstOlder = await page.getByTestId('error-row').first().getAttribute('data-error-id');
+  await page.reload();
+  await expect(range).toHaveText(`51–${n} of ${n}`);
+  await expect(page.getByTestId('error-row').first()).toHaveAttribute('data-error-id', firstOlder ?? '');
+  await page.goBack();
+  await expect.poll(() => hashOf(page)).toBe('#/errors');
+  await expect(range).toHaveText(`1–50 of ${n}`);
+  await page.goForward();
+  await expect(range).toHaveText(`51–${n} of ${n}`);
+
+  // Another filter shows its newest errors, not its second page.
+  await page.getByTestId('filter-category').selectOption('message_parsing');
+  await expect.poll(() => hashOf(page)).toBe('#/errors?category=message_parsing');
+  await expect(range).toHaveText(/^1–50 of /);
+});
+
 test('a crawler page updates live: each heartbeat lands in its chart and resets its age; quiet and shutdown act on it', async ({ page }) => {
   const c = await crawler({ crawler_id: 'crawler-live-1', name: 'lab box', max_concurrent_jobs: 4 });
   const beat = (active: number, rss: number) => c.send({ type: 'heartbeat', timestamp: iso(), data: { activeJobs: active, systemStatus: active > 0 ? 'processing' : 'idle', totalProcessed: 0, memoryUsage: { rss } } });

@@ -14,7 +14,7 @@ import type { ErrorRecord } from '../../src/shared/records';
 import { crawlerCounts, crawlerLines, goneStill, liveHealth, viewHealth, wasLost } from '../../src/renderer/screens/ops/state/crawler-health';
 import { judgeLiveness, livenessLimits } from '../../src/shared/liveness';
 import { ThroughputWindow, recentRate } from '../../src/renderer/screens/ops/state/throughput';
-import { cleanFilter, filterFromParams, filterToParams } from '../../src/renderer/screens/ops/state/errors-page';
+import { cleanFilter, filterFromParams, filterToParams, offsetFromParams, pageToParams } from '../../src/renderer/screens/ops/state/errors-page';
 import { type ErrorsPage, matchesFilter } from '../../src/renderer/query/updates';
 import { bindQueryCache } from '../../src/renderer/query/live';
 import { queryKeys } from '../../src/renderer/query/keys';
@@ -304,6 +304,17 @@ describe('errors under a filter', () => {
     expect(Object.keys(filterToParams(f))).toEqual(['category', 'severity', 'crawler_id']);
     expect(filterFromParams(filterToParams(f))).toEqual(f);
     expect(filterFromParams({ category: 'nonsense', severity: 'loud' })).toEqual({});
+  });
+
+  it('keeps the page in the address: whole pages from the newest, the newest page left out', () => {
+    const f = filterFromParams({ category: 'message_parsing' });
+    expect(pageToParams(f, 100)).toEqual({ category: 'message_parsing', offset: '100' });
+    expect(pageToParams(f, 0)).toEqual({ category: 'message_parsing' });
+    expect(offsetFromParams(pageToParams(f, 100))).toBe(100);
+    expect(offsetFromParams({ offset: '120' })).toBe(100); // a hand-typed offset lands on its page
+    for (const bad of ['-50', 'abc', '1e3', '', '99999999999']) expect(offsetFromParams({ offset: bad })).toBe(0);
+    expect(offsetFromParams({})).toBe(0);
+    expect(filterFromParams({ offset: '50' })).toEqual({}); // the offset is no filter
   });
 });
 

@@ -7,7 +7,7 @@ import { ErrorTableRow } from './components/ErrorTableRow';
 import { exportedText } from '../../components/download';
 import { formatInt, messageOf } from './format';
 import { useCrawlerRecords } from './state/crawlers-store';
-import { ERRORS_PAGE_SIZE, type ErrorFilter, filterFromParams, filterToParams } from './state/errors-page';
+import { ERRORS_PAGE_SIZE, type ErrorFilter, filterFromParams, offsetFromParams, pageToParams } from './state/errors-page';
 import { ErrorGroups } from '../power';
 import { navigate, useViewParams } from '../../router';
 import { queryClient } from '../../query/client';
@@ -20,10 +20,12 @@ const CATEGORIES = Object.values(ErrorCategory);
 const SEVERITIES = Object.values(ErrorSeverity);
 
 /**
- * Shows another filter: its address, so reload and Back keep it. A choice from a
- * list adds a history entry; typing (`replace`) rewrites the current one.
+ * Shows another filter (from its newest page) or another page: its address, so
+ * reload and Back keep it. A choice from a list and a page turn add a history
+ * entry; typing (`replace`) rewrites the current one.
  */
-const showFilter = (filter: ErrorFilter, replace = false) => navigate('errors', filterToParams(filter), { replace });
+const showPage = (filter: ErrorFilter, offset = 0, replace = false) => navigate('errors', pageToParams(filter, offset), { replace });
+const showFilter = (filter: ErrorFilter, replace = false) => showPage(filter, 0, replace);
 
 /** Text filters apply shortly after typing stops, not on every key. */
 function useDebounced<T>(value: T, ms: number): T {
@@ -210,11 +212,9 @@ function useErrorsPage(filter: ErrorFilter, offset: number) {
 export function Errors() {
   const params = useViewParams();
   const filter = useMemo(() => filterFromParams(params), [params]);
-  const filterKey = JSON.stringify(filter);
-  // The page of errors belongs to the filter it was chosen under: another filter starts at the newest.
-  const [pageOf, setPageOf] = useState({ filterKey, offset: 0 });
-  const offset = pageOf.filterKey === filterKey ? pageOf.offset : 0;
-  const setOffset = (o: number) => setPageOf({ filterKey, offset: Math.max(0, o) });
+  // The page is in the address too (another filter starts at the newest: showFilter leaves the offset out).
+  const offset = offsetFromParams(params);
+  const setOffset = (o: number) => showPage(filter, Math.max(0, o));
   const [expanded, setExpanded] = useState<Readonly<Record<number, true>>>({});
   const toggle = (rowId: number) =>
     setExpanded((x) => {
@@ -264,6 +264,16 @@ export function Errors() {
       ) : null}
       {!loaded ? (
         <p className="muted">Loading…</p>
+      ) : rows.length === 0 && offset > 0 && total > 0 ? (
+        <div className="empty" data-testid="errors-past-end">
+          <h2>No errors this far back</h2>
+          <p>
+            {formatInt(total)} {filtered ? 'match' : 'are recorded'}: fewer than this page starts at.{' '}
+            <button type="button" className="btn btn-small" onClick={showNewest}>
+              Show the newest
+            </button>
+          </p>
+        </div>
       ) : rows.length === 0 ? (
         <div className="empty" data-testid="errors-empty">
           <h2>{filtered ? 'No error matches these filters' : 'No error recorded'}</h2>
@@ -299,13 +309,13 @@ export function Errors() {
             </table>
           </div>
           <nav className="pager" aria-label="Pages of errors">
-            <button type="button" className="btn btn-small" disabled={offset === 0} onClick={() => setOffset(offset - ERRORS_PAGE_SIZE)}>
+            <button type="button" className="btn btn-small" disabled={offset === 0} onClick={() => setOffset(offset - ERRORS_PAGE_SIZE)} data-testid="errors-newer">
               ← Newer
             </button>
             <span className="muted" data-testid="error-range">
               {formatInt(offset + 1)}–{formatInt(last)} of {formatInt(total)}
             </span>
-            <button type="button" className="btn btn-small" disabled={last >= total} onClick={() => setOffset(offset + ERRORS_PAGE_SIZE)}>
+            <button type="button" className="btn btn-small" disabled={last >= total} onClick={() => setOffset(offset + ERRORS_PAGE_SIZE)} data-testid="errors-older">
               Older →
             </button>
           </nav>

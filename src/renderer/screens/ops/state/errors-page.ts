@@ -1,6 +1,6 @@
 /**
- * The Errors screen's filter, kept in its address (`#/errors?category=…&crawler_id=…`):
- * read from it, written to it. The errors themselves are cached by TanStack Query
+ * The Errors screen's filter and page, kept in its address
+ * (`#/errors?category=…&crawler_id=…&offset=50`): read from it, written to it. The errors themselves are cached by TanStack Query
  * (useErrorsPage); live.ts puts new matching ones on top.
  */
 import { ErrorCategorySchema, ErrorSeveritySchema, type ErrorCategory, type ErrorSeverity } from '../../../../shared/errors';
@@ -44,5 +44,20 @@ export function filterToParams(f: ErrorFilter): Record<string, string> {
   if (c.severity) out.severity = c.severity;
   if (c.crawler_id) out.crawler_id = c.crawler_id;
   if (c.job_id) out.job_id = c.job_id;
+  return out;
+}
+
+/** The page's offset in an address (`offset=50`): a whole number of pages from the newest; anything else is the newest page. */
+export function offsetFromParams(params: Readonly<Record<string, string>>): number {
+  const raw = params.offset ?? '';
+  if (!/^\d{1,9}$/.test(raw)) return 0;
+  const n = Number(raw);
+  return n - (n % ERRORS_PAGE_SIZE);
+}
+
+/** The address parameters of a page of errors: its filter, and its offset unless it is the newest page. */
+export function pageToParams(f: ErrorFilter, offset: number): Record<string, string> {
+  const out = filterToParams(f);
+  if (offset > 0) out.offset = String(offset);
   return out;
 }
