@@ -6,7 +6,8 @@
  * server state in a module variable. A reconnect refetches every query in use,
  * since events missed while disconnected are not replayed.
  */
-import { QueryClient } from '@tanstack/react-query';
+// query-core's class (react-query re-exports it): modules that only write the cache stay React-free.
+import { QueryClient } from '@tanstack/query-core';
 
 export const queryClient = new QueryClient({
   defaultOptions: {

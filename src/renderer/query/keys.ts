@@ -30,6 +30,8 @@ export const queryKeys = {
   errorGroups: (by: string, q: string, range: string) => ['error-groups', by, q, range] as const,
   errorGroupsAll: ['error-groups'] as const,
   credentials: ['credentials'] as const,
+  /** The running configuration (the Settings screen). */
+  config: ['config'] as const,
   /** Connected crawlers with their free capacity (the Assign form's choice). */
   connectedCrawlers: ['crawlers', 'connected'] as const,
   /** The throughput chart's stored history for one range. */
