@@ -129,6 +129,97 @@ test('a filtered Jobs view and a job have addresses: reload keeps them, Back and
   for (const id of ids.slice(4, 6)) await call('cancelJob', { job_id: id });
 });
 
+test('the Errors filters and the Jobs sort are in the address: reload keeps them, Back restores the previous', async ({ page }) => {
+  await open(page, '#/errors');
+  const raw = await crawler();
+  raw.write('this is not json\n');
+  raw.send({ type: 'no_such_message', timestamp: iso(), data: {} });
+  const parsing = page.locator('[data-testid="error-row"][data-category="message_parsing"]');
+  const validation = page.locator('[data-testid="error-row"][data-category="message_validation"]');
+  await expect(parsing.first()).toBeVisible();
+  await expect(validation.first()).toBeVisible();
+
+  // A category chosen from the list is a new entry in the history, and the address says it.
+  await page.getByTestId('filter-category').selectOption('message_parsing');
+  await expect.poll(() => hashOf(page)).toBe('#/errors?category=message_parsing');
+  await expect(validation).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByTestId('filter-category')).toHaveValue('message_parsing');
+  await expect(parsing.first()).toBeVisible();
+  await expect(validation).toHaveCount(0);
+
+  // Typing rewrites the current entry (one Back per change, not per key).
+  await page.getByTestId('filter-job').pressSequentially('no-such-job', { delay: 20 });
+  await expect.poll(() => hashOf(page)).toBe('#/errors?category=message_parsing&job_id=no-such-job');
+  await expect(page.getByTestId('errors-empty')).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId('filter-job')).toHaveValue('no-such-job');
+  await expect(page.getByTestId('errors-empty')).toBeVisible();
+  await page.goBack();
+  await expect.poll(() => hashOf(page)).toBe('#/errors');
+  await expect(page.getByTestId('filter-category')).toHaveValue('');
+  await expect(page.getByTestId('filter-job')).toHaveValue('');
+  await expect(validation.first()).toBeVisible();
+  await page.goForward();
+  await expect(page.getByTestId('filter-job')).toHaveValue('no-such-job');
+  await expect(page.getByTestId('filter-category')).toHaveValue('message_parsing');
+
+  // The Jobs sort: each choice is an entry; reload keeps it, Back restores the one before.
+  const first = page.locator('[data-testid="job-row"]').first();
+  await page.goto(`${served.baseUrl}#/jobs?q=acme`);
+  await expect(page.getByTestId('jobs-total')).toHaveText('6 jobs');
+  await page.getByTestId('sort-namespace_path').click();
+  await expect.poll(() => hashOf(page)).toBe('#/jobs?q=acme&sort=namespace_path&dir=asc');
+  await expect(first).toContainText('acme/svc-0');
+  await page.getByTestId('sort-namespace_path').click();
+  await expect.poll(() => hashOf(page)).toBe('#/jobs?q=acme&sort=namespace_path&dir=desc');
+  await expect(first).toContainText('acme/svc-5');
+  await page.reload();
+  await expect(page.getByTestId('sort-namespace_path').locator('xpath=..')).toHaveAttribute('aria-sort', 'descending');
+  await expect(first).toContainText('acme/svc-5');
+  await page.goBack();
+  await expect.poll(() => hashOf(page)).toBe('#/jobs?q=acme&sort=namespace_path&dir=asc');
+  await expect(first).toContainText('acme/svc-0');
+  await page.goBack();
+  await expect.poll(() => hashOf(page)).toBe('#/jobs?q=acme');
+  await expect(page.getByTestId('sort-created_at').locator('xpath=..')).toHaveAttribute('aria-sort', 'descending');
+});
+
+test('the Errors page is in the address too: reload keeps it, Back returns to the newer page, another filter starts at the newest', async ({ page }) => {
+  // More than a page of distinct errors: one malformed line from each of 60 raw connections (identical errors of one peer are one row with a count).
+  const total = async () => (await call<{ total: number }>('listErrors', { limit: 1 })).total;
+  const before = await total();
+  for (let i = 0; i < 60; i++) {
+    const raw = await Peer.connect(served.socketPath);
+    raw.write(`not json, line ${i}\n`);
+    await expect.poll(total).toBeGreaterThan(before + i);
+    raw.destroy();
+  }
+  const n = await total();
+  const range = page.getByTestId('error-range');
+  await open(page, '#/errors');
+  await expect(range).toHaveText(`1–50 of ${n}`);
+
+  // A page turn is an entry in the history, and the address says it.
+  await page.getByTestId('errors-older').click();
+  await expect.poll(() => hashOf(page)).toBe('#/errors?offset=50');
+  await expect(range).toHaveText(`51–${n} of ${n}`);
+  const firstOlder = await page.getByTestId('error-row').first().getAttribute('data-error-id');
+  await page.reload();
+  await expect(range).toHaveText(`51–${n} of ${n}`);
+  await expect(page.getByTestId('error-row').first()).toHaveAttribute('data-error-id', firstOlder ?? '');
+  await page.goBack();
+  await expect.poll(() => hashOf(page)).toBe('#/errors');
+  await expect(range).toHaveText(`1–50 of ${n}`);
+  await page.goForward();
+  await expect(range).toHaveText(`51–${n} of ${n}`);
+
+  // Another filter shows its newest errors, not its second page.
+  await page.getByTestId('filter-category').selectOption('message_parsing');
+  await expect.poll(() => hashOf(page)).toBe('#/errors?category=message_parsing');
+  await expect(range).toHaveText(/^1–50 of /);
+});
+
 test('a crawler page updates live: each heartbeat lands in its chart and resets its age; quiet and shutdown act on it', async ({ page }) => {
   const c = await crawler({ crawler_id: 'crawler-live-1', name: 'lab box', max_concurrent_jobs: 4 });
   const beat = (active: number, rss: number) => c.send({ type: 'heartbeat', timestamp: iso(), data: { activeJobs: active, systemStatus: active > 0 ? 'processing' : 'idle', totalProcessed: 0, memoryUsage: { rss } } });

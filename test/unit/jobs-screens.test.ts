@@ -4,7 +4,7 @@
  * and the Assign form's validation with the core's own schema.
  */
 import { describe, expect, it } from 'vitest';
-import { JOB_STATUSES, type JobDto, type JobEventDto } from '../../src/shared/jobs';
+import { JOB_SORT_FIELDS, JOB_STATUSES, type JobDto, type JobEventDto } from '../../src/shared/jobs';
 import {
   EMPTY_FILTERS,
   PAGE_SIZE,
@@ -13,8 +13,13 @@ import {
   pagesForRange,
   pagesToEvict,
   rangeBetween,
+  sortFromParams,
+  sortToParams,
   toQuery,
 } from '../../src/renderer/screens/jobs/page-window';
+import { mergeJobDetail, withJobChange, withJobProgress } from '../../src/renderer/query/updates';
+import type { JobDetail } from '../../src/shared/contract';
+import type { JobProgress } from '../../src/shared/progress';
 import { describeEvent, timeline } from '../../src/renderer/screens/jobs/timeline';
 import { INITIAL_FORM, fieldErrorsFromDetails, sameHost, toInput, validate } from '../../src/renderer/screens/jobs/assign-form';
 import { formatDuration, formatPercent, shortId } from '../../src/renderer/screens/jobs/format';
@@ -88,6 +93,17 @@ describe('the table’s paging window', () => {
       status: ['failed', 'cancelled'],
       crawler: 'sim-1',
     });
+  });
+
+  it('reads the sort from the address and writes it back; the default sort leaves the address plain', () => {
+    expect(sortFromParams({}, JOB_SORT_FIELDS)).toEqual({ field: 'created_at', dir: 'desc' });
+    expect(sortToParams({ field: 'created_at', dir: 'desc' })).toEqual({});
+    expect(sortToParams({ field: 'priority', dir: 'asc' })).toEqual({ sort: 'priority', dir: 'asc' });
+    expect(sortFromParams({ sort: 'priority', dir: 'asc' }, JOB_SORT_FIELDS)).toEqual({ field: 'priority', dir: 'asc' });
+    // A field without a direction takes its own first direction; nonsense falls back to the default.
+    expect(sortFromParams({ sort: 'namespace_path' }, JOB_SORT_FIELDS)).toEqual({ field: 'namespace_path', dir: 'asc' });
+    expect(sortFromParams({ sort: 'drop table', dir: 'sideways' }, JOB_SORT_FIELDS)).toEqual({ field: 'created_at', dir: 'desc' });
+    expect(sortFromParams({ sort: 'created_at', dir: 'asc' }, JOB_SORT_FIELDS)).toEqual({ field: 'created_at', dir: 'asc' });
   });
 
   it('orders a shift-click range and clamps it to the list', () => {
@@ -213,5 +229,66 @@ describe('formatting', () => {
     expect(formatDuration(null)).toBe('—');
     expect(formatPercent(0.417)).toBe('41.7%');
     expect(formatPercent(1)).toBe('100%');
+  });
+});
+
+describe('a job page in the query cache, written by events', () => {
+  const live = (over: Partial<JobProgress> = {}): JobProgress => ({
+    job_id: 'job-1',
+    state: 'running',
+    stage: null,
+    message: null,
+    entities: [],
+    overall_completion: 0.5,
+    processed: 5,
+    total: 10,
+    rate: 1,
+    eta_ms: 5_000,
+    time_elapsed: 5_000,
+    started_at: 1,
+    updated_at: 20,
+    finished_at: null,
+    milestones_reached: [],
+    ...over,
+  });
+  const detail = (job: Partial<JobDto> = {}, over: Partial<JobDetail> = {}): JobDetail => ({
+    job: jobDto({ job_id: 'job-1', status: 'running', updated_at: 10, ...job }),
+    progress: [],
+    live: null,
+    events: [],
+    errors: [],
+    children: [],
+    children_total: 0,
+    parent: null,
+    ...over,
+  });
+
+  it('takes the newer job of an event and drops the live figures when the job goes back to the queue', () => {
+    const d = detail({}, { live: live() });
+    expect(withJobChange(d, jobDto({ job_id: 'job-1', status: 'running', updated_at: 5 }))).toBe(d);
+    expect(withJobChange(d, jobDto({ job_id: 'job-2', status: 'failed', updated_at: 50 }))).toBe(d);
+    expect(withJobChange(d, jobDto({ job_id: 'job-1', status: 'completed', updated_at: 30 })).job.status).toBe('completed');
+    expect(withJobChange(d, jobDto({ job_id: 'job-1', status: 'queued', updated_at: 30 })).live).toBeNull();
+  });
+
+  it('shows live progress while the job runs, never an older report, none once it finished', () => {
+    const d = detail({}, { live: live({ updated_at: 20 }) });
+    expect(withJobProgress(d, live({ updated_at: 30, processed: 7 })).live?.processed).toBe(7);
+    expect(withJobProgress(d, live({ updated_at: 15 }))).toBe(d);
+    expect(withJobProgress(detail({ status: 'completed' }), live({ updated_at: 30 })).live).toBeNull();
+  });
+
+  it('keeps what events brought that a fresh snapshot predates', () => {
+    const cached = detail({ status: 'completed', updated_at: 40 }, { live: null });
+    const fresh = detail({ status: 'running', updated_at: 30 }, { live: live({ updated_at: 25 }), children_total: 3 });
+    const merged = mergeJobDetail(cached, fresh);
+    expect(merged.job.status).toBe('completed');
+    expect(merged.children_total).toBe(3);
+    // A finished job's live figures are the console's (the cache's may be from before it finished).
+    expect(merged.live).toEqual(fresh.live);
+    const running = mergeJobDetail(detail({}, { live: live({ updated_at: 50, processed: 9 }) }), detail({ updated_at: 11 }, { live: live({ updated_at: 25 }) }));
+    expect(running.live?.processed).toBe(9);
+    expect(running.job.updated_at).toBe(11);
+    expect(mergeJobDetail(undefined, fresh)).toBe(fresh);
   });
 });

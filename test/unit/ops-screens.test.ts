@@ -4,17 +4,21 @@
  * errors list under a filter, which events notify (and how many get through),
  * and the Settings form's validation with the core's own field schemas.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { QueryClient } from '@tanstack/query-core';
 import type { ConnectionInfo } from '../../src/shared/connection';
 import type { ConsoleEvent, CrawlerView, PublicConfig } from '../../src/shared/contract';
 import type { JobDto } from '../../src/shared/jobs';
 import type { JobProgress } from '../../src/shared/progress';
 import type { ErrorRecord } from '../../src/shared/records';
-import { crawlerCounts, crawlerLines, liveHealth, wasLost } from '../../src/renderer/screens/ops/state/crawler-health';
+import { crawlerCounts, crawlerLines, goneStill, liveHealth, viewHealth, wasLost } from '../../src/renderer/screens/ops/state/crawler-health';
 import { judgeLiveness, livenessLimits } from '../../src/shared/liveness';
 import { ThroughputWindow, recentRate } from '../../src/renderer/screens/ops/state/throughput';
-import { applyOverviewEvents, useOverview } from '../../src/renderer/screens/ops/state/overview-store';
-import { applyErrorEvents, cleanFilter, matchesFilter, useErrors } from '../../src/renderer/screens/ops/state/errors-store';
+import { cleanFilter, filterFromParams, filterToParams, offsetFromParams, pageToParams } from '../../src/renderer/screens/ops/state/errors-page';
+import { type ErrorsPage, matchesFilter } from '../../src/renderer/query/updates';
+import { bindQueryCache } from '../../src/renderer/query/live';
+import { queryKeys } from '../../src/renderer/query/keys';
+import { dispatchBatch } from '../../src/renderer/state/bus';
 import { NoticeGate, RATE_LIMIT, RATE_WINDOW_MS, noticesFor } from '../../src/renderer/screens/ops/state/notices';
 import { FIELD_SPECS, fromText, toText, validateField } from '../../src/renderer/screens/ops/state/settings-fields';
 import { changedValues, draftErrors } from '../../src/renderer/screens/ops/state/settings-store';
@@ -153,6 +157,23 @@ describe('crawler state: the console’s one liveness verdict', () => {
     expect(crawlerCounts([{ ...live[0]!, liveness: judgeLiveness(c3, NOW + 60_000, livenessLimits(LIMITS)) }])).toEqual({ connected: 1, late: 1, lost: 0 });
   });
 
+  it('a crawler seen lost stays lost while the remembered list still shows the connection that closed', () => {
+    // Read while it was connected, not yet read again after it was dropped for silence (the verdict and the close came in one batch).
+    const c1 = conn({ connection_id: 'c1', connected_at: NOW - 60_000 });
+    const records = { 'crawler-a': view({ status: 'connected', connection: c1, disconnect_reason: null, disconnected_at: null }) };
+    const gone = { 'crawler-a': { at: NOW, reason: 'heartbeat timeout: silent for 3100 ms (limit 3000 ms)', lost: true, connection: { ...c1, state: 'closed' as const } } };
+    const kept = goneStill(gone, records);
+    expect(kept).toBe(gone);
+    expect(crawlerLines(records, [], kept, 5).map((l) => [l.health, l.connected])).toEqual([['lost', false]]);
+    // The list read again: still lost, now by the console's own record, as the crawler's page judges it.
+    const reread = { 'crawler-a': view({ disconnect_reason: gone['crawler-a'].reason, disconnected_at: NOW }) };
+    expect(crawlerLines(reread, [], goneStill(gone, reread), 5)[0]!.health).toBe(viewHealth(reread['crawler-a']));
+    expect(viewHealth(reread['crawler-a'])).toBe('lost');
+    // A newer connection in the record (it came back while the page missed it): the witnessed disconnect is over.
+    const back = { 'crawler-a': view({ connection: conn({ connection_id: 'c2', connected_at: NOW + 1_000 }) }) };
+    expect(goneStill(gone, back)).toEqual({});
+  });
+
   it('shows a reconnected crawler once, with its newer connection', () => {
     const live = [
       { connection: conn({ connection_id: 'old', connected_at: NOW - 50_000 }), heartbeat: null, liveness: null },
@@ -207,31 +228,63 @@ describe('throughput window', () => {
   });
 });
 
-describe('job counts moved by job_changed events', () => {
+describe('the Overview and Errors caches, written by events (query/live.ts)', () => {
+  let client: QueryClient;
+  let unbind: () => void;
   beforeEach(() => {
-    useOverview.setState({ counts: { queued: 3, assigned: 0, running: 1, completed: 7, failed: 0, cancelled: 0, waiting_credentials: 0 } });
+    vi.useFakeTimers();
+    client = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity } } });
+    unbind = bindQueryCache(client);
   });
-
-  it('adds new jobs and moves a job seen before from its old status to its new one', () => {
-    applyOverviewEvents([{ type: 'job_changed', job: job({ status: 'queued' }) }]);
-    expect(useOverview.getState().counts?.queued).toBe(4);
-    applyOverviewEvents([{ type: 'job_changed', job: job({ status: 'running' }) }]);
-    expect(useOverview.getState().counts).toMatchObject({ queued: 3, running: 2 });
-    applyOverviewEvents([{ type: 'job_changed', job: job({ status: 'failed' }) }, { type: 'job_changed', job: job({ job_id: 'job-2', status: 'assigned' }) }]);
-    expect(useOverview.getState().counts).toMatchObject({ queued: 3, running: 1, failed: 1, assigned: 1, completed: 7 });
+  afterEach(() => {
+    unbind();
+    vi.useRealTimers();
   });
+  const send = (...events: ConsoleEvent[]) => dispatchBatch({ seq: 1, events, dropped: 0 });
 
   it('keeps the latest ten errors, newest first, and the aggregate from events', () => {
-    useOverview.setState({ latestErrors: Array.from({ length: 10 }, (_, i) => errorRecord({ id: 10 - i })) });
-    applyOverviewEvents([
-      { type: 'error', error: errorRecord({ id: 11 }) },
-      { type: 'error', error: errorRecord({ id: 12 }) },
-      { type: 'aggregate', aggregate: null },
-    ]);
-    const s = useOverview.getState();
-    expect(s.latestErrors.map((e) => e.id)).toEqual([12, 11, 10, 9, 8, 7, 6, 5, 4, 3]);
-    expect(s.aggregateLoaded).toBe(true);
-    expect(s.aggregate).toBeNull();
+    client.setQueryData(queryKeys.latestErrors, Array.from({ length: 10 }, (_, i) => errorRecord({ id: 10 - i })));
+    send({ type: 'error', error: errorRecord({ id: 11 }) }, { type: 'error', error: errorRecord({ id: 12 }) }, { type: 'aggregate', aggregate: null });
+    expect(client.getQueryData<ErrorRecord[]>(queryKeys.latestErrors)?.map((e) => e.id)).toEqual([12, 11, 10, 9, 8, 7, 6, 5, 4, 3]);
+    // The aggregate is carried whole: set (null = nothing running), not refetched.
+    expect(client.getQueryState(queryKeys.aggregate)?.status).toBe('success');
+    expect(client.getQueryData(queryKeys.aggregate)).toBeNull();
+    // A repeated (aggregated) error comes back with its id: updated in place, not listed twice.
+    send({ type: 'error', error: errorRecord({ id: 12, message: 'again' }) });
+    const list = client.getQueryData<ErrorRecord[]>(queryKeys.latestErrors)!;
+    expect(list.map((e) => e.id)).toEqual([12, 11, 10, 9, 8, 7, 6, 5, 4, 3]);
+    expect(list[0]!.message).toBe('again');
+  });
+
+  it('counts jobs and crawlers again after job changes: once per second however many arrive', () => {
+    client.setQueryData(queryKeys.jobCounts, { queued: 3, assigned: 0, running: 1, completed: 7, failed: 0, cancelled: 0, waiting_credentials: 0 });
+    client.setQueryData(queryKeys.crawlerRecords(60_000), { records: {}, anonymousPruned: 0 });
+    for (let i = 0; i < 50; i++) send({ type: 'job_changed', job: job({ job_id: `job-${i}`, status: 'running' }) });
+    expect(client.getQueryState(queryKeys.jobCounts)?.isInvalidated).toBe(false);
+    vi.advanceTimersByTime(1_000);
+    expect(client.getQueryState(queryKeys.jobCounts)?.isInvalidated).toBe(true);
+    expect(client.getQueryState(queryKeys.crawlerRecords(60_000))?.isInvalidated).toBe(true);
+  });
+
+  it('puts matching errors on top of each cached newest page, and only counts them on older pages', () => {
+    const filter = { category: 'message_parsing' as const };
+    client.setQueryData<ErrorsPage>(queryKeys.errorsPage(filter, 0), { errors: [errorRecord({ id: 1 })], total: 1 });
+    client.setQueryData<ErrorsPage>(queryKeys.errorsPage(filter, 50), { errors: [errorRecord({ id: 0 })], total: 51 });
+    const events: ConsoleEvent[] = [
+      { type: 'error', error: errorRecord({ id: 2 }) },
+      { type: 'error', error: errorRecord({ id: 3, category: 'connection' }) },
+      { type: 'error', error: errorRecord({ id: 4 }) },
+    ];
+    send(...events);
+    const newest = () => client.getQueryData<ErrorsPage>(queryKeys.errorsPage(filter, 0))!;
+    const older = () => client.getQueryData<ErrorsPage>(queryKeys.errorsPage(filter, 50))!;
+    expect(newest().errors.map((r) => r.id)).toEqual([4, 2, 1]);
+    expect(newest().total).toBe(3);
+    expect(older()).toMatchObject({ total: 53, unseen: [2, 4] });
+    expect(older().errors.map((r) => r.id)).toEqual([0]);
+    send(...events); // the same errors again (a replay): not added twice
+    expect(newest().total).toBe(3);
+    expect(older()).toMatchObject({ total: 53, unseen: [2, 4] });
   });
 });
 
@@ -245,21 +298,23 @@ describe('errors under a filter', () => {
     expect(matchesFilter(errorRecord({ severity: 'high' }), { severity: 'low' })).toBe(false);
   });
 
-  it('puts matching errors that arrive on top of the newest page, and only counts them on older pages', () => {
-    useErrors.setState({ loaded: true, filter: { category: 'message_parsing' }, offset: 0, rows: [errorRecord({ id: 1 })], total: 1, unseen: 0 });
-    const events: ConsoleEvent[] = [
-      { type: 'error', error: errorRecord({ id: 2 }) },
-      { type: 'error', error: errorRecord({ id: 3, category: 'connection' }) },
-      { type: 'error', error: errorRecord({ id: 4 }) },
-    ];
-    applyErrorEvents(events);
-    expect(useErrors.getState().rows.map((r) => r.id)).toEqual([4, 2, 1]);
-    expect(useErrors.getState().total).toBe(3);
-    applyErrorEvents(events); // the same errors again (a replay): not added twice
-    expect(useErrors.getState().total).toBe(3);
-    useErrors.setState({ offset: 50 });
-    applyErrorEvents([{ type: 'error', error: errorRecord({ id: 5 }) }]);
-    expect(useErrors.getState()).toMatchObject({ total: 4, unseen: 1 });
+  it('reads its filter from the address and writes it back in one order; unknown values are ignored', () => {
+    const f = filterFromParams({ severity: 'high', category: 'message_parsing', crawler_id: ' c1 ', job_id: '', bogus: 'x' });
+    expect(f).toEqual({ category: 'message_parsing', severity: 'high', crawler_id: 'c1' });
+    expect(Object.keys(filterToParams(f))).toEqual(['category', 'severity', 'crawler_id']);
+    expect(filterFromParams(filterToParams(f))).toEqual(f);
+    expect(filterFromParams({ category: 'nonsense', severity: 'loud' })).toEqual({});
+  });
+
+  it('keeps the page in the address: whole pages from the newest, the newest page left out', () => {
+    const f = filterFromParams({ category: 'message_parsing' });
+    expect(pageToParams(f, 100)).toEqual({ category: 'message_parsing', offset: '100' });
+    expect(pageToParams(f, 0)).toEqual({ category: 'message_parsing' });
+    expect(offsetFromParams(pageToParams(f, 100))).toBe(100);
+    expect(offsetFromParams({ offset: '120' })).toBe(100); // a hand-typed offset lands on its page
+    for (const bad of ['-50', 'abc', '1e3', '', '99999999999']) expect(offsetFromParams({ offset: bad })).toBe(0);
+    expect(offsetFromParams({})).toBe(0);
+    expect(filterFromParams({ offset: '50' })).toEqual({}); // the offset is no filter
   });
 });
 

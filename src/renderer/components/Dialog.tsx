@@ -5,8 +5,8 @@
  * - focus is trapped: Tab from the last control goes to the first, Shift+Tab from
  *   the first to the last (the browser would otherwise leave for its own UI);
  * - focus returns to the control that opened the dialog when it closes; when that
- *   control is gone or disabled by then (the job it cancelled is cancelled), to
- *   the screen's heading, which then reads the new state;
+ *   control is gone or disabled by then, or disabled just after (the job it
+ *   cancelled is cancelling), to the screen's heading, which then reads the new state;
  * - the title names the dialog (aria-labelledby), alertdialog for destructive ones.
  */
 import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef } from 'react';
@@ -31,6 +31,31 @@ function focusHeading(): void {
   if (!h) return;
   if (!h.hasAttribute('tabindex')) h.setAttribute('tabindex', '-1');
   h.focus();
+}
+
+const nothingFocused = (): boolean => document.activeElement === null || document.activeElement === document.body;
+
+/**
+ * Focus back to the opener, else to the heading. The opener may also be
+ * disabled a moment after it took focus back (what the dialog confirmed turns
+ * busy on a later render, as a query mutation's pending state does): the
+ * browser then drops focus to nothing, so it goes on to the heading.
+ */
+function returnFocus(from: HTMLElement | null): void {
+  if (!from || !tryFocus(from)) {
+    focusHeading();
+    return;
+  }
+  from.addEventListener(
+    'focusout',
+    (e) => {
+      if (e.relatedTarget !== null || !(from as HTMLButtonElement).disabled) return;
+      requestAnimationFrame(() => {
+        if (nothingFocused()) focusHeading();
+      });
+    },
+    { once: true },
+  );
 }
 
 export interface DialogProps {
@@ -64,7 +89,7 @@ export function Dialog({ open = true, title, onClose, children, testId, destruct
       // After React has applied the close (a busy button may be enabled again by then).
       requestAnimationFrame(() => {
         if (document.activeElement && document.activeElement !== document.body && !d.contains(document.activeElement)) return;
-        if (!tryFocus(from)) focusHeading();
+        returnFocus(from);
       });
     };
   }, [open]);

@@ -6,7 +6,8 @@
  * server state in a module variable. A reconnect refetches every query in use,
  * since events missed while disconnected are not replayed.
  */
-import { QueryClient } from '@tanstack/react-query';
+// query-core's class (react-query re-exports it): modules that only write the cache stay React-free.
+import { QueryClient } from '@tanstack/query-core';
 
 export const queryClient = new QueryClient({
   defaultOptions: {
@@ -19,6 +20,9 @@ export const queryClient = new QueryClient({
       refetchOnWindowFocus: false,
       // A command that failed is shown with its message; one quiet retry covers a blip.
       retry: 1,
+      // The console is this machine (IPC, or HTTP on loopback): the browser going offline says nothing about reaching it.
+      networkMode: 'always',
     },
+    mutations: { networkMode: 'always' },
   },
 });

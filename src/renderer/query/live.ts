@@ -5,10 +5,14 @@
  * that show it stale, and those in use refetch. A reconnect (or a batch that
  * says the page fell behind) refetches everything in use.
  */
-import type { QueryClient } from '@tanstack/react-query';
-import type { CommandOutput, ConsoleEvent } from '../../shared/contract';
+// query-core, not react-query: this module is React-free (the unit tests run it under Node).
+import type { QueryClient } from '@tanstack/query-core';
+import type { CommandOutput, ConsoleEvent, JobDetail } from '../../shared/contract';
+import type { ErrorRecord } from '../../shared/records';
+import { ERRORS_PAGE_SIZE, type ErrorFilter } from '../screens/ops/state/errors-page';
 import type { Schedule } from '../../shared/ops';
 import { withHeartbeat } from './heartbeats';
+import { type ErrorsPage, LATEST_ERRORS, withErrorsOnPage, withJobChange, withJobProgress, withNewErrors } from './updates';
 import { onBatch, onReconnect } from '../state/bus';
 import { queryKeys } from './keys';
 
@@ -42,11 +46,28 @@ function applyEvent(client: QueryClient, e: ConsoleEvent, stale: Set<string>, st
     case 'crawler_connected':
     case 'crawler_disconnected':
       mark(queryKeys.crawler(e.crawler.crawler_id));
-      mark(queryKeys.crawlers);
       soon.add(queryKeys.connectedCrawlers);
+      // What the console remembers of it (connected since, how it left) is read again; the live list has the news meanwhile.
+      soon.add(queryKeys.crawlerRecordsAll);
+      return;
+    case 'aggregate':
+      client.setQueryData(queryKeys.aggregate, e.aggregate);
+      return;
+    case 'progress':
+      client.setQueryData<JobDetail>(queryKeys.job(e.progress.job_id), (d) => (d ? withJobProgress(d, e.progress) : d));
       return;
     case 'job_changed': {
       const job = e.job;
+      // Counts by status and every crawler's held jobs moved: counted again, at most once a second.
+      soon.add(queryKeys.jobCounts);
+      soon.add(queryKeys.crawlerRecordsAll);
+      // The job's page takes the job at once; its history, errors and children are fetched again (throttled).
+      for (const [key, detail] of client.getQueriesData<JobDetail>({ queryKey: queryKeys.jobAll })) {
+        if (key[1] === job.job_id) {
+          client.setQueryData<JobDetail>(key, (d) => (d ? withJobChange(d, job) : d));
+          soon.add(key);
+        } else if (key[1] === job.parent_job_id || detail?.parent?.job_id === job.job_id) soon.add(key);
+      }
       // A crawler page's job list: the job is now or was in it.
       for (const [key, page] of client.getQueriesData<JobsPage>({ queryKey: ['jobs', 'crawler'] })) {
         if (key[2] === job.crawler_id || page?.jobs.some((j) => j.job_id === job.job_id)) mark(key);
@@ -59,6 +80,8 @@ function applyEvent(client: QueryClient, e: ConsoleEvent, stale: Set<string>, st
       return;
     }
     case 'error':
+      addError(client, e.error);
+      if (e.error.job_id && client.getQueryData(queryKeys.job(e.error.job_id))) soon.add(queryKeys.job(e.error.job_id));
       if (e.error.crawler_id) mark(queryKeys.crawlerErrors(e.error.crawler_id));
       soon.add(queryKeys.errorGroupsAll);
       return;
@@ -68,6 +91,9 @@ function applyEvent(client: QueryClient, e: ConsoleEvent, stale: Set<string>, st
       for (const [key] of client.getQueriesData({ queryKey: ['crawler'] })) mark(key);
       for (const [key] of client.getQueriesData({ queryKey: ['job-result'] })) mark(key);
       soon.add(queryKeys.connectedCrawlers);
+      soon.add(queryKeys.jobCounts);
+      soon.add(queryKeys.crawlerRecordsAll);
+      soon.add(queryKeys.jobAll);
       return;
     case 'dispatch_changed':
       client.setQueryData(queryKeys.dispatch, e.dispatch);
@@ -80,6 +106,18 @@ function applyEvent(client: QueryClient, e: ConsoleEvent, stale: Set<string>, st
       return;
     default:
       return;
+  }
+}
+
+/** A new (or repeated) error, written into the Overview's latest errors and every cached page of the Errors screen it matches. */
+function addError(client: QueryClient, error: ErrorRecord): void {
+  client.setQueryData<ErrorRecord[]>(queryKeys.latestErrors, (list) => (list ? withNewErrors(list, [error], LATEST_ERRORS).list : list));
+  for (const [key, page] of client.getQueriesData<ErrorsPage>({ queryKey: queryKeys.errorsPageAll })) {
+    if (!page) continue;
+    const filter = key[2] as ErrorFilter;
+    const offset = key[3] as number;
+    const next = withErrorsOnPage(page, filter, offset, [error], ERRORS_PAGE_SIZE);
+    if (next !== page) client.setQueryData(key, next);
   }
 }
 

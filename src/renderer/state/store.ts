@@ -1,14 +1,17 @@
 /**
  * The renderer's state: the connection, the server status and the live
  * crawler list. Fed by the transport's events; resynchronised from
- * `listCrawlers` whenever the event stream (re)opens, since events missed while
- * disconnected are not replayed.
+ * `getStatus` + `listCrawlers` (one query, see bindTransport) whenever the event
+ * stream (re)opens, since events missed while disconnected are not replayed.
  */
+import { type QueryClient, QueryObserver } from '@tanstack/query-core';
 import { create } from 'zustand';
-import type { EventBatch, ServerStatus } from '../../shared/contract';
+import type { CommandOutput, EventBatch, ServerStatus } from '../../shared/contract';
 import type { ConnectionStatus, ConsoleTransport } from '../transport/types';
 import { type CrawlerMap, applyEvents, fromViews } from './crawlers';
 import { dispatchBatch, dispatchReconnect, setTransport } from './bus';
+import { queryClient } from '../query/client';
+import { queryKeys } from '../query/keys';
 
 export interface ConsoleState {
   /** Which door this page came through: the desktop app's bridge, or a browser over HTTP. */
@@ -38,42 +41,71 @@ export const useConsole = create<ConsoleState>()(() => ({
   lastError: null,
 }));
 
-/** While the page is open, counts drift (events carry no message counters): refresh now and then. */
-const RESYNC_MS = 5_000;
+/**
+ * The console's status and its connected crawlers, one query: read when the
+ * event stream (re)opens, and again this often while it is open, since the
+ * message counters and the server's clock move with no event.
+ */
+const SNAPSHOT_REFRESH_MS = 5_000;
 
-/** Connects the store to a transport. @returns a function that disconnects it. */
-export function bindTransport(transport: ConsoleTransport): () => void {
+interface Snapshot {
+  status: ServerStatus;
+  crawlers: CommandOutput<'listCrawlers'>['crawlers'];
+  clockOffset: number;
+}
+
+/**
+ * Connects the store to a transport. The periodic re-read is a query
+ * (refetchInterval), not a timer of its own; `client` is the renderer's query
+ * cache. @returns a function that disconnects it.
+ */
+export function bindTransport(transport: ConsoleTransport, client: QueryClient = queryClient): () => void {
   useConsole.setState({ transportKind: transport.kind });
-  // Events that arrive while a snapshot is in flight are replayed over it: the snapshot may predate them.
+  // Events that arrive while a snapshot is in flight (until it is written) are replayed over it: the snapshot may predate them.
   let replay: EventBatch[] | null = null;
-  let inFlight = false;
-  const resync = async () => {
-    if (inFlight) return;
-    inFlight = true;
-    replay = [];
-    try {
+  const snapshot = new QueryObserver<Snapshot>(client, {
+    queryKey: queryKeys.consoleSnapshot,
+    queryFn: async () => {
+      replay ??= [];
       const sentAt = Date.now();
       const [status, { crawlers }] = await Promise.all([transport.api.getStatus({}), transport.api.listCrawlers({ include_disconnected: false })]);
       // The answer was made somewhere between sending and now: take the middle (an error of half the round trip at most).
-      const clockOffset = Math.round(status.serverTime - (sentAt + Date.now()) / 2);
-      const events = replay.flatMap((b) => b.events);
-      useConsole.setState({ status, clockOffset, crawlers: applyEvents(fromViews(crawlers), events), crawlersLoaded: true, lastError: null });
-    } catch (error) {
-      useConsole.setState({ lastError: (error as Error).message });
-    } finally {
+      return { status, crawlers, clockOffset: Math.round(status.serverTime - (sentAt + Date.now()) / 2) };
+    },
+    enabled: false,
+    // Not judged by age like the rest of the cache: read whenever the stream opens, and on the interval.
+    staleTime: 0,
+    refetchInterval: SNAPSHOT_REFRESH_MS,
+    refetchIntervalInBackground: true,
+    // Each answer is written whole (a new status object tells readers the counters were re-read).
+    structuralSharing: false,
+    retry: false,
+  });
+  let written = 0;
+  let failed = 0;
+  const offSnapshot = snapshot.subscribe((r) => {
+    if (r.data && r.dataUpdatedAt !== written) {
+      written = r.dataUpdatedAt;
+      const events = (replay ?? []).flatMap((b) => b.events);
       replay = null;
-      inFlight = false;
+      const { status, clockOffset, crawlers } = r.data;
+      useConsole.setState({ status, clockOffset, crawlers: applyEvents(fromViews(crawlers), events), crawlersLoaded: true, lastError: null });
+    } else if (r.error && r.errorUpdatedAt !== failed) {
+      failed = r.errorUpdatedAt;
+      replay = null;
+      useConsole.setState({ lastError: r.error.message });
     }
-  };
+  });
   setTransport(transport);
   const offEvents = transport.onEvents((batch: EventBatch) => {
     replay?.push(batch);
     useConsole.setState((s) => ({ crawlers: applyEvents(s.crawlers, batch.events) }));
     dispatchBatch(batch);
-    // The console cut events this page fell behind on: reload everything, as after a reconnect.
+    // The console cut events this page fell behind on: reload everything (this snapshot too), as after a reconnect.
     if (batch.resync) {
-      void resync();
       dispatchReconnect();
+      // Already under way when the reconnect refetched every query in use (query/live.ts): that read is the one.
+      void snapshot.refetch({ cancelRefetch: false });
     }
   });
   let lastOpenAt: number | null = null;
@@ -82,17 +114,13 @@ export function bindTransport(transport: ConsoleTransport): () => void {
     else if (useConsole.getState().connection === 'open') lastOpenAt = Date.now();
     // Stale only once there was something to show: the first connection attempt is "connecting", not "stale".
     useConsole.setState({ connection, connectionReason: reason ?? null, staleSince: lastOpenAt });
-    if (connection === 'open') {
-      void resync();
-      dispatchReconnect();
-    }
+    if (connection === 'open') dispatchReconnect();
+    // Read (and re-read on the interval) only while the stream is open; enabling reads it now (once: the reconnect above leaves a disabled query alone).
+    snapshot.setOptions({ ...snapshot.options, enabled: connection === 'open' });
   });
-  const timer = setInterval(() => {
-    if (useConsole.getState().connection === 'open') void resync();
-  }, RESYNC_MS);
   return () => {
     offEvents();
     offStatus();
-    clearInterval(timer);
+    offSnapshot();
   };
 }

@@ -1,10 +1,10 @@
 /** One job: progress (live), details, history, errors, resume state, parent and children. */
-import { type ReactNode, useEffect } from 'react';
+import type { ReactNode } from 'react';
 import type { JobDetail } from '../../../shared/contract';
 import { isFinalJobStatus, type JobDto, type JobStatus } from '../../../shared/jobs';
 import type { EntityProgress, JobProgress } from '../../../shared/progress';
 import { useNow } from '../../components/use-now';
-import { dismissDetailResult, openJob, performOnJob, useJobDetail } from './detail-state';
+import { useJobAction, useJobDetail } from './detail-query';
 import { cachedJob } from './table-state';
 import { formatCount, formatDuration, formatFull, formatPercent, formatRate, formatWhen, shortId } from './format';
 import { credentialLabel, figuresDisagree } from './detail-facts';
@@ -361,14 +361,11 @@ function Related({ detail }: { detail: JobDetail }) {
 export function JobDetailScreen() {
   const jobId = useViewParams().job_id;
   const navigate = useNavigate();
-  const detail = useJobDetail((s) => (s.detail && s.detail.job.job_id === jobId ? s.detail : null));
-  const live = useJobDetail((s) => s.live);
-  const error = useJobDetail((s) => s.error);
-  const busy = useJobDetail((s) => s.busy);
-  const result = useJobDetail((s) => s.lastResult);
-  const partial = useJobDetail((s) => s.partial);
-
-  useEffect(() => (jobId ? openJob(jobId, cachedJob(jobId)) : undefined), [jobId]);
+  const { detail, error, partial } = useJobDetail(jobId ?? '', jobId ? cachedJob(jobId) : undefined);
+  const action = useJobAction(jobId ?? '');
+  const busy = action.isPending ? action.variables.kind : null;
+  // A result belongs to the job it was for (the page stays mounted from one job to the next).
+  const result = action.data?.outcomes[0]?.job_id === jobId ? action.data : null;
 
   const back = (
     <button type="button" className="link back" onClick={() => navigate('jobs', lastJobsParams())} data-testid="back-to-jobs">
@@ -404,7 +401,7 @@ export function JobDetailScreen() {
     );
   }
   const job = detail.job;
-  const liveForJob = live && live.job_id === job.job_id ? live : null;
+  const liveForJob = detail.live && detail.live.job_id === job.job_id ? detail.live : null;
   return (
     <section className="view jobs-ui job-view" aria-labelledby="view-title" data-testid="job-detail" data-job-id={job.job_id}>
       {back}
@@ -423,7 +420,7 @@ export function JobDetailScreen() {
           busy={busy}
           initialPriority={job.priority}
           label="this job"
-          onAction={(a) => void performOnJob(a)}
+          onAction={(a) => action.mutate(a)}
           unavailable={{
             ...(isFinalJobStatus(job.status) && { cancel: `The job is already ${job.status}.` }),
             ...(job.status !== 'failed' && job.status !== 'cancelled' && { retry: 'Only failed or cancelled jobs can be retried.' }),
@@ -434,7 +431,7 @@ export function JobDetailScreen() {
         </span>
       </div>
       <Outcome job={job} />
-      {result ? <BulkResultPanel result={result} onDismiss={dismissDetailResult} /> : null}
+      {result ? <BulkResultPanel result={result} onDismiss={() => action.reset()} /> : null}
       {error ? (
         <div className="banner banner-warning" role="alert">
           Could not refresh: {error.message}

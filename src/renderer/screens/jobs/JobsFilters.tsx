@@ -1,15 +1,15 @@
 /** The filter bar of the jobs table: state (several), type, crawler, free text; sort; export. */
-import { useEffect, useId, useState } from 'react';
-import type { CrawlerView } from '../../../shared/contract';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { JOB_SORT_FIELDS, JOB_STATUSES, type JobSortField } from '../../../shared/jobs';
 import { JobTypeSchema } from '../../../shared/protocol';
-import { api, download } from '../../state/bus';
+import { download } from '../../state/bus';
 import { exportedText } from '../../components/download';
 import { STATUS_LABEL } from './format';
 import { toQuery } from './page-window';
 import { clearFilters, setFilters, sortBy, useJobsTable } from './table-state';
 import { searchIndexHint } from './search-index-hint';
 import { useConsole } from '../../state/store';
+import { useCrawlerRecords } from '../ops/state/crawlers-store';
 
 const TEXT_DEBOUNCE_MS = 250;
 
@@ -82,18 +82,10 @@ function TextFilter({ initial }: { initial: string }) {
 
 function CrawlerFilter() {
   const crawler = useJobsTable((s) => s.filters.crawler);
-  const [crawlers, setCrawlers] = useState<CrawlerView[]>([]);
+  // The one cached list of crawlers the console remembers (the Crawlers table's); a convenience: the filter works with any preset id.
+  const records = useCrawlerRecords().data?.records;
+  const crawlers = useMemo(() => Object.values(records ?? {}), [records]);
   const id = useId();
-  useEffect(() => {
-    let live = true;
-    api()
-      .listCrawlers({ include_disconnected: true })
-      .then((r) => live && setCrawlers(r.crawlers))
-      .catch(() => undefined); // the list is a convenience: the filter still works with the preset id
-    return () => {
-      live = false;
-    };
-  }, []);
   const ids = crawlers.map((c) => c.crawler_id);
   return (
     <div className="field">

@@ -2,13 +2,14 @@
  * The Jobs screen's filters live in its address, both ways: opening
  * `#/jobs?status=failed&q=acme` (a link, a reload, Back/Forward) sets them, and
  * changing them in the filter bar rewrites the address in place (no history
- * entry per keystroke). One filter state, one address.
+ * entry per keystroke). The sort is in the address too (`&sort=priority&dir=asc`);
+ * choosing one adds a history entry (one click, one Back). One table state, one address.
  */
 import { useEffect } from 'react';
-import { JOB_STATUSES } from '../../../shared/jobs';
+import { JOB_SORT_FIELDS, JOB_STATUSES } from '../../../shared/jobs';
 import { navigate, useViewParams } from '../../router';
-import { filtersFromParams, filtersToParams } from './page-window';
-import { presetFilters, useJobsTable } from './table-state';
+import { filtersFromParams, filtersToParams, sortFromParams, sortToParams } from './page-window';
+import { presetFilters, presetSort, useJobsTable } from './table-state';
 
 const same = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean => {
   const ka = Object.keys(a);
@@ -24,16 +25,17 @@ export function useJobsAddress(): void {
   // Address → filters (presetFilters is a no-op when they are equal: the table keeps its place).
   useEffect(() => {
     lastParams = { ...params };
+    presetSort(sortFromParams(params, JOB_SORT_FIELDS));
     presetFilters(filtersFromParams(params, JOB_STATUSES));
   }, [params]);
-  // Filters → address.
+  // Filters and sort → address: typed filters replace the entry, a new sort adds one.
   useEffect(
     () =>
       useJobsTable.subscribe((s, prev) => {
-        if (s.filters === prev.filters) return;
-        const next = filtersToParams(s.filters);
+        if (s.filters === prev.filters && s.sort === prev.sort) return;
+        const next = { ...filtersToParams(s.filters), ...sortToParams(s.sort) };
         lastParams = next;
-        if (!same(next, current())) navigate('jobs', next, { replace: true });
+        if (!same(next, current())) navigate('jobs', next, { replace: s.sort === prev.sort });
       }),
     [],
   );

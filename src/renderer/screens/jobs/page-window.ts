@@ -110,6 +110,23 @@ export function filtersToParams(f: JobFilters): Record<string, string> {
   );
 }
 
+/** A sort from the address (`sort=priority&dir=asc`); anything unknown or missing falls back to the default, field and direction each. */
+export function sortFromParams(params: Readonly<Record<string, string>>, fields: readonly JobSortField[]): JobSort {
+  const field = (fields as readonly string[]).includes(params.sort ?? '') ? (params.sort as JobSortField) : DEFAULT_SORT.field;
+  const dir = params.dir === 'asc' || params.dir === 'desc' ? params.dir : field === DEFAULT_SORT.field ? DEFAULT_SORT.dir : defaultDir(field);
+  return { field, dir };
+}
+
+/** The first direction of a field: names read A→Z, numbers and times newest/largest first. */
+export const defaultDir = (field: JobSortField): 'asc' | 'desc' =>
+  field === 'namespace_path' || field === 'entity_name' || field === 'job_type' || field === 'status' ? 'asc' : 'desc';
+
+/** The address parameters of a sort: the inverse of sortFromParams (the default sort is left out, so the plain address stays plain). */
+export function sortToParams(sort: JobSort): Record<string, string> {
+  if (sort.field === DEFAULT_SORT.field && sort.dir === DEFAULT_SORT.dir) return {};
+  return { sort: sort.field, dir: sort.dir };
+}
+
 /** Indices [from, to] in either order, clamped to [0, total). */
 export function rangeBetween(a: number, b: number, total: number): [number, number] {
   const lo = Math.max(0, Math.min(a, b));

@@ -21,6 +21,7 @@ import { type BulkAction, type BulkResult, runBulk } from './bulk';
 import type { BulkSummary, BulkTarget } from '../../../shared/bulk';
 import {
   DEFAULT_SORT,
+  defaultDir,
   EMPTY_FILTERS,
   type JobFilters,
   type JobSort,
@@ -305,8 +306,16 @@ export function clearFilters(): void {
 /** Clicking a header: sorts by it (newest / largest first), or flips the direction if it already sorts. */
 export function sortBy(field: JobSortField, dir?: 'asc' | 'desc'): void {
   const cur = get().sort;
-  const next = dir ?? (cur.field === field ? (cur.dir === 'asc' ? 'desc' : 'asc') : field === 'namespace_path' || field === 'entity_name' || field === 'job_type' || field === 'status' ? 'asc' : 'desc');
+  const next = dir ?? (cur.field === field ? (cur.dir === 'asc' ? 'desc' : 'asc') : defaultDir(field));
   set({ sort: { field, dir: next } });
+  resetAndLoad();
+}
+
+/** Sets the sort from the address; a no-op (the table keeps its place) when it is the one shown. */
+export function presetSort(sort: JobSort): void {
+  const cur = get().sort;
+  if (cur.field === sort.field && cur.dir === sort.dir) return;
+  set({ sort });
   resetAndLoad();
 }
 

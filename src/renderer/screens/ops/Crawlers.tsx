@@ -8,7 +8,7 @@ import { ShutdownFields } from './components/ShutdownFields';
 import { DEFAULT_SHUTDOWN, type ShutdownDraft, parseShutdown } from './state/shutdown';
 import { formatDuration, messageOf } from './format';
 import type { CrawlerLine } from './state/crawler-health';
-import { useCrawlers } from './state/crawlers-store';
+import { useCrawlerRecords, useCrawlers } from './state/crawlers-store';
 import { useCrawlerLines, useHeartbeatLimits } from './state/use-crawler-lines';
 import { ANONYMOUS_RETENTION_CHOICES, foldAnonymous, ghostSummary } from './state/anonymous-crawlers';
 
@@ -61,7 +61,8 @@ export function ShutdownDialog({ target, onClose, onSent }: { target: Pick<Crawl
 
 export function Crawlers() {
   const { lines, now, loaded } = useCrawlerLines();
-  const error = useCrawlers((s) => s.error);
+  const recordsQuery = useCrawlerRecords();
+  const error = recordsQuery.error ? messageOf(recordsQuery.error) : null;
   const limits = useHeartbeatLimits();
   const [showGone, setShowGone] = useState(true);
   const [target, setTarget] = useState<CrawlerLine | null>(null);
@@ -69,9 +70,9 @@ export function Crawlers() {
   const socketPath = useConsole((s) => s.status?.socketPath ?? '…');
   const connected = lines.filter((l) => l.connected).length;
   const shown = showGone ? lines : lines.filter((l) => l.connected);
-  const records = useCrawlers((s) => s.records);
+  const records = recordsQuery.data?.records ?? {};
   const retention = useCrawlers((s) => s.anonymousRetentionMs);
-  const pruned = useCrawlers((s) => s.anonymousPruned);
+  const pruned = recordsQuery.data?.anonymousPruned ?? 0;
   const [ghostsOpen, setGhostsOpen] = useState(false);
   const { rows, ghosts } = foldAnonymous(shown, records);
   const retentionLabel = ANONYMOUS_RETENTION_CHOICES.find((c) => c.ms === retention)?.label ?? `${Math.round(retention / 60_000)} minutes`;

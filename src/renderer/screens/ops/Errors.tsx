@@ -1,31 +1,31 @@
-import { useEffect, useId, useMemo, useState } from 'react';
-import { ErrorCategory, ErrorCategorySchema, ErrorSeverity, ErrorSeveritySchema } from '../../../shared/errors';
-import { download } from '../../state/bus';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { ErrorCategory, ErrorSeverity } from '../../../shared/errors';
+import { api, download } from '../../state/bus';
 import { useConsole } from '../../state/store';
 import { ErrorTableRow } from './components/ErrorTableRow';
 import { exportedText } from '../../components/download';
 import { formatInt, messageOf } from './format';
-import { useCrawlers } from './state/crawlers-store';
-import { ERRORS_PAGE_SIZE, type ErrorFilter, useErrors } from './state/errors-store';
+import { useCrawlerRecords } from './state/crawlers-store';
+import { ERRORS_PAGE_SIZE, type ErrorFilter, filterFromParams, offsetFromParams, pageToParams } from './state/errors-page';
 import { ErrorGroups } from '../power';
-import { useViewParams } from '../../router';
+import { navigate, useViewParams } from '../../router';
+import { queryClient } from '../../query/client';
+import { queryKeys } from '../../query/keys';
+import type { ErrorsPage } from '../../query/updates';
 import type { BulkActionKind, BulkSummary, BulkTarget } from '../../../shared/bulk';
 import { BulkFilterDialog, BulkSummaryPanel } from '../jobs/BulkByFilter';
 
 const CATEGORIES = Object.values(ErrorCategory);
 const SEVERITIES = Object.values(ErrorSeverity);
 
-/** A filter from the screen's parameters (e.g. navigate('errors', { job_id })). */
-function filterFromParams(params: Readonly<Record<string, string>>): ErrorFilter | null {
-  const f: ErrorFilter = {};
-  const category = ErrorCategorySchema.safeParse(params.category);
-  const severity = ErrorSeveritySchema.safeParse(params.severity);
-  if (category.success) f.category = category.data;
-  if (severity.success) f.severity = severity.data;
-  if (params.crawler_id) f.crawler_id = params.crawler_id;
-  if (params.job_id) f.job_id = params.job_id;
-  return Object.keys(f).length > 0 ? f : null;
-}
+/**
+ * Shows another filter (from its newest page) or another page: its address, so
+ * reload and Back keep it. A choice from a list and a page turn add a history
+ * entry; typing (`replace`) rewrites the current one.
+ */
+const showPage = (filter: ErrorFilter, offset = 0, replace = false) => navigate('errors', pageToParams(filter, offset), { replace });
+const showFilter = (filter: ErrorFilter, replace = false) => showPage(filter, 0, replace);
 
 /** Text filters apply shortly after typing stops, not on every key. */
 function useDebounced<T>(value: T, ms: number): T {
@@ -37,27 +37,35 @@ function useDebounced<T>(value: T, ms: number): T {
   return v;
 }
 
-function Filters({ initial }: { initial: ErrorFilter }) {
+function Filters({ filter }: { filter: ErrorFilter }) {
   const id = useId();
-  const filter = useErrors((s) => s.filter);
-  const setFilter = useErrors((s) => s.setFilter);
-  const records = useCrawlers((s) => s.records);
+  const records = useCrawlerRecords().data?.records;
   const live = useConsole((s) => s.crawlers);
-  const crawlerIds = useMemo(() => [...new Set([...Object.keys(records), ...Object.values(live).map((l) => l.connection.crawler_id)])].sort(), [records, live]);
-  const [crawler, setCrawler] = useState(initial.crawler_id ?? '');
-  const [job, setJob] = useState(initial.job_id ?? '');
+  const crawlerIds = useMemo(() => [...new Set([...Object.keys(records ?? {}), ...Object.values(live).map((l) => l.connection.crawler_id)])].sort(), [records, live]);
+  const [crawler, setCrawler] = useState(filter.crawler_id ?? '');
+  const [job, setJob] = useState(filter.job_id ?? '');
+  // The address changed under the fields (Back, a link): they show it, unless they already say the same (adjusted while rendering, not in an effect).
+  const [shown, setShown] = useState({ crawler: filter.crawler_id ?? '', job: filter.job_id ?? '' });
+  if (shown.crawler !== (filter.crawler_id ?? '') || shown.job !== (filter.job_id ?? '')) {
+    setShown({ crawler: filter.crawler_id ?? '', job: filter.job_id ?? '' });
+    if (crawler.trim() !== (filter.crawler_id ?? '')) setCrawler(filter.crawler_id ?? '');
+    if (job.trim() !== (filter.job_id ?? '')) setJob(filter.job_id ?? '');
+  }
   const crawlerTyped = useDebounced(crawler, 300);
   const jobTyped = useDebounced(job, 300);
+  // What was typed goes to the address once typing stops; a change of the address alone is not typing.
+  const applied = useRef({ crawler: crawlerTyped, job: jobTyped });
   useEffect(() => {
-    const current = useErrors.getState().filter;
-    if ((current.crawler_id ?? '') !== crawlerTyped.trim() || (current.job_id ?? '') !== jobTyped.trim()) setFilter({ ...current, crawler_id: crawlerTyped, job_id: jobTyped });
-  }, [crawlerTyped, jobTyped, setFilter]);
+    if (applied.current.crawler === crawlerTyped && applied.current.job === jobTyped) return;
+    applied.current = { crawler: crawlerTyped, job: jobTyped };
+    showFilter({ ...filter, crawler_id: crawlerTyped, job_id: jobTyped }, true);
+  }, [crawlerTyped, jobTyped, filter]);
   const active = Object.keys(filter).length > 0;
   return (
     <form className="ops-filters" role="search" aria-label="Filter errors" onSubmit={(e) => e.preventDefault()}>
       <div className="field">
         <label htmlFor={`${id}-cat`}>Category</label>
-        <select id={`${id}-cat`} value={filter.category ?? ''} onChange={(e) => setFilter({ ...filter, category: (e.target.value || undefined) as ErrorFilter['category'] })} data-testid="filter-category">
+        <select id={`${id}-cat`} value={filter.category ?? ''} onChange={(e) => showFilter({ ...filter, category: (e.target.value || undefined) as ErrorFilter['category'] })} data-testid="filter-category">
           <option value="">All categories</option>
           {CATEGORIES.map((c) => (
             <option key={c} value={c}>
@@ -68,7 +76,7 @@ function Filters({ initial }: { initial: ErrorFilter }) {
       </div>
       <div className="field">
         <label htmlFor={`${id}-sev`}>Severity</label>
-        <select id={`${id}-sev`} value={filter.severity ?? ''} onChange={(e) => setFilter({ ...filter, severity: (e.target.value || undefined) as ErrorFilter['severity'] })} data-testid="filter-severity">
+        <select id={`${id}-sev`} value={filter.severity ?? ''} onChange={(e) => showFilter({ ...filter, severity: (e.target.value || undefined) as ErrorFilter['severity'] })} data-testid="filter-severity">
           <option value="">All severities</option>
           {SEVERITIES.map((s) => (
             <option key={s} value={s}>
@@ -98,7 +106,7 @@ function Filters({ initial }: { initial: ErrorFilter }) {
           onClick={() => {
             setCrawler('');
             setJob('');
-            setFilter({});
+            showFilter({});
           }}
         >
           Clear filters
@@ -108,8 +116,7 @@ function Filters({ initial }: { initial: ErrorFilter }) {
   );
 }
 
-function ExportButtons() {
-  const filter = useErrors((s) => s.filter);
+function ExportButtons({ filter }: { filter: ErrorFilter }) {
   const [busy, setBusy] = useState<'csv' | 'json' | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const run = async (format: 'csv' | 'json') => {
@@ -192,15 +199,43 @@ function ErrorsBulkBar({ filter, total }: { filter: ErrorFilter; total: number }
   );
 }
 
+/** A page of errors under a filter, newest first; live.ts puts new matching errors on top. */
+function useErrorsPage(filter: ErrorFilter, offset: number) {
+  return useQuery({
+    queryKey: queryKeys.errorsPage(filter, offset),
+    queryFn: (): Promise<ErrorsPage> => api().listErrors({ ...filter, limit: ERRORS_PAGE_SIZE, offset }),
+    // Another filter or page shows the last rows (marked busy) until its own arrive.
+    placeholderData: keepPreviousData,
+  });
+}
+
 export function Errors() {
   const params = useViewParams();
-  const { rows, total, offset, loaded, loading, error, unseen, expanded, filter } = useErrors();
-  const { setOffset, toggle, setFilter, load } = useErrors.getState();
-  useEffect(() => {
-    const fromParams = filterFromParams(params);
-    if (fromParams) setFilter(fromParams);
-    else void load();
-  }, [params, setFilter, load]);
+  const filter = useMemo(() => filterFromParams(params), [params]);
+  // The page is in the address too (another filter starts at the newest: showFilter leaves the offset out).
+  const offset = offsetFromParams(params);
+  const setOffset = (o: number) => showPage(filter, Math.max(0, o));
+  const [expanded, setExpanded] = useState<Readonly<Record<number, true>>>({});
+  const toggle = (rowId: number) =>
+    setExpanded((x) => {
+      const next = { ...x };
+      if (next[rowId]) delete next[rowId];
+      else next[rowId] = true;
+      return next;
+    });
+  const q = useErrorsPage(filter, offset);
+  const loaded = q.data !== undefined;
+  const loading = q.isFetching;
+  const rows = q.data?.errors ?? [];
+  const total = q.data?.total ?? 0;
+  const unseen = q.data?.unseen?.length ?? 0;
+  const error = q.error ? messageOf(q.error) : null;
+  const load = () => void q.refetch();
+  const showNewest = () => {
+    // The older pages moved down by the errors that arrived: read again when shown.
+    void queryClient.invalidateQueries({ queryKey: queryKeys.errorsPageAll });
+    setOffset(0);
+  };
   const filtered = Object.keys(filter).length > 0;
   const last = Math.min(offset + rows.length, total);
   return (
@@ -209,26 +244,36 @@ export function Errors() {
         Errors <span className="count" data-testid="error-total">{loaded ? `${formatInt(total)} ${filtered ? 'matching' : 'recorded'}` : ''}</span>
       </h1>
       <ErrorGroups />
-      <Filters key={JSON.stringify(params)} initial={filterFromParams(params) ?? filter} />
+      <Filters filter={filter} />
       <div className="toolbar">
-        <ExportButtons />
+        <ExportButtons filter={filter} />
       </div>
       {loaded ? <ErrorsBulkBar filter={filter} total={total} /> : null}
       {error ? (
         <div className="banner banner-error" role="alert">
           Could not load errors: {error}{' '}
-          <button type="button" className="btn btn-small" onClick={() => void load()}>
+          <button type="button" className="btn btn-small" onClick={load}>
             Try again
           </button>
         </div>
       ) : null}
       {unseen > 0 ? (
-        <button type="button" className="banner banner-note banner-button" onClick={() => setOffset(0)} data-testid="errors-unseen">
+        <button type="button" className="banner banner-note banner-button" onClick={showNewest} data-testid="errors-unseen">
           {unseen} new error{unseen === 1 ? '' : 's'} since this page — show the newest
         </button>
       ) : null}
       {!loaded ? (
         <p className="muted">Loading…</p>
+      ) : rows.length === 0 && offset > 0 && total > 0 ? (
+        <div className="empty" data-testid="errors-past-end">
+          <h2>No errors this far back</h2>
+          <p>
+            {formatInt(total)} {filtered ? 'match' : 'are recorded'}: fewer than this page starts at.{' '}
+            <button type="button" className="btn btn-small" onClick={showNewest}>
+              Show the newest
+            </button>
+          </p>
+        </div>
       ) : rows.length === 0 ? (
         <div className="empty" data-testid="errors-empty">
           <h2>{filtered ? 'No error matches these filters' : 'No error recorded'}</h2>
@@ -264,13 +309,13 @@ export function Errors() {
             </table>
           </div>
           <nav className="pager" aria-label="Pages of errors">
-            <button type="button" className="btn btn-small" disabled={offset === 0} onClick={() => setOffset(offset - ERRORS_PAGE_SIZE)}>
+            <button type="button" className="btn btn-small" disabled={offset === 0} onClick={() => setOffset(offset - ERRORS_PAGE_SIZE)} data-testid="errors-newer">
               ← Newer
             </button>
             <span className="muted" data-testid="error-range">
               {formatInt(offset + 1)}–{formatInt(last)} of {formatInt(total)}
             </span>
-            <button type="button" className="btn btn-small" disabled={last >= total} onClick={() => setOffset(offset + ERRORS_PAGE_SIZE)}>
+            <button type="button" className="btn btn-small" disabled={last >= total} onClick={() => setOffset(offset + ERRORS_PAGE_SIZE)} data-testid="errors-older">
               Older →
             </button>
           </nav>

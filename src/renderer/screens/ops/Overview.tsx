@@ -8,7 +8,7 @@ import type { CrawlerLine } from './state/crawler-health';
 import { useCrawlerLines } from './state/use-crawler-lines';
 import { DispatchCard } from '../power';
 import { BulkShortcuts } from './components/BulkShortcuts';
-import { useOverview } from './state/overview-store';
+import { useJobCounts } from './state/overview-queries';
 
 function countCrawlers(lines: readonly CrawlerLine[]) {
   const c = { connected: 0, late: 0, lost: 0, disconnected: 0, silentConnected: 0, busy: 0, capacity: 0 };
@@ -31,7 +31,7 @@ function countCrawlers(lines: readonly CrawlerLine[]) {
 export function Overview() {
   const { lines, loaded } = useCrawlerLines();
   const c = countCrawlers(lines);
-  const queued = useOverview((s) => s.counts?.queued ?? null);
+  const queued = useJobCounts().data?.queued ?? null;
   return (
     <section className="view ops-ui" aria-labelledby="view-title" data-testid="overview">
       <h1 id="view-title">Overview</h1>

@@ -1,10 +1,18 @@
-import { useEffect } from 'react';
 import { CONFIG_EFFECTS } from '../../../shared/config';
 import { useConsole } from '../../state/store';
 import { ConfigField } from './components/ConfigField';
 import { notificationsEnabled, useNotifications } from './state/notifications';
 import { SETTINGS_SECTIONS } from './state/settings-fields';
-import { changedValues, draftErrors, useSettings } from './state/settings-store';
+import { useQuery } from '@tanstack/react-query';
+import { api } from '../../state/bus';
+import { queryKeys } from '../../query/keys';
+import { type RunningConfig, changedValues, draftErrors, useSettings } from './state/settings-store';
+import { messageOf } from './format';
+
+const NO_FIELDS: readonly string[] = [];
+
+/** The running configuration and which fields need a restart; read again whenever the screen opens. */
+const useRunningConfig = () => useQuery<RunningConfig>({ queryKey: queryKeys.config, queryFn: () => api().getConfig({}), refetchOnMount: 'always' });
 
 function NotificationsSetting() {
   const choice = useNotifications((s) => s.choice);
@@ -62,11 +70,12 @@ function TlsFingerprint() {
 }
 
 export function Settings() {
-  const { config, restartFields, drafts, serverErrors, loading, saving, error, result, pendingRestart } = useSettings();
-  const { load, edit, reset, save } = useSettings.getState();
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const running = useRunningConfig();
+  const config = running.data?.config ?? null;
+  const restartFields = running.data?.restart_required_fields ?? NO_FIELDS;
+  const error = running.error ? messageOf(running.error) : null;
+  const { drafts, serverErrors, saving, result, pendingRestart } = useSettings();
+  const { edit, reset, save } = useSettings.getState();
   const errors = config ? draftErrors(config, drafts) : {};
   const changes = config ? Object.keys(changedValues(config, drafts)) : [];
   const invalid = Object.keys(errors).length > 0;
@@ -79,13 +88,13 @@ export function Settings() {
       {error ? (
         <div className="banner banner-error" role="alert">
           Could not load the configuration: {error}{' '}
-          <button type="button" className="btn btn-small" onClick={() => void load()}>
+          <button type="button" className="btn btn-small" onClick={() => void running.refetch()}>
             Try again
           </button>
         </div>
       ) : null}
       {!config ? (
-        <p className="muted">{loading ? 'Loading the configuration…' : ''}</p>
+        <p className="muted">{running.isFetching ? 'Loading the configuration…' : ''}</p>
       ) : (
         <form
           className="settings"

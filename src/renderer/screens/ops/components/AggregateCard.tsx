@@ -1,12 +1,13 @@
 import { formatDuration, formatInt, formatPercent, formatRate } from '../format';
-import { useOverview } from '../state/overview-store';
+import { useAggregate } from '../state/overview-queries';
 import { ProgressBar } from './ProgressBar';
 import { useNavigate } from '../../../router';
 
 /** Progress across the running jobs (the seed's getAggregateProgress), live from `aggregate` events. */
 export function AggregateCard() {
-  const aggregate = useOverview((s) => s.aggregate);
-  const loaded = useOverview((s) => s.aggregateLoaded);
+  const q = useAggregate();
+  const aggregate = q.data ?? null;
+  const loaded = q.isSuccess;
   const navigate = useNavigate();
   return (
     <section className="card span-8" aria-labelledby="agg-title" data-testid="aggregate">

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { BulkActionKind, BulkSummary, BulkTarget } from '../../../../shared/bulk';
 import { BulkFilterDialog, BulkSummaryPanel } from '../../jobs/BulkByFilter';
 import { formatInt } from '../format';
-import { useOverview } from '../state/overview-store';
+import { useJobCounts } from '../state/overview-queries';
 
 const SHORTCUTS: { kind: BulkActionKind; label: string; target: BulkTarget; count: 'failed' | 'queued'; testId: string; className: string }[] = [
   { kind: 'retry', label: 'Retry all failed', target: { scope: 'jobs', filter: { status: ['failed'] } }, count: 'failed', testId: 'retry-all-failed', className: 'btn btn-primary' },
@@ -11,7 +11,7 @@ const SHORTCUTS: { kind: BulkActionKind; label: string; target: BulkTarget; coun
 
 /** Overview shortcuts: one bulk action on every failed or queued job, with the same confirmation (N) and summary as the Jobs screen. */
 export function BulkShortcuts() {
-  const counts = useOverview((s) => s.counts);
+  const counts = useJobCounts().data ?? null;
   const [dialog, setDialog] = useState<(typeof SHORTCUTS)[number] | null>(null);
   const [summary, setSummary] = useState<BulkSummary | null>(null);
   return (

@@ -1,6 +1,6 @@
 import { JOB_STATUSES, type JobStatus } from '../../../../shared/jobs';
 import { formatInt } from '../format';
-import { useOverview } from '../state/overview-store';
+import { useJobCounts } from '../state/overview-queries';
 import { ProgressBar } from './ProgressBar';
 import { useNavigate } from '../../../router';
 
@@ -54,7 +54,7 @@ export function CrawlerCountsCard({ connected, late, lost, gone, busy, capacity 
 }
 
 export function JobCountsCard() {
-  const counts = useOverview((s) => s.counts);
+  const counts = useJobCounts().data ?? null;
   const navigate = useNavigate();
   const total = counts ? JOB_STATUSES.reduce((n, s) => n + counts[s], 0) : 0;
   return (

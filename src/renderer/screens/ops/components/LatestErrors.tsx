@@ -1,10 +1,11 @@
 import { formatShortTime } from '../format';
-import { useOverview } from '../state/overview-store';
+import { useLatestErrors } from '../state/overview-queries';
 import { useNavigate } from '../../../router';
 
 export function LatestErrors() {
-  const errors = useOverview((s) => s.latestErrors);
-  const loaded = useOverview((s) => s.errorsLoaded);
+  const q = useLatestErrors();
+  const errors = q.data ?? [];
+  const loaded = q.isSuccess;
   const navigate = useNavigate();
   return (
     <section className="card span-12" aria-labelledby="le-title" data-testid="latest-errors">

@@ -36,6 +36,21 @@ export interface GoneCrawler {
   connection: ConnectionInfo;
 }
 
+/**
+ * Disconnects seen live stay known unless the console's record shows a newer
+ * connection (the crawler came back while this page missed it). A record still
+ * showing the connection that closed is only older than the event (it is
+ * re-read after it, throttled): the witnessed disconnect, and whether the
+ * crawler was lost, win over it.
+ */
+export function goneStill(gone: Readonly<Record<string, GoneCrawler>>, records: Readonly<Record<string, CrawlerView>>): Readonly<Record<string, GoneCrawler>> {
+  const kept = Object.entries(gone).filter(([id, g]) => {
+    const conn = records[id]?.connection;
+    return !conn || conn.connected_at <= g.connection.connected_at;
+  });
+  return kept.length === Object.keys(gone).length ? gone : Object.fromEntries(kept);
+}
+
 /** One line of the Crawlers table: what the store remembers and, when connected, its live connection. */
 export interface CrawlerLine {
   crawler_id: string;
@@ -119,7 +134,8 @@ export function crawlerLines(
     lines.push({
       crawler_id: id,
       name: rec?.name ?? lastConn?.name ?? null,
-      health: g?.lost || (!g && wasLost(reason)) ? 'lost' : 'disconnected',
+      // Gone either way: how it left (the event's own word when this page saw it) decides lost or disconnected.
+      health: g?.lost ? 'lost' : viewHealth({ connection: null, liveness: null, disconnect_reason: reason }),
       connected: false,
       connection: null,
       liveness: null,

@@ -1,15 +1,15 @@
 /**
- * Wires the operations stores to the event stream once, when the app loads:
- * they collect from the first event on (the throughput chart needs the minutes
- * before the Overview is opened; notifications must work on any screen).
+ * Wires what the operations screens collect from events themselves to the
+ * event stream once, when the app loads: they collect from the first event on
+ * (the throughput chart needs the minutes before the Overview is opened;
+ * notifications must work on any screen; disconnects are seen once). Server
+ * state the screens show is in the query cache (query/live.ts).
  */
 import type { EventBatch } from '../../../../shared/contract';
 import { onBatch, onReconnect } from '../../../state/bus';
 import { useConsole } from '../../../state/store';
-import { applyCrawlerEvents, useCrawlers } from './crawlers-store';
-import { applyErrorEvents, useErrors } from './errors-store';
+import { applyCrawlerEvents } from './crawlers-store';
 import { notifyFor } from './notifications';
-import { applyOverviewEvents, reloadOverview } from './overview-store';
 import { ThroughputWindow, useThroughput } from './throughput';
 
 let started = false;
@@ -30,19 +30,14 @@ export function startOpsLive(): void {
       }
     }
     applyCrawlerEvents(batch.events);
-    applyOverviewEvents(batch.events);
-    applyErrorEvents(batch.events);
     notifyFor(batch.events);
   });
 
   let firstOpen = true;
   onReconnect(() => {
-    // Events missed while away are not replayed: reload what the screens show.
+    // Events missed while away are not replayed: the chart starts over (the query cache refetches on its own).
     if (!firstOpen) throughput.restart(Date.now());
     firstOpen = false;
-    void useCrawlers.getState().reload();
-    reloadOverview();
-    if (useErrors.getState().loaded) void useErrors.getState().load();
   });
 
   // The shared store refreshes every crawler's counters now and then (a new `status` object marks it): read them then.

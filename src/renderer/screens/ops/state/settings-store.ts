@@ -1,10 +1,13 @@
 /**
- * The Settings screen: the running configuration, what the person has typed
- * (as text, per field), and the verdict of the last save.
+ * The Settings screen: what the person has typed (as text, per field) over the
+ * running configuration (a query, read each time the screen opens), and the
+ * verdict of the last save. React-free, like the rules it holds (unit-tested under Node).
  */
 import { create } from 'zustand';
-import { ApiError, type PublicConfig, commands } from '../../../../shared/contract';
+import { ApiError, type CommandOutput, type PublicConfig, commands } from '../../../../shared/contract';
 import { api } from '../../../state/bus';
+import { queryClient } from '../../../query/client';
+import { queryKeys } from '../../../query/keys';
 import { messageOf } from '../format';
 import { type EditableKey, FIELD_SPECS, configValues, fromText, toText, validateField } from './settings-fields';
 
@@ -13,19 +16,19 @@ export interface SaveResult {
   restartRequired: string[];
 }
 
+/** The running configuration and which fields need a restart (a query: Settings.tsx reads it, a save writes it). */
+export type RunningConfig = CommandOutput<'getConfig'>;
+
+const runningConfig = (): PublicConfig | null => queryClient.getQueryData<RunningConfig>(queryKeys.config)?.config ?? null;
+
 interface SettingsStore {
-  config: PublicConfig | null;
-  restartFields: readonly string[];
   drafts: Readonly<Partial<Record<EditableKey, string>>>;
   /** A refusal from the server, by field (or '' for the form). */
   serverErrors: Readonly<Record<string, string>>;
-  loading: boolean;
   saving: boolean;
-  error: string | null;
   result: SaveResult | null;
   /** Options saved since this page opened that wait for a restart. */
   pendingRestart: readonly string[];
-  load(): Promise<void>;
   edit(key: EditableKey, text: string): void;
   reset(): void;
   save(): Promise<void>;
@@ -65,26 +68,13 @@ export function changedValues(config: PublicConfig, drafts: Partial<Record<Edita
 }
 
 export const useSettings = create<SettingsStore>()((set, get) => ({
-  config: null,
-  restartFields: [],
   drafts: {},
   serverErrors: {},
-  loading: false,
   saving: false,
-  error: null,
   result: null,
   pendingRestart: [],
-  async load() {
-    set({ loading: true });
-    try {
-      const { config, restart_required_fields } = await api().getConfig({});
-      set({ config, restartFields: restart_required_fields, loading: false, error: null });
-    } catch (error) {
-      set({ loading: false, error: messageOf(error) });
-    }
-  },
   edit(key, text) {
-    const { config } = get();
+    const config = runningConfig();
     const drafts = { ...get().drafts };
     const spec = FIELD_SPECS.get(key);
     // Typing the running value back is no edit.
@@ -98,7 +88,8 @@ export const useSettings = create<SettingsStore>()((set, get) => ({
     set({ drafts: {}, serverErrors: {}, result: null });
   },
   async save() {
-    const { config, drafts } = get();
+    const config = runningConfig();
+    const { drafts } = get();
     if (!config || Object.keys(draftErrors(config, drafts)).length > 0) return;
     // The command's own schema checks the change once more; only the edited options are sent.
     const changes = commands.updateConfig.input.safeParse(changedValues(config, drafts));
@@ -110,7 +101,8 @@ export const useSettings = create<SettingsStore>()((set, get) => ({
     try {
       const out = await api().updateConfig(changes.data);
       const pendingRestart = [...new Set([...get().pendingRestart, ...out.restart_required])];
-      set({ config: out.config, drafts: {}, saving: false, result: { changed: out.changed, restartRequired: out.restart_required }, pendingRestart });
+      queryClient.setQueryData<RunningConfig>(queryKeys.config, (old) => (old ? { ...old, config: out.config } : old));
+      set({ drafts: {}, saving: false, result: { changed: out.changed, restartRequired: out.restart_required }, pendingRestart });
     } catch (error) {
       const field = error instanceof ApiError ? fieldOf(error.details) : null;
       set({ saving: false, serverErrors: { [field ?? '']: messageOf(error) } });

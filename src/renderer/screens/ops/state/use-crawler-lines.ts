@@ -1,9 +1,12 @@
 import { useMemo } from 'react';
 import { useConsole } from '../../../state/store';
 import { useNow } from '../../../components/use-now';
+import type { CrawlerView } from '../../../../shared/contract';
 import type { LivenessLimits } from '../../../../shared/liveness';
-import { type CrawlerLine, crawlerLines } from './crawler-health';
-import { useCrawlers } from './crawlers-store';
+import { type CrawlerLine, crawlerLines, goneStill } from './crawler-health';
+import { useCrawlerRecords, useCrawlers } from './crawlers-store';
+
+const NO_RECORDS: Readonly<Record<string, CrawlerView>> = {};
 
 /** The limits the console judges liveness by (from the status the shared store keeps). */
 export function useHeartbeatLimits(): LivenessLimits | null {
@@ -12,9 +15,11 @@ export function useHeartbeatLimits(): LivenessLimits | null {
 
 /** Every crawler seen, with its state recomputed each second (heartbeat ages tick). */
 export function useCrawlerLines(): { lines: CrawlerLine[]; now: number; loaded: boolean } {
-  const records = useCrawlers((s) => s.records);
-  const gone = useCrawlers((s) => s.gone);
-  const loaded = useCrawlers((s) => s.loaded);
+  const q = useCrawlerRecords();
+  const records = q.data?.records ?? NO_RECORDS;
+  const witnessed = useCrawlers((s) => s.gone);
+  const gone = useMemo(() => goneStill(witnessed, records), [witnessed, records]);
+  const loaded = q.data !== undefined;
   const liveMap = useConsole((s) => s.crawlers);
   const liveLoaded = useConsole((s) => s.crawlersLoaded);
   const defaultCapacity = useConsole((s) => s.status?.config.maxConcurrentJobs ?? null);
