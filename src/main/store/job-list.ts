@@ -124,7 +124,7 @@ interface Where {
   /** The rows come from a list of candidates: sort their keys alone, then read the page's rows (not every candidate's). */
   deferred?: boolean | undefined;
   /** Which text plan reads these rows (counted in textPlans). */
-  plan?: 'listed' | 'indexed' | undefined;
+  plan?: 'indexed' | undefined;
 }
 
 /** The filters as SQL (the same predicates as before, plus the trigram pre-filter for text). */
@@ -187,6 +187,50 @@ export function textMatch(text: string): { sql: string; params: SqlValue[] } {
 
 const NO_RANGE: { sql: string[]; params: SqlValue[] } = { sql: [], params: [] };
 
+/** A matching row: its rowid and its sort key. */
+type Keyed = [number, SqlValue];
+
+interface TextPlan {
+  where: Where;
+  /** Null: counted as other filters are (a text shorter than a trigram). */
+  total: { total: number; exact: boolean } | null;
+  /** Every match, when a rare term's are all in hand. */
+  listed?: Keyed[];
+}
+
+const typeRank = (v: unknown): number => (v === null ? 0 : typeof v === 'number' || typeof v === 'bigint' ? 1 : typeof v === 'string' ? 2 : 3);
+
+/**
+ * SQLite's order of two values (BINARY collation): NULL, then numbers by value, then text by its
+ * UTF-8 bytes, then blobs. Text by UTF-8 bytes is text by code point; JavaScript compares UTF-16
+ * units, which differ from code points only where a surrogate meets a unit above U+E000.
+ */
+export function sqlCompare(a: unknown, b: unknown): number {
+  const ta = typeRank(a);
+  const tb = typeRank(b);
+  if (ta !== tb) return ta - tb;
+  if (ta === 1) return a! < b! ? -1 : a! > b! ? 1 : 0;
+  if (ta === 2) {
+    const x = a as string;
+    const y = b as string;
+    if (x === y) return 0;
+    const n = Math.min(x.length, y.length);
+    for (let i = 0; i < n; i++) {
+      let u = x.charCodeAt(i);
+      let v = y.charCodeAt(i);
+      if (u === v) continue;
+      if (u >= 0xd800 && v >= 0xd800) {
+        u = u >= 0xe000 ? u - 0x800 : u + 0x2000;
+        v = v >= 0xe000 ? v - 0x800 : v + 0x2000;
+      }
+      return u - v;
+    }
+    return x.length - y.length;
+  }
+  if (ta === 3) return Buffer.compare(a as Uint8Array, b as Uint8Array);
+  return 0;
+}
+
 export interface JobListPage {
   rows: Record<string, unknown>[];
   total: number;
@@ -222,14 +266,18 @@ export class JobLister {
   }
 
   list(q: JobListQuery): JobListPage {
+    const c = q.after === undefined ? undefined : decodeCursor(q.after);
+    if (c !== undefined && (c.sort !== q.sort || c.dir !== q.dir)) {
+      throw new StoreError('invalid', 'the page cursor (after) belongs to another sort order');
+    }
     const plan = q.text ? this.textPlan(q, q.text) : null;
     const where = plan?.where ?? filterWhere(q);
     const { total, exact } = plan?.total ?? this.count(q, where);
     const col = q.sort;
     let rows: Record<string, unknown>[];
-    if (q.after !== undefined) {
-      const c = decodeCursor(q.after);
-      if (c.sort !== q.sort || c.dir !== q.dir) throw new StoreError('invalid', 'the page cursor (after) belongs to another sort order');
+    if (plan?.listed !== undefined) {
+      rows = this.fromList(q, plan.listed, c);
+    } else if (c !== undefined) {
       rows = this.afterCursor(q, where, c);
     } else if (exact && q.offset > total / 2 && q.offset < total) {
       // A deep page by offset (a jump to the end): walk from the other end, so
@@ -320,7 +368,7 @@ export class JobLister {
    *   bound; otherwise more matches are read, up to the count cap, and the list is used as above, or,
    *   beyond the cap, the index's whole match (as before) with a lower-bound total.
    */
-  private textPlan(q: JobListQuery, text: string): { where: Where; total: { total: number; exact: boolean } | null } {
+  private textPlan(q: JobListQuery, text: string): TextPlan {
     const base = filterWhere({ ...q, text: undefined });
     const exact = textMatch(text);
     const tested = { sql: [...base.sql, exact.sql], params: [...base.params, ...exact.params] };
@@ -330,12 +378,13 @@ export class JobLister {
     const mark = (this.stmt('SELECT indexed_upto AS n FROM jobs_text_state WHERE id = 1').get() as { n: number }).n;
     const oldest = (this.stmt('SELECT min(rowid) AS n FROM jobs').get() as { n: number | null }).n ?? 0;
     const fts = this.selectiveQuery(grams, oldest, mark);
+    // Each match with its sort key: a rare term's page is then ordered from these alone.
     const probe = this.stmt(
-      `SELECT j.rowid FROM jobs_text t CROSS JOIN jobs j NOT INDEXED ON j.rowid = t.rowid
+      `SELECT j.rowid, j.${q.sort} FROM jobs_text t CROSS JOIN jobs j NOT INDEXED ON j.rowid = t.rowid
         WHERE t.jobs_text MATCH ? AND t.rowid > ? AND ${tested.sql.join(' AND ')} LIMIT ?`,
-    ).pluck();
+    ).raw();
     const { probe: first, count: cap, walkBudget } = this.limits;
-    const found = probe.all(fts, 0, ...tested.params, first + 1) as number[];
+    const found = probe.all(fts, 0, ...tested.params, first + 1) as Keyed[];
     const fallback: Where = {
       sql: [...base.sql, 'rowid IN (SELECT rowid FROM jobs_text WHERE jobs_text MATCH ? UNION ALL SELECT rowid FROM jobs WHERE rowid > ?)', exact.sql],
       params: [...base.params, fts, mark, ...exact.params],
@@ -345,29 +394,55 @@ export class JobLister {
     // The rows a page costs in sort order, if the matches among the oldest rows are as dense everywhere;
     // the walk may take a few times that (it gives up then: the order puts the matches further away).
     const walkPlan = (n: number): Where['walk'] => {
-      const rows = ((q.offset + q.limit + 1) * (found[n - 1]! - oldest + 1)) / n;
+      const rows = ((q.offset + q.limit + 1) * (found[n - 1]![0] - oldest + 1)) / n;
       return rows <= walkBudget ? { ...tested, budget: Math.ceil(Math.min(walkBudget, Math.max(walkBudget / 8, 4 * rows))) } : undefined;
     };
     if (found.length > first) {
       const walk = walkPlan(first);
       if (walk !== undefined) return { where: { ...fallback, walk }, total: { total: first, exact: false } };
-      found.push(...(probe.all(fts, found.at(-1)!, ...tested.params, cap - found.length + 1) as number[]));
+      found.push(...(probe.all(fts, found.at(-1)![0], ...tested.params, cap - found.length + 1) as Keyed[]));
     }
     if (found.length > cap) return { where: { ...fallback, walk: walkPlan(cap) }, total: { total: cap, exact: false } };
-    // Every indexed match is in hand: the page reads those rows and the ones above the mark.
-    const listed: Where = {
-      sql: [...base.sql, 'rowid IN (SELECT value FROM json_each(?) UNION ALL SELECT rowid FROM jobs WHERE rowid > ?)', exact.sql],
-      params: [...base.params, JSON.stringify(found), mark, ...exact.params],
-      deferred: true,
-      plan: 'listed',
-    };
-    const above = this.stmt(
-      // NOT INDEXED: the rows above the mark are a rowid range, whatever other filter has an index.
-      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM jobs NOT INDEXED WHERE rowid > ? AND ${tested.sql.join(' AND ')} LIMIT ?)`,
-    ).get(mark, ...tested.params, cap - found.length + 1) as { n: number };
-    const total = found.length + above.n;
-    return { where: listed, total: total > cap ? { total: cap, exact: false } : { total, exact: true } };
+    // Every indexed match is in hand; with the matches above the mark (NOT INDEXED: a rowid range,
+    // whatever other filter has an index), the whole answer, unless that passes the cap.
+    found.push(
+      ...(this.stmt(`SELECT rowid, ${q.sort} FROM jobs NOT INDEXED WHERE rowid > ? AND ${tested.sql.join(' AND ')} LIMIT ?`)
+        .raw()
+        .all(mark, ...tested.params, cap - found.length + 1) as Keyed[]),
+    );
+    if (found.length > cap) return { where: fallback, total: { total: cap, exact: false } };
+    return { where: fallback, total: { total: found.length, exact: true }, listed: found };
   }
+
+  /**
+   * A page of a rare term's matches, all in hand with their sort keys: ordered here as SQLite orders
+   * them (sqlCompare), then only the page's rows are read.
+   */
+  private fromList(q: JobListQuery, found: Keyed[], cursor: Cursor | undefined): Record<string, unknown>[] {
+    this.textPlans.listed++;
+    const sign = q.dir === 'asc' ? 1 : -1;
+    const order = (a: Keyed, b: Keyed) => sign * (sqlCompare(a[1], b[1]) || a[0] - b[0]);
+    found.sort(order);
+    let from = 0;
+    if (cursor !== undefined) {
+      const at: Keyed = [cursor.rowid, cursor.value];
+      // The first entry after the cursor (binary search: entries are in order).
+      for (let hi = found.length; from < hi; ) {
+        const mid = (from + hi) >>> 1;
+        if (order(found[mid]!, at) <= 0) from = mid + 1;
+        else hi = mid;
+      }
+    }
+    const page = found.slice(from + q.offset, from + q.offset + q.limit).map((e) => e[0]);
+    const byRowid = new Map<number, Record<string, unknown>>();
+    for (const r of this.stmt('SELECT rowid AS __rowid, * FROM jobs WHERE rowid IN (SELECT value FROM json_each(?))').all(
+      JSON.stringify(page),
+    ) as Record<string, unknown>[]) {
+      byRowid.set(r.__rowid as number, r);
+    }
+    return page.map((r) => byRowid.get(r)!);
+  }
+
 
   /**
    * The index query of a text: its rarest trigrams only. Each trigram's share of the indexed rows is
