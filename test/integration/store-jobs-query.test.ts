@@ -296,7 +296,7 @@ describe('listJobs at scale returns what the plain query returned', () => {
 
   const TEXT_FILTERS = Object.entries(FILTERS).filter(([, f]) => f.text !== undefined);
 
-  it('once the index has caught up, text searches return the same', () => {
+  it('once the index has caught up, text searches return the same', { timeout: 120_000 }, () => {
     store.jobs.textIndex.catchUp();
     expect(store.jobs.textIndex.backlog()).toBe(0);
     for (const [name, filter] of TEXT_FILTERS) expect(expectSameAsOracle(filter), name).toBeGreaterThan(0);
@@ -307,7 +307,7 @@ describe('listJobs at scale returns what the plain query returned', () => {
     expectEveryTextPlan();
   });
 
-  it('rows whose rowids SQLite hands out again (after the newest were deleted) are found, indexed or not', () => {
+  it('rows whose rowids SQLite hands out again (after the newest were deleted) are found, indexed or not', { timeout: 120_000 }, () => {
     store.jobs.textIndex.catchUp();
     const newest = store.db.prepare('SELECT rowid AS r FROM jobs ORDER BY rowid DESC LIMIT 5').all() as { r: number }[];
     store.db.prepare(`DELETE FROM jobs WHERE rowid >= ?`).run(newest.at(-1)!.r);
@@ -356,5 +356,18 @@ describe('listJobs at scale returns what the plain query returned', () => {
     expect(matching.total).toBe(0);
     const wide = store.jobs.listJobs({ text: '-' });
     expect(wide.total_exact).toBe(wide.total <= TEXT_COUNT_CAP);
+  });
+
+  // Last: it drops an index of the shared store.
+  it('a sort without an index of its own is never walked (SQLite would sort the whole table to start)', () => {
+    const q = { text: 'alpha', sort: 'namespace_path', dir: 'desc' } as const;
+    const eager = () => new JobLister(store.db, { probe: 8, count: 60, walkBudget: 240 });
+    const before = eager();
+    expect(viaLister(before)({ ...q, limit: 20 }).ids).toEqual(oracle(q).ids.slice(0, 20));
+    expect(before.textPlans.walked + before.textPlans.walkGaveUp).toBeGreaterThan(0);
+    store.db.exec('DROP INDEX jobs_sort_namespace');
+    const after = eager();
+    expect(walk(q, 20, viaLister(after))).toEqual(oracle(q).ids);
+    expect(after.textPlans).toMatchObject({ walked: 0, walkGaveUp: 0 });
   });
 });

@@ -5,6 +5,9 @@
  *
  * The order is the one the list always had: the sort column, then rowid, both
  * in the chosen direction (SQLite puts NULLs first ascending, last descending).
+ * A text search chooses among three plans by how common its term is (textPlan):
+ * rare terms are listed from the trigram index, common ones walk the sort's
+ * index, and either falls back to the index's whole match; all return the same.
  */
 import type Database from 'better-sqlite3';
 import type { JobSortField } from '../../shared/jobs';
@@ -32,7 +35,10 @@ const SORT_FIELDS: ReadonlySet<string> = new Set<JobSortField>([
   'overall_completion', 'attempts',
 ]);
 
-/** Text searches count their matches up to here; beyond, the total is a lower bound (`total_exact: false`). */
+/**
+ * A text search lists (and counts) its matches up to here; beyond, and for a common term answered by
+ * a walk in sort order, the total is a lower bound (`total_exact: false`).
+ */
 export const TEXT_COUNT_CAP = 10_000;
 /** A text search first reads this many of its matches from the trigram index: more means a common term. */
 export const TEXT_PROBE = 500;
@@ -41,8 +47,11 @@ export const TEXT_WALK_BUDGET = 8000;
 
 /** Trigrams kept in the index query: the rarest few narrow as much as all of them, at a fraction of the cost. */
 const MAX_QUERY_GRAMS = 3;
-/** A trigram in more rows than this share adds little to the rarer ones and costs a long list to intersect. */
-const COMMON_GRAM = 0.25;
+/**
+ * Reading a candidate row to test it costs about this many index entries: a further trigram is
+ * worth intersecting when its list is shorter than this many times the candidates it would drop.
+ */
+const GRAM_PAYOFF = 10;
 /** A trigram's share of the rows is estimated from where its this-many-th row is (or its whole list, if shorter). */
 const GRAM_SAMPLE = 1000;
 
@@ -255,6 +264,26 @@ export class JobLister {
     this.limits = { probe: TEXT_PROBE, count: TEXT_COUNT_CAP, walkBudget: TEXT_WALK_BUDGET, ...limits };
   }
 
+  private walkableSorts: ReadonlySet<string> | null = null;
+
+  /**
+   * Sort columns with an index of that column alone (its entries are in `col, rowid` order): a walk
+   * reads them in order and stops. Without one, SQLite would sort the whole table to start a walk,
+   * so that sort's text searches read the trigram index instead.
+   */
+  private canWalk(col: string): boolean {
+    this.walkableSorts ??= new Set(
+      this.db
+        .prepare(
+          `SELECT min(ii.name) FROM pragma_index_list('jobs') AS il JOIN pragma_index_info(il.name) AS ii
+            WHERE il.partial = 0 GROUP BY il.name HAVING count(*) = 1`,
+        )
+        .pluck()
+        .all() as string[],
+    );
+    return this.walkableSorts.has(col);
+  }
+
   private stmt(sql: string): Database.Statement {
     let s = this.cache.get(sql);
     if (s === undefined) {
@@ -394,6 +423,7 @@ export class JobLister {
     // The rows a page costs in sort order, if the matches among the oldest rows are as dense everywhere;
     // the walk may take a few times that (it gives up then: the order puts the matches further away).
     const walkPlan = (n: number): Where['walk'] => {
+      if (!this.canWalk(q.sort)) return undefined;
       const rows = ((q.offset + q.limit + 1) * (found[n - 1]![0] - oldest + 1)) / n;
       return rows <= walkBudget ? { ...tested, budget: Math.ceil(Math.min(walkBudget, Math.max(walkBudget / 8, 4 * rows))) } : undefined;
     };
@@ -458,7 +488,15 @@ export class JobLister {
         return { g, share: n === 0 ? 0 : n / ((n < GRAM_SAMPLE ? mark : last!) - oldest + 1) };
       })
       .sort((a, b) => a.share - b.share);
-    const kept = share.filter((s, i) => i === 0 || (i < MAX_QUERY_GRAMS && s.share <= COMMON_GRAM));
+    // Rarest first; each further trigram only while its list costs less than the rows it would spare
+    // (counting the trigrams as independent: a correlated one spares less, which a probe never notices).
+    const kept = [share[0]!];
+    let expected = share[0]!.share;
+    for (const s of share.slice(1, MAX_QUERY_GRAMS)) {
+      if (s.share >= GRAM_PAYOFF * expected * (1 - s.share)) break;
+      kept.push(s);
+      expected *= s.share;
+    }
     return ftsAll(kept.map((s) => s.g));
   }
 
