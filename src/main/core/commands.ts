@@ -113,8 +113,8 @@ export function createCommandHandlers(d: CommandDeps): Omit<ConsoleCommandHandle
 
     async listJobs(query) {
       freshJobs();
-      const { jobs: rows, total } = guard(() => store.jobs.listJobs(query));
-      return { jobs: rows.map(toJobDto), total };
+      const { jobs: rows, total, total_exact, next_cursor } = guard(() => store.jobs.listJobs(query));
+      return { jobs: rows.map(toJobDto), total, total_exact, next_cursor };
     },
 
     async getJob({ job_id }) {

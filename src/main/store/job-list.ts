@@ -5,6 +5,9 @@
  *
  * The order is the one the list always had: the sort column, then rowid, both
  * in the chosen direction (SQLite puts NULLs first ascending, last descending).
+ * A text search chooses among three plans by how common its term is (textPlan):
+ * rare terms are listed from the trigram index, common ones walk the sort's
+ * index, and either falls back to the index's whole match; all return the same.
  */
 import type Database from 'better-sqlite3';
 import type { JobSortField } from '../../shared/jobs';
@@ -32,8 +35,32 @@ const SORT_FIELDS: ReadonlySet<string> = new Set<JobSortField>([
   'overall_completion', 'attempts',
 ]);
 
-/** Text searches count their matches up to here; beyond, the total is a lower bound (`total_exact: false`). */
+/**
+ * A text search lists (and counts) its matches up to here; beyond, and for a common term answered by
+ * a walk in sort order, the total is a lower bound (`total_exact: false`).
+ */
 export const TEXT_COUNT_CAP = 10_000;
+/** A text search first reads this many of its matches from the trigram index: more means a common term. */
+export const TEXT_PROBE = 500;
+/** A common term's page is looked for among at most this many rows in sort order before the index is read instead. */
+export const TEXT_WALK_BUDGET = 8000;
+
+/** Trigrams kept in the index query: the rarest few narrow as much as all of them, at a fraction of the cost. */
+const MAX_QUERY_GRAMS = 3;
+/**
+ * Reading a candidate row to test it costs about this many index entries: a further trigram is
+ * worth intersecting when its list is shorter than this many times the candidates it would drop.
+ */
+const GRAM_PAYOFF = 10;
+/** A trigram's share of the rows is estimated from where its this-many-th row is (or its whole list, if shorter). */
+const GRAM_SAMPLE = 1000;
+
+/** How a text search chooses its plan (the defaults above; tests make them small to meet every plan on a small store). */
+export interface TextPlanLimits {
+  probe: number;
+  count: number;
+  walkBudget: number;
+}
 
 type SqlValue = string | number | null;
 interface Cursor {
@@ -78,16 +105,35 @@ const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
  * text is shorter than a trigram.
  */
 export function trigramQuery(text: string, max = 12): string | null {
+  const grams = trigrams(text, max);
+  return grams === null ? null : ftsAll(grams);
+}
+
+/** The distinct trigrams of a text (at most `max`), null when it is shorter than one. */
+function trigrams(text: string, max = 12): string[] | null {
   const chars = Array.from(text);
   if (chars.length < 3) return null;
   const grams = new Set<string>();
   for (let i = 0; i + 3 <= chars.length && grams.size < max; i++) grams.add(chars.slice(i, i + 3).join(''));
-  return [...grams].map((g) => `"${g.replace(/"/g, '""')}"`).join(' AND ');
+  return [...grams];
 }
+
+/** An FTS5 query matching rows that hold every one of the trigrams. */
+const ftsAll = (grams: readonly string[]): string => grams.map((g) => `"${g.replace(/"/g, '""')}"`).join(' AND ');
 
 interface Where {
   sql: string[];
   params: SqlValue[];
+  /**
+   * A common term's plan: the same filters and exact text test without the trigram candidates, tested
+   * row by row while walking the sort's index (job-list's walk); `sql` is the fallback when the walk
+   * would take too long.
+   */
+  walk?: { sql: string[]; params: SqlValue[]; budget: number } | undefined;
+  /** The rows come from a list of candidates: sort their keys alone, then read the page's rows (not every candidate's). */
+  deferred?: boolean | undefined;
+  /** Which text plan reads these rows (counted in textPlans). */
+  plan?: 'indexed' | undefined;
 }
 
 /** The filters as SQL (the same predicates as before, plus the trigram pre-filter for text). */
@@ -148,6 +194,52 @@ export function textMatch(text: string): { sql: string; params: SqlValue[] } {
   };
 }
 
+const NO_RANGE: { sql: string[]; params: SqlValue[] } = { sql: [], params: [] };
+
+/** A matching row: its rowid and its sort key. */
+type Keyed = [number, SqlValue];
+
+interface TextPlan {
+  where: Where;
+  /** Null: counted as other filters are (a text shorter than a trigram). */
+  total: { total: number; exact: boolean } | null;
+  /** Every match, when a rare term's are all in hand. */
+  listed?: Keyed[];
+}
+
+const typeRank = (v: unknown): number => (v === null ? 0 : typeof v === 'number' || typeof v === 'bigint' ? 1 : typeof v === 'string' ? 2 : 3);
+
+/**
+ * SQLite's order of two values (BINARY collation): NULL, then numbers by value, then text by its
+ * UTF-8 bytes, then blobs. Text by UTF-8 bytes is text by code point; JavaScript compares UTF-16
+ * units, which differ from code points only where a surrogate meets a unit above U+E000.
+ */
+export function sqlCompare(a: unknown, b: unknown): number {
+  const ta = typeRank(a);
+  const tb = typeRank(b);
+  if (ta !== tb) return ta - tb;
+  if (ta === 1) return a! < b! ? -1 : a! > b! ? 1 : 0;
+  if (ta === 2) {
+    const x = a as string;
+    const y = b as string;
+    if (x === y) return 0;
+    const n = Math.min(x.length, y.length);
+    for (let i = 0; i < n; i++) {
+      let u = x.charCodeAt(i);
+      let v = y.charCodeAt(i);
+      if (u === v) continue;
+      if (u >= 0xd800 && v >= 0xd800) {
+        u = u >= 0xe000 ? u - 0x800 : u + 0x2000;
+        v = v >= 0xe000 ? v - 0x800 : v + 0x2000;
+      }
+      return u - v;
+    }
+    return x.length - y.length;
+  }
+  if (ta === 3) return Buffer.compare(a as Uint8Array, b as Uint8Array);
+  return 0;
+}
+
 export interface JobListPage {
   rows: Record<string, unknown>[];
   total: number;
@@ -158,8 +250,39 @@ export interface JobListPage {
 /** Runs a job list query; rows are raw (the caller decodes them). */
 export class JobLister {
   private readonly cache = new Map<string, Database.Statement>();
+  private readonly limits: TextPlanLimits;
+  /**
+   * How text searches were answered, counted (tests and diagnostics): from the listed matches of a rare
+   * term, by a walk in sort order, by a walk that gave up, or from the index's whole match.
+   */
+  readonly textPlans = { listed: 0, walked: 0, walkGaveUp: 0, indexed: 0 };
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    limits: Partial<TextPlanLimits> = {},
+  ) {
+    this.limits = { probe: TEXT_PROBE, count: TEXT_COUNT_CAP, walkBudget: TEXT_WALK_BUDGET, ...limits };
+  }
+
+  private walkableSorts: ReadonlySet<string> | null = null;
+
+  /**
+   * Sort columns with an index of that column alone (its entries are in `col, rowid` order): a walk
+   * reads them in order and stops. Without one, SQLite would sort the whole table to start a walk,
+   * so that sort's text searches read the trigram index instead.
+   */
+  private canWalk(col: string): boolean {
+    this.walkableSorts ??= new Set(
+      this.db
+        .prepare(
+          `SELECT min(ii.name) FROM pragma_index_list('jobs') AS il JOIN pragma_index_info(il.name) AS ii
+            WHERE il.partial = 0 GROUP BY il.name HAVING count(*) = 1`,
+        )
+        .pluck()
+        .all() as string[],
+    );
+    return this.walkableSorts.has(col);
+  }
 
   private stmt(sql: string): Database.Statement {
     let s = this.cache.get(sql);
@@ -172,13 +295,18 @@ export class JobLister {
   }
 
   list(q: JobListQuery): JobListPage {
-    const where = filterWhere(q);
-    const { total, exact } = this.count(q, where);
+    const c = q.after === undefined ? undefined : decodeCursor(q.after);
+    if (c !== undefined && (c.sort !== q.sort || c.dir !== q.dir)) {
+      throw new StoreError('invalid', 'the page cursor (after) belongs to another sort order');
+    }
+    const plan = q.text ? this.textPlan(q, q.text) : null;
+    const where = plan?.where ?? filterWhere(q);
+    const { total, exact } = plan?.total ?? this.count(q, where);
     const col = q.sort;
     let rows: Record<string, unknown>[];
-    if (q.after !== undefined) {
-      const c = decodeCursor(q.after);
-      if (c.sort !== q.sort || c.dir !== q.dir) throw new StoreError('invalid', 'the page cursor (after) belongs to another sort order');
+    if (plan?.listed !== undefined) {
+      rows = this.fromList(q, plan.listed, c);
+    } else if (c !== undefined) {
       rows = this.afterCursor(q, where, c);
     } else if (exact && q.offset > total / 2 && q.offset < total) {
       // A deep page by offset (a jump to the end): walk from the other end, so
@@ -189,7 +317,7 @@ export class JobLister {
       rows = this.run(where, `${col} ${flipped}, rowid ${flipped}`, limit, Math.max(0, fromEnd)).reverse();
     } else {
       const dir = q.dir === 'asc' ? 'ASC' : 'DESC';
-      rows = this.run(where, `${col} ${dir}, rowid ${dir}`, q.limit, q.offset);
+      rows = this.walk(where, NO_RANGE, `${col} ${dir}, rowid ${dir}`, q.limit, q.offset) ?? this.run(where, `${col} ${dir}, rowid ${dir}`, q.limit, q.offset);
     }
     const last = rows.length === q.limit ? rows.at(-1) : undefined;
     const next_cursor =
@@ -226,7 +354,9 @@ export class JobLister {
     for (const [sql, params, order] of segments) {
       const want = q.limit - out.length;
       if (want <= 0) break;
-      const rows = this.run({ sql: [...where.sql, ...sql], params: [...where.params, ...params] }, order, want, skip);
+      const rows =
+        this.walk(where, { sql, params }, `${col} ${dir}, rowid ${dir}`, want, skip) ??
+        this.run({ sql: [...where.sql, ...sql], params: [...where.params, ...params] }, order, want, skip);
       out.push(...rows);
       // An offset past this segment continues into the next one; SQLite cannot say how far, so it is counted.
       if (skip > 0) skip = rows.length > 0 ? 0 : Math.max(0, skip - this.countWhere({ sql: [...where.sql, ...sql], params: [...where.params, ...params] }));
@@ -234,9 +364,149 @@ export class JobLister {
     return out;
   }
 
+  /**
+   * A common term's page, found by walking the sort's index in order (a range of it: a cursor's segment)
+   * and testing each row, at most `walkBudget` rows: the page of a term that one row in fifty matches
+   * costs a few thousand rows, whatever the store's size. Null when there is no walk plan or the budget
+   * ran out before the page was full (the term is rarer in this part of the order than it looked).
+   */
+  private walk(where: Where, range: { sql: string[]; params: SqlValue[] }, order: string, limit: number, offset: number): Record<string, unknown>[] | null {
+    if (where.walk === undefined) return null;
+    const { budget } = where.walk;
+    const inner = `SELECT rowid AS __rowid, * FROM jobs ${range.sql.length ? `WHERE ${range.sql.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
+    // Both levels have a LIMIT, so SQLite neither flattens the subquery nor pushes the test into it.
+    const rows = this.stmt(
+      `SELECT * FROM (${inner}) WHERE ${where.walk.sql.join(' AND ')} ORDER BY ${order.replace(/\browid\b/g, '__rowid')} LIMIT ? OFFSET ?`,
+    ).all(...range.params, budget, ...where.walk.params, limit, offset) as Record<string, unknown>[];
+    // A short page is the whole answer only if the walk reached the end of the range.
+    if (rows.length === limit || (this.stmt(`SELECT COUNT(*) AS n FROM (${inner})`).get(...range.params, budget) as { n: number }).n < budget) {
+      this.textPlans.walked++;
+      return rows;
+    }
+    this.textPlans.walkGaveUp++;
+    return null;
+  }
+
+  /**
+   * A text search's plan, from its first matches in the trigram index (oldest first, read with the
+   * other filters and the exact test, so each is a real match):
+   * - all of them fit in the probe (a rare term): the page is read from that list of rows (and the rows
+   *   not indexed yet), and the total is exact;
+   * - a common term: its density among the oldest rows says how many rows a page costs in sort order;
+   *   when that is within the walk budget, the page walks the sort's index (walk), the total is a lower
+   *   bound; otherwise more matches are read, up to the count cap, and the list is used as above, or,
+   *   beyond the cap, the index's whole match (as before) with a lower-bound total.
+   */
+  private textPlan(q: JobListQuery, text: string): TextPlan {
+    const base = filterWhere({ ...q, text: undefined });
+    const exact = textMatch(text);
+    const tested = { sql: [...base.sql, exact.sql], params: [...base.params, ...exact.params] };
+    const grams = trigrams(text);
+    // Shorter than a trigram: the exact test alone, counted as before.
+    if (grams === null) return { where: tested, total: null };
+    const mark = (this.stmt('SELECT indexed_upto AS n FROM jobs_text_state WHERE id = 1').get() as { n: number }).n;
+    const oldest = (this.stmt('SELECT min(rowid) AS n FROM jobs').get() as { n: number | null }).n ?? 0;
+    const fts = this.selectiveQuery(grams, oldest, mark);
+    // Each match with its sort key: a rare term's page is then ordered from these alone.
+    const probe = this.stmt(
+      `SELECT j.rowid, j.${q.sort} FROM jobs_text t CROSS JOIN jobs j NOT INDEXED ON j.rowid = t.rowid
+        WHERE t.jobs_text MATCH ? AND t.rowid > ? AND ${tested.sql.join(' AND ')} LIMIT ?`,
+    ).raw();
+    const { probe: first, count: cap, walkBudget } = this.limits;
+    const found = probe.all(fts, 0, ...tested.params, first + 1) as Keyed[];
+    const fallback: Where = {
+      sql: [...base.sql, 'rowid IN (SELECT rowid FROM jobs_text WHERE jobs_text MATCH ? UNION ALL SELECT rowid FROM jobs WHERE rowid > ?)', exact.sql],
+      params: [...base.params, fts, mark, ...exact.params],
+      deferred: true,
+      plan: 'indexed',
+    };
+    // The rows a page costs in sort order, if the matches among the oldest rows are as dense everywhere;
+    // the walk may take a few times that (it gives up then: the order puts the matches further away).
+    const walkPlan = (n: number): Where['walk'] => {
+      if (!this.canWalk(q.sort)) return undefined;
+      const rows = ((q.offset + q.limit + 1) * (found[n - 1]![0] - oldest + 1)) / n;
+      return rows <= walkBudget ? { ...tested, budget: Math.ceil(Math.min(walkBudget, Math.max(walkBudget / 8, 4 * rows))) } : undefined;
+    };
+    if (found.length > first) {
+      const walk = walkPlan(first);
+      if (walk !== undefined) return { where: { ...fallback, walk }, total: { total: first, exact: false } };
+      found.push(...(probe.all(fts, found.at(-1)![0], ...tested.params, cap - found.length + 1) as Keyed[]));
+    }
+    if (found.length > cap) return { where: { ...fallback, walk: walkPlan(cap) }, total: { total: cap, exact: false } };
+    // Every indexed match is in hand; with the matches above the mark (NOT INDEXED: a rowid range,
+    // whatever other filter has an index), the whole answer, unless that passes the cap.
+    found.push(
+      ...(this.stmt(`SELECT rowid, ${q.sort} FROM jobs NOT INDEXED WHERE rowid > ? AND ${tested.sql.join(' AND ')} LIMIT ?`)
+        .raw()
+        .all(mark, ...tested.params, cap - found.length + 1) as Keyed[]),
+    );
+    if (found.length > cap) return { where: fallback, total: { total: cap, exact: false } };
+    return { where: fallback, total: { total: found.length, exact: true }, listed: found };
+  }
+
+  /**
+   * A page of a rare term's matches, all in hand with their sort keys: ordered here as SQLite orders
+   * them (sqlCompare), then only the page's rows are read.
+   */
+  private fromList(q: JobListQuery, found: Keyed[], cursor: Cursor | undefined): Record<string, unknown>[] {
+    this.textPlans.listed++;
+    const sign = q.dir === 'asc' ? 1 : -1;
+    const order = (a: Keyed, b: Keyed) => sign * (sqlCompare(a[1], b[1]) || a[0] - b[0]);
+    found.sort(order);
+    let from = 0;
+    if (cursor !== undefined) {
+      const at: Keyed = [cursor.rowid, cursor.value];
+      // The first entry after the cursor (binary search: entries are in order).
+      for (let hi = found.length; from < hi; ) {
+        const mid = (from + hi) >>> 1;
+        if (order(found[mid]!, at) <= 0) from = mid + 1;
+        else hi = mid;
+      }
+    }
+    const page = found.slice(from + q.offset, from + q.offset + q.limit).map((e) => e[0]);
+    const byRowid = new Map<number, Record<string, unknown>>();
+    for (const r of this.stmt('SELECT rowid AS __rowid, * FROM jobs WHERE rowid IN (SELECT value FROM json_each(?))').all(
+      JSON.stringify(page),
+    ) as Record<string, unknown>[]) {
+      byRowid.set(r.__rowid as number, r);
+    }
+    return page.map((r) => byRowid.get(r)!);
+  }
+
+
+  /**
+   * The index query of a text: its rarest trigrams only. Each trigram's share of the indexed rows is
+   * estimated from its first GRAM_SAMPLE rows (a few hundred microseconds however common it is);
+   * any subset of the trigrams still finds every match (the exact test follows), and intersecting
+   * the list of a trigram every row has costs tens of milliseconds at a million rows.
+   */
+  private selectiveQuery(grams: readonly string[], oldest: number, mark: number): string {
+    const sample = this.stmt(`SELECT COUNT(*) AS n, max(rowid) AS last FROM (SELECT rowid FROM jobs_text WHERE jobs_text MATCH ? LIMIT ${GRAM_SAMPLE})`);
+    const share = grams
+      .map((g) => {
+        const { n, last } = sample.get(ftsAll([g])) as { n: number; last: number | null };
+        return { g, share: n === 0 ? 0 : n / ((n < GRAM_SAMPLE ? mark : last!) - oldest + 1) };
+      })
+      .sort((a, b) => a.share - b.share);
+    // Rarest first; each further trigram only while its list costs less than the rows it would spare
+    // (counting the trigrams as independent: a correlated one spares less, which a probe never notices).
+    const kept = [share[0]!];
+    let expected = share[0]!.share;
+    for (const s of share.slice(1, MAX_QUERY_GRAMS)) {
+      if (s.share >= GRAM_PAYOFF * expected * (1 - s.share)) break;
+      kept.push(s);
+      expected *= s.share;
+    }
+    return ftsAll(kept.map((s) => s.g));
+  }
+
   private run(where: Where, order: string, limit: number, offset: number): Record<string, unknown>[] {
+    if (where.plan !== undefined) this.textPlans[where.plan]++;
     const whereSql = where.sql.length ? `WHERE ${where.sql.join(' AND ')}` : '';
-    return this.stmt(`SELECT rowid AS __rowid, * FROM jobs ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`).all(
+    const sql = where.deferred
+      ? `SELECT rowid AS __rowid, * FROM jobs WHERE rowid IN (SELECT rowid FROM jobs ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?) ORDER BY ${order}`
+      : `SELECT rowid AS __rowid, * FROM jobs ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`;
+    return this.stmt(sql).all(
       ...where.params,
       limit,
       offset,
