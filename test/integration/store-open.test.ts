@@ -52,6 +52,8 @@ describe('opening the store', () => {
         'job_progress_samples',
         // how far the background indexer has come, and each job's number of children
         'jobs_text_state', 'job_children',
+        // the namespace_path sort order, filled off the insert path (migration 009)
+        'job_path_order', 'job_path_order_state',
       ].sort(),
     );
   });

@@ -176,20 +176,27 @@ export class JobLister {
     const { total, exact } = this.count(q, where);
     const col = q.sort;
     let rows: Record<string, unknown>[];
-    if (q.after !== undefined) {
-      const c = decodeCursor(q.after);
-      if (c.sort !== q.sort || c.dir !== q.dir) throw new StoreError('invalid', 'the page cursor (after) belongs to another sort order');
-      rows = this.afterCursor(q, where, c);
+    const cursor = q.after === undefined ? undefined : decodeCursor(q.after);
+    if (cursor !== undefined && (cursor.sort !== q.sort || cursor.dir !== q.dir)) {
+      throw new StoreError('invalid', 'the page cursor (after) belongs to another sort order');
+    }
+    const byPath = col === 'namespace_path';
+    if (cursor !== undefined) {
+      rows = byPath ? this.runByPath(where, q.dir, q.limit, q.offset, cursor) : this.afterCursor(q, where, cursor);
     } else if (exact && q.offset > total / 2 && q.offset < total) {
       // A deep page by offset (a jump to the end): walk from the other end, so
       // no page is further than half the list from where SQLite starts.
       const fromEnd = total - q.offset - q.limit;
       const limit = fromEnd < 0 ? q.limit + fromEnd : q.limit;
       const flipped = q.dir === 'asc' ? 'DESC' : 'ASC';
-      rows = this.run(where, `${col} ${flipped}, rowid ${flipped}`, limit, Math.max(0, fromEnd)).reverse();
+      rows = (
+        byPath
+          ? this.runByPath(where, q.dir === 'asc' ? 'desc' : 'asc', limit, Math.max(0, fromEnd))
+          : this.run(where, `${col} ${flipped}, rowid ${flipped}`, limit, Math.max(0, fromEnd))
+      ).reverse();
     } else {
       const dir = q.dir === 'asc' ? 'ASC' : 'DESC';
-      rows = this.run(where, `${col} ${dir}, rowid ${dir}`, q.limit, q.offset);
+      rows = byPath ? this.runByPath(where, q.dir, q.limit, q.offset) : this.run(where, `${col} ${dir}, rowid ${dir}`, q.limit, q.offset);
     }
     const last = rows.length === q.limit ? rows.at(-1) : undefined;
     const next_cursor =
@@ -241,6 +248,34 @@ export class JobLister {
       limit,
       offset,
     ) as Record<string, unknown>[];
+  }
+
+  /**
+   * Rows in namespace_path order (then rowid), optionally after a cursor. The
+   * order lives in `job_path_order` (migration 009, filled off the insert path
+   * by job-path-order) for rows up to its mark; the newer rows are sorted here.
+   * SQLite merges the two sorted arms (the first read in key order, no sort),
+   * then applies LIMIT and OFFSET (CROSS JOIN: the order table drives, even
+   * with a filter that has an index of its own). A NULL path is keyed 0, which sorts before
+   * every text as NULL does, so one range covers both (no NULL segment).
+   */
+  private runByPath(where: Where, dir: 'asc' | 'desc', limit: number, offset: number, after?: Cursor): Record<string, unknown>[] {
+    const d = dir === 'asc' ? 'ASC' : 'DESC';
+    const cmp = dir === 'asc' ? '>' : '<';
+    const filters = where.sql.map((w) => ` AND ${w}`).join('');
+    const from = (key: string, rowid: string) => (after === undefined ? '' : ` AND (${key}, ${rowid}) ${cmp} (coalesce(?, 0), ?)`);
+    const sql = `
+      SELECT p.job_rowid AS __rowid, jobs.*, p.path_key AS __key
+        FROM job_path_order AS p CROSS JOIN jobs ON jobs.rowid = p.job_rowid
+        WHERE true${filters}${from('p.path_key', 'p.job_rowid')}
+      UNION ALL
+      SELECT rowid AS __rowid, *, coalesce(namespace_path, 0) AS __key FROM jobs
+        WHERE rowid > (SELECT indexed_upto FROM job_path_order_state WHERE id = 1)${filters}${from('coalesce(namespace_path, 0)', 'rowid')}
+      ORDER BY __key ${d}, __rowid ${d} LIMIT ? OFFSET ?`;
+    const range = after === undefined ? [] : [after.value, after.rowid];
+    const rows = this.stmt(sql).all(...where.params, ...range, ...where.params, ...range, limit, offset) as Record<string, unknown>[];
+    for (const r of rows) delete r.__key;
+    return rows;
   }
 
   private countWhere(where: Where): number {

@@ -7,8 +7,9 @@ import { migration005Ops } from './005_ops';
 import { migration006Scale } from './006_scale';
 import { migration007Power } from './007_power';
 import { migration008Scale } from './008_scale';
+import { migration009Ingest } from './009_ingest';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002Seed, migration003Wild, migration004Robust, migration005Ops, migration006Scale, migration007Power, migration008Scale];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002Seed, migration003Wild, migration004Robust, migration005Ops, migration006Scale, migration007Power, migration008Scale, migration009Ingest];
