@@ -42,7 +42,6 @@ const VARIANTS: Variant[] = [
   { name: 'now: path order off the insert path', setup: () => undefined, group: 1 },
   { name: 'primary key only', setup: (s) => jobsIndexes(s).forEach((name) => s.db.exec(`DROP INDEX ${name}`)), group: 1 },
   { name: 'now, 4 batches a transaction', setup: () => undefined, group: 4 },
-  { name: 'now, 16 batches a transaction', setup: () => undefined, group: 16 },
 ];
 
 function run(v: Variant): { cpu: number; wall: number } {
