@@ -31,6 +31,10 @@ process.on('message', (m: string) => {
     const rss = process.memoryUsage().rss;
     peak = Math.max(peak, rss);
     process.send?.({ rss, peak });
+  } else if (m === 'cpu') {
+    // The console's CPU time (user + system, µs): on a shared machine, the figure to compare.
+    const c = process.cpuUsage();
+    process.send?.({ cpu: c.user + c.system });
   } else if (m === 'reset') {
     peak = process.memoryUsage().rss;
     process.send?.({ peak });

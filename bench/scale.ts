@@ -7,7 +7,7 @@
  * warm-up), getJob of a discovery parent, a streamed CSV export, a restart and
  * the database's size. Rows should stay flat as the size grows.
  *
- *   npm run bench -- scale [--sizes 10000,100000,1000000] [--keep DIR]
+ *   npm run bench -- scale [--sizes 10000,100000,1000000] [--keep DIR] [--ingest-only]
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,7 +21,13 @@ import { discoveredItems } from './discovered-items';
 
 const { values } = parseArgs({
   args: process.argv.slice(3),
-  options: { sizes: { type: 'string', default: '10000,100000,1000000' }, keep: { type: 'string' }, static: { type: 'string' } },
+  options: {
+    sizes: { type: 'string', default: '10000,100000,1000000' },
+    keep: { type: 'string' },
+    static: { type: 'string' },
+    // Only the ingest rows (rate and CPU per job), for comparing ingest changes quickly.
+    'ingest-only': { type: 'boolean', default: false },
+  },
 });
 const SIZES = values.sizes.split(',').map(Number);
 const PER_MESSAGE = 1000;
@@ -118,6 +124,8 @@ const ts = () => new Date().toISOString();
 interface Row {
   size: number;
   ingestRate: number;
+  /** The console process's CPU time per ingested job, µs (user + system). */
+  ingestCpuPerJob: number;
   indexCatchUp: number;
   queries: Map<string, number>;
   getJob: number;
@@ -149,6 +157,8 @@ async function measure(size: number): Promise<Row> {
   step('connected');
 
   // Ingest: committed before acknowledged — a job_request is answered after every earlier line was handled.
+  const cpu = async () => (await ask<{ cpu: number }>(c.proc, 'cpu')).cpu;
+  const cpu0 = await cpu();
   const t0 = performance.now();
   for (let start = 0; start < size; start += PER_MESSAGE) {
     const parent = `discovery-${Math.floor(start / PER_PARENT)}`;
@@ -158,7 +168,16 @@ async function measure(size: number): Promise<Row> {
   await crawler.write({ type: 'job_request', timestamp: ts(), data: { max_jobs: 300 } });
   const response = (await leased) as { data?: { jobs?: { id: string }[] } };
   const ingestSeconds = (performance.now() - t0) / 1000;
+  const ingestCpuPerJob = ((await cpu()) - cpu0) / size;
   step('ingested');
+  if (values['ingest-only']) {
+    crawler.close();
+    await new Promise((resolve) => {
+      c.proc.once('exit', resolve);
+      c.proc.send('stop');
+    });
+    return { size, ingestRate: size / ingestSeconds, ingestCpuPerJob } as Row;
+  }
 
   // The trigram index is filled in the background after the ingest: how long until searches read it alone.
   const i0 = performance.now();
@@ -245,6 +264,7 @@ async function measure(size: number): Promise<Row> {
   return {
     size,
     ingestRate: size / ingestSeconds,
+    ingestCpuPerJob,
     indexCatchUp,
     queries: q,
     getJob,
@@ -263,6 +283,13 @@ async function measure(size: number): Promise<Row> {
 const rows: Row[] = [];
 
 function table(): string {
+if (values['ingest-only']) {
+  return [
+    `| | ${rows.map((r) => `${r.size.toLocaleString('en')} jobs`).join(' | ')} |\n|---|${rows.map(() => '---:').join('|')}|`,
+    `| ingest, jobs_discovered (jobs/s) | ${rows.map((r) => Math.round(r.ingestRate).toLocaleString('en')).join(' | ')} |`,
+    `| ingest, console CPU per job (µs) | ${rows.map((r) => r.ingestCpuPerJob.toFixed(1)).join(' | ')} |`,
+  ].join('\n');
+}
 const head = `| | ${rows.map((r) => `${r.size.toLocaleString('en')} jobs`).join(' | ')} |\n|---|${rows.map(() => '---:').join('|')}|`;
 const line = (label: string, f: (r: Row) => string) => `| ${label} | ${rows.map(f).join(' | ')} |`;
 const out = [
@@ -273,6 +300,7 @@ const out = [
   ...[...rows[0]!.queries.keys()].map((k) => line(`${k} (ms)`, (r) => ms(r.queries.get(k)!))),
   line('getJob of a discovery parent (ms)', (r) => ms(r.getJob)),
   line('ingest, jobs_discovered (jobs/s)', (r) => Math.round(r.ingestRate).toLocaleString('en')),
+  line('ingest, console CPU per job (µs)', (r) => r.ingestCpuPerJob.toFixed(1)),
   line('search index complete, after the ingest (s)', (r) => r.indexCatchUp.toFixed(1)),
   line('export CSV, first byte (ms)', (r) => ms(r.exportFirstByte)),
   line('export CSV, all (s)', (r) => `${r.exportSeconds.toFixed(1)} (${r.exportMiB.toFixed(0)} MiB)`),

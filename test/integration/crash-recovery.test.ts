@@ -164,3 +164,48 @@ it('loses nothing committed on SIGKILL, comes back on the same socket, and keeps
   expect(history.events.map((e) => e.kind)).not.toContain('requeued');
   expect(back.received.filter((m) => m.type === 'error')).toEqual([]);
 });
+
+it('a discovery burst: every job acknowledged before a SIGKILL is there after it, and no batch is half there', async () => {
+  tmp = tempDir('cc-crash-discovery-');
+  const socketPath = path.join(tmp.dir, 'console.sock');
+  let con = await ConsoleProcess.start(tmp.dir, socketPath);
+  cleanup.push(() => con.stop());
+  const discoverer = await crawler(socketPath, 'discoverer');
+  const PER_BATCH = 100;
+  const batch = (b: number) => ({
+    type: 'jobs_discovered',
+    timestamp: ts(),
+    job_id: 'discovery-crash',
+    data: {
+      discovered_jobs: Array.from({ length: PER_BATCH }, (_, k) => {
+        const i = b * PER_BATCH + k;
+        return { job_type: 'crawl_project', entity_id: String(1000 + i), namespace_path: `g-${i % 7}/p-${i}`, entity_name: `P ${i}`, priority: 1 };
+      }),
+    },
+  });
+  // Sent back to back, as a crawler's discovery sends them.
+  const acked = 20;
+  for (let b = 0; b < acked; b++) discoverer.send(batch(b));
+  // The answer to this request is written only after every line before it was handled and
+  // committed: it is the acknowledgement.
+  discoverer.send({ type: 'job_request', timestamp: ts(), data: { max_jobs: 1 } });
+  // More batches behind it, still being written when the console dies.
+  for (let b = acked; b < acked + 20; b++) discoverer.send(batch(b));
+  await discoverer.nextOfType('job_response', 20_000);
+  const seenBefore = con.changes.map((c) => c.job_id);
+  await con.kill9();
+
+  con = await ConsoleProcess.start(tmp.dir, socketPath);
+  const { total } = await con.call<{ total: number }>('listJobs', { parent_job_id: 'discovery-crash', limit: 1 });
+  // Every acknowledged batch is there, and batches are whole (each message is one unit, never half of one).
+  expect(total).toBeGreaterThanOrEqual(acked * PER_BATCH);
+  expect(total % PER_BATCH).toBe(0);
+  const ids = new Set<string>();
+  for (let offset = 0; offset < total; offset += 500) {
+    const page = await con.call<{ jobs: JobDto[] }>('listJobs', { parent_job_id: 'discovery-crash', limit: 500, offset });
+    for (const j of page.jobs) ids.add(j.job_id);
+  }
+  expect(ids.size).toBe(total);
+  // Every job the console reported (job_changed) before it died survived it.
+  expect(seenBefore.filter((id) => id !== 'discovery-crash' && !ids.has(id))).toEqual([]);
+}, 90_000);

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileKeyCipher, openStore, type Store } from '../../src/main/store';
-import { JobLister } from '../../src/main/store/job-list';
+import { JobLister, PATH_SORT } from '../../src/main/store/job-list';
 import { JOB_SORT_FIELDS, JOB_STATUSES, type JobSortField, type ListJobsQuery } from '../../src/shared/jobs';
 
 let dir: string;
@@ -30,12 +30,18 @@ const NAMES = ['Alpha', 'alpha', 'ALPHA-tools', 'beta_gamma', '100%done', 'Ümla
 const CRAWLERS = ['c1', 'c2', 'c3'];
 const TYPES = ['crawl_project', 'crawl_group', 'crawl_user', 'discover_namespaces', 'custom_type'];
 
+// Every sort by path through the maintained order (job_path_order), however few rows a filter matches.
+const directMax = PATH_SORT.directMax;
+PATH_SORT.directMax = 0;
+
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-jobs-query-'));
   store = openStore({ dataDir: dir, cipher: createFileKeyCipher(dir), now: () => 1_700_000_000_000 });
   // The search index is filled by hand here, so the queries meet every state of it:
   // rows indexed, rows changed after indexing, rows not indexed yet.
   store.jobs.textIndex.stop();
+  // So is the namespace_path order (migration 009): rows ordered, changed after, not ordered yet.
+  store.jobs.pathOrder.stop();
   const rnd = prng(14);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const maybe = <T>(v: T, p = 0.7): T | null => (rnd() < p ? v : null);
@@ -44,6 +50,7 @@ beforeAll(() => {
   );
   for (let i = 0; i < 1500; i++) {
     if (i === 900) store.jobs.textIndex.catchUp();
+    if (i === 700) store.jobs.pathOrder.catchUp();
     const parent = rnd() < 0.4 ? pick(parents).id : null;
     store.jobs.insertJob({
       id: rnd() < 0.1 ? `Job-${pick(NAMES)}-${i}` : undefined,
@@ -65,7 +72,8 @@ beforeAll(() => {
   const ids = (store.db.prepare('SELECT id FROM jobs').all() as { id: string }[]).map((r) => r.id);
   const update = store.db.prepare(
     `UPDATE jobs SET leased_to = ?, started_at = ?, finished_at = ?, overall_completion = ?, updated_at = ?,
-       status = coalesce(?, status), entity_name = coalesce(?, entity_name) WHERE id = ?`,
+       status = coalesce(?, status), entity_name = coalesce(?, entity_name),
+       namespace_path = CASE WHEN ? THEN ? ELSE namespace_path END WHERE id = ?`,
   );
   for (const id of ids) {
     update.run(
@@ -76,6 +84,8 @@ beforeAll(() => {
       1000 + Math.floor(rnd() * 30),
       rnd() < 0.1 ? pick(JOB_STATUSES) : null,
       rnd() < 0.05 ? `renamed ${pick(NAMES)}` : null,
+      // a few paths change (or become NULL) after they were ordered
+      ...(rnd() < 0.05 ? [1, maybe(`moved/${pick(NAMES)}`)] : [0, null]),
       id,
     );
   }
@@ -83,6 +93,7 @@ beforeAll(() => {
   store.db.prepare("DELETE FROM jobs WHERE rowid % 17 = 0 AND id NOT LIKE 'parent-%'").run();
   // Part of the rows written after the first indexing: the mark stops in the middle of the table.
   store.jobs.textIndex.indexSome(250);
+  store.jobs.pathOrder.indexSome(300);
 });
 
 afterAll(() => {
@@ -153,9 +164,9 @@ function walk(q: ListJobsQuery, limit: number, list: ListFn = viaStore): string[
  * Same rows, same order, same total as the oracle: first page, a deep page, and the whole cursor walk.
  * A text search's total may be a lower bound (a common term): then it says so and is below the count.
  */
-function expectSameAsOracle(filter: ListJobsQuery, list: ListFn = viaStore, limit = 50): number {
+function expectSameAsOracle(filter: ListJobsQuery, list: ListFn = viaStore, limit = 50, sorts: readonly JobSortField[] = JOB_SORT_FIELDS): number {
   let nonEmpty = 0;
-  for (const sort of JOB_SORT_FIELDS) {
+  for (const sort of sorts) {
     for (const dir of ['asc', 'desc'] as const) {
       const q = { ...filter, sort, dir };
       const want = oracle(q);
@@ -217,10 +228,11 @@ function expectEveryTextPlan(): void {
     { text: 'nothing-like-it' },
   ];
   // Pages of different sizes: a walk's budget follows the page size, rare terms take many small pages.
+  // (A walk that gives up has a test of its own below: here only the path sort put matches far apart,
+  // and that sort is read from its own table since migration 010, never walked.)
   terms.forEach((filter, i) => expectSameAsOracle(filter, list, i < 5 ? 20 + 10 * i : 7));
   expect(lister.textPlans.listed, 'listed').toBeGreaterThan(0);
   expect(lister.textPlans.walked, 'walked').toBeGreaterThan(0);
-  expect(lister.textPlans.walkGaveUp, 'walk gave up').toBeGreaterThan(0);
   expect(lister.textPlans.indexed, 'indexed').toBeGreaterThan(0);
 }
 
@@ -240,6 +252,17 @@ describe('listJobs at scale returns what the plain query returned', () => {
     expect(store.jobs.textIndex.indexedUpto()).toBeGreaterThan(0);
     expect(store.jobs.textIndex.indexedUpto()).toBeLessThan(max);
     expect(store.jobs.textIndex.backlog()).toBeGreaterThan(100);
+  });
+
+  it('the namespace_path order was only partly filled while the sorts above ran', () => {
+    const max = (store.db.prepare('SELECT max(rowid) AS n FROM jobs').get() as { n: number }).n;
+    expect(store.jobs.pathOrder.indexedUpto()).toBeGreaterThan(0);
+    expect(store.jobs.pathOrder.indexedUpto()).toBeLessThan(max);
+    expect(store.jobs.pathOrder.backlog()).toBeGreaterThan(100);
+    // Ordered rows with a NULL path and unordered ones with a NULL path both exist (the sentinel key meets NULL).
+    const nulls = store.db.prepare('SELECT rowid AS r FROM jobs WHERE namespace_path IS NULL').all() as { r: number }[];
+    expect(nulls.some((n) => n.r <= store.jobs.pathOrder.indexedUpto())).toBe(true);
+    expect(nulls.some((n) => n.r > store.jobs.pathOrder.indexedUpto())).toBe(true);
   });
 
   it('an offset after a cursor continues across the NULL boundary', () => {
@@ -273,7 +296,8 @@ describe('listJobs at scale returns what the plain query returned', () => {
     const kept = store.db.prepare('SELECT status, job_type, origin, n FROM job_counts WHERE n > 0 ORDER BY 1, 2, 3').all();
     const actual = store.db.prepare('SELECT status, job_type, origin, COUNT(*) AS n FROM jobs GROUP BY 1, 2, 3 ORDER BY 1, 2, 3').all();
     expect(kept).toEqual(actual);
-    const children = store.db.prepare('SELECT parent_job_id, n FROM job_children WHERE n > 0 ORDER BY 1').all();
+    // No row for a job without children (a count that fell to 0 is deleted, migration 009).
+    const children = store.db.prepare('SELECT parent_job_id, n FROM job_children ORDER BY 1').all();
     expect(children).toEqual(
       store.db.prepare('SELECT parent_job_id, COUNT(*) AS n FROM jobs WHERE parent_job_id IS NOT NULL GROUP BY 1 ORDER BY 1').all(),
     );
@@ -286,6 +310,21 @@ describe('listJobs at scale returns what the plain query returned', () => {
     store.db.prepare('DELETE FROM jobs WHERE id = ?').run(p.id);
     expect(store.jobs.listJobs({ parent_job_id: p.id }).total).toBe(0);
     expect(store.db.prepare("SELECT parent_job_id FROM jobs WHERE entity_id = 'gone-1'").get()).toEqual({ parent_job_id: null });
+    expect(store.db.prepare("SELECT n FROM job_children WHERE parent_job_id = 'parent-gone'").get()).toBeUndefined();
+  });
+
+  it('a children count that falls to 0 leaves no row behind (child deleted or moved)', () => {
+    const p = store.jobs.insertJob({ id: 'parent-emptied', job_type: 'discover_namespaces', gitlab_host: 'gitlab.example.com' });
+    const q = store.jobs.insertJob({ id: 'parent-other', job_type: 'discover_namespaces', gitlab_host: 'gitlab.example.com' });
+    const items = ['x-1', 'x-2'].map((entity_id) => ({ job_type: 'crawl_project' as const, entity_id, namespace_path: `x/${entity_id}`, entity_name: entity_id, priority: 1 }));
+    const [a, b] = store.jobs.insertDiscoveredJobs(p.id, items).created;
+    const count = (id: string) => (store.db.prepare('SELECT n FROM job_children WHERE parent_job_id = ?').get(id) as { n: number } | undefined)?.n;
+    expect(count(p.id)).toBe(2);
+    store.db.prepare('DELETE FROM jobs WHERE id = ?').run(a!.id);
+    store.db.prepare('UPDATE jobs SET parent_job_id = ? WHERE id = ?').run(q.id, b!.id);
+    expect(count(p.id)).toBeUndefined();
+    expect(count(q.id)).toBe(1);
+    expect(store.jobs.listJobs({ parent_job_id: p.id }).total).toBe(0);
   });
 
   it('refuses a cursor it did not give out, or one from another sort', () => {
@@ -295,6 +334,45 @@ describe('listJobs at scale returns what the plain query returned', () => {
   });
 
   const TEXT_FILTERS = Object.entries(FILTERS).filter(([, f]) => f.text !== undefined);
+
+  it('once the namespace_path order has caught up, every query returns the same', () => {
+    store.jobs.pathOrder.catchUp();
+    expect(store.jobs.pathOrder.backlog()).toBe(0);
+    const rows = (store.db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number }).n;
+    expect((store.db.prepare('SELECT COUNT(*) AS n FROM job_path_order').get() as { n: number }).n).toBe(rows);
+    for (const [name, filter] of Object.entries(FILTERS)) expect(expectSameAsOracle(filter, viaStore, 50, ['namespace_path']), name).toBeGreaterThan(0);
+  });
+
+  it('filters matching few jobs sort them directly by path, with the same result', () => {
+    PATH_SORT.directMax = directMax;
+    try {
+      for (const [name, filter] of Object.entries(FILTERS)) expect(expectSameAsOracle(filter, viaStore, 50, ['namespace_path']), name).toBeGreaterThan(0);
+    } finally {
+      PATH_SORT.directMax = 0;
+    }
+  });
+
+  it('an offset after a cursor in namespace_path order continues from ordered into not yet ordered rows', () => {
+    const p = store.jobs.insertJob({ id: 'path-parent', job_type: 'discover_namespaces', gitlab_host: 'gitlab.example.com' });
+    store.jobs.insertDiscoveredJobs(
+      p.id,
+      ['alpha/zz', 'Alpha/a', 'alpha/zz', 'beta_gamma/b'].map((namespace_path, i) => ({
+        job_type: 'crawl_project' as const,
+        entity_id: `path-${i}`,
+        namespace_path,
+        entity_name: `path ${i}`,
+        priority: 1,
+      })),
+    );
+    expect(store.jobs.pathOrder.backlog()).toBe(5);
+    for (const dir of ['asc', 'desc'] as const) {
+      const want = oracle({ sort: 'namespace_path', dir }).ids;
+      const page = store.jobs.listJobs({ sort: 'namespace_path', dir, limit: 7 });
+      const next = store.jobs.listJobs({ sort: 'namespace_path', dir, limit: 40, after: page.next_cursor!, offset: 300 });
+      expect(next.jobs.map((j) => j.id), dir).toEqual(want.slice(307, 347));
+      expect(walk({ sort: 'namespace_path', dir }, 97), dir).toEqual(want);
+    }
+  });
 
   it('once the index has caught up, text searches return the same', { timeout: 120_000 }, () => {
     store.jobs.textIndex.catchUp();
@@ -309,10 +387,12 @@ describe('listJobs at scale returns what the plain query returned', () => {
 
   it('rows whose rowids SQLite hands out again (after the newest were deleted) are found, indexed or not', { timeout: 120_000 }, () => {
     store.jobs.textIndex.catchUp();
+    store.jobs.pathOrder.catchUp();
     const newest = store.db.prepare('SELECT rowid AS r FROM jobs ORDER BY rowid DESC LIMIT 5').all() as { r: number }[];
     store.db.prepare(`DELETE FROM jobs WHERE rowid >= ?`).run(newest.at(-1)!.r);
     // The mark follows the table down: the next inserts take those rowids and are not in the index.
     expect(store.jobs.textIndex.indexedUpto()).toBeLessThan(newest.at(-1)!.r);
+    expect(store.jobs.pathOrder.indexedUpto()).toBeLessThan(newest.at(-1)!.r);
     for (let i = 0; i < 8; i++) {
       store.jobs.insertJob({ id: `reused-${i}`, job_type: 'crawl_project', namespace_path: `Zeta-reuse/${i}`, created_at: 1005 });
     }
@@ -321,6 +401,10 @@ describe('listJobs at scale returns what the plain query returned', () => {
     const before = store.jobs.listJobs({ text: 'zeta-reuse', sort: 'created_at', dir: 'asc', limit: 50 });
     expect(before.jobs.map((j) => j.id)).toEqual(oracle({ text: 'zeta-reuse', sort: 'created_at', dir: 'asc' }).ids);
     expect(before.total).toBe(8);
+    expect(store.jobs.pathOrder.backlog()).toBe(8);
+    expect(expectSameAsOracle({}, viaStore, 50, ['namespace_path'])).toBeGreaterThan(0);
+    store.jobs.pathOrder.catchUp();
+    expect(expectSameAsOracle({}, viaStore, 50, ['namespace_path'])).toBeGreaterThan(0);
     store.jobs.textIndex.catchUp();
     for (const [name, filter] of [...TEXT_FILTERS, ['reused', { text: 'zeta-reuse' }] as const]) {
       expect(expectSameAsOracle(filter), name).toBeGreaterThan(0);
@@ -360,14 +444,39 @@ describe('listJobs at scale returns what the plain query returned', () => {
 
   // Last: it drops an index of the shared store.
   it('a sort without an index of its own is never walked (SQLite would sort the whole table to start)', () => {
-    const q = { text: 'alpha', sort: 'namespace_path', dir: 'desc' } as const;
+    // (namespace_path has had no index of its own since migration 010: its order is a table of its own.)
+    const q = { text: 'alpha', sort: 'entity_name', dir: 'desc' } as const;
     const eager = () => new JobLister(store.db, { probe: 8, count: 60, walkBudget: 240 });
     const before = eager();
     expect(viaLister(before)({ ...q, limit: 20 }).ids).toEqual(oracle(q).ids.slice(0, 20));
     expect(before.textPlans.walked + before.textPlans.walkGaveUp).toBeGreaterThan(0);
-    store.db.exec('DROP INDEX jobs_sort_namespace');
+    store.db.exec('DROP INDEX jobs_sort_entity_name');
     const after = eager();
     expect(walk(q, 20, viaLister(after))).toEqual(oracle(q).ids);
     expect(after.textPlans).toMatchObject({ walked: 0, walkGaveUp: 0 });
+  });
+});
+
+describe('a common term whose matches the sort puts far away', () => {
+  it('walks until its budget runs out, then answers from the index: the same rows', () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'store-jobs-walk-'));
+    const s = openStore({ dataDir: d, cipher: createFileKeyCipher(d) });
+    try {
+      // The term is in every one of the oldest 300 jobs (the probe's sample) and in none of the newest 700:
+      // newest first, a walk meets only jobs without it.
+      for (let i = 0; i < 1000; i++) {
+        s.jobs.insertJob({ job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', entity_name: i < 300 ? `needle-${i}` : `hay-${i}`, created_at: 1000 + i });
+      }
+      s.jobs.textIndex.catchUp();
+      const lister = new JobLister(s.db, { probe: 8, count: 60, walkBudget: 240 });
+      const page = lister.list({ text: 'needle', sort: 'created_at', dir: 'desc', limit: 20, offset: 0 });
+      expect(lister.textPlans.walkGaveUp).toBe(1);
+      expect(page.rows.map((r) => r.entity_name)).toEqual(Array.from({ length: 20 }, (_, k) => `needle-${299 - k}`));
+      expect(page.total_exact).toBe(false);
+      expect(page.total).toBeLessThan(300);
+    } finally {
+      s.close();
+      fs.rmSync(d, { recursive: true, force: true });
+    }
   });
 });

@@ -54,6 +54,8 @@ describe('opening the store', () => {
         'jobs_text_state', 'job_children',
         // each crawler's heartbeats over the last hour, one row a sampling step (issue 15)
         'heartbeat_samples',
+        // the namespace_path sort order, filled off the insert path (migration 010)
+        'job_path_order', 'job_path_order_state',
       ].sort(),
     );
   });

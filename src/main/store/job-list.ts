@@ -36,6 +36,14 @@ const SORT_FIELDS: ReadonlySet<string> = new Set<JobSortField>([
 ]);
 
 /**
+ * Sort by path: filters matching at most this many jobs (an exact total) sort their
+ * matches directly (SQLite reads them by the filter's own index); wider ones read
+ * the maintained order (job_path_order). Tests set it to 0 to run every query
+ * through the maintained order.
+ */
+export const PATH_SORT = { directMax: 2000 };
+
+/**
  * A text search lists (and counts) its matches up to here; beyond, and for a common term answered by
  * a walk in sort order, the total is a lower bound (`total_exact: false`).
  */
@@ -304,20 +312,28 @@ export class JobLister {
     const { total, exact } = plan?.total ?? this.count(q, where);
     const col = q.sort;
     let rows: Record<string, unknown>[];
+    const byPath = col === 'namespace_path';
+    const few = exact && total <= PATH_SORT.directMax;
     if (plan?.listed !== undefined) {
       rows = this.fromList(q, plan.listed, c);
     } else if (c !== undefined) {
-      rows = this.afterCursor(q, where, c);
+      rows = byPath ? this.runByPath(where, few, q.dir, q.limit, q.offset, c) : this.afterCursor(q, where, c);
     } else if (exact && q.offset > total / 2 && q.offset < total) {
       // A deep page by offset (a jump to the end): walk from the other end, so
       // no page is further than half the list from where SQLite starts.
       const fromEnd = total - q.offset - q.limit;
       const limit = fromEnd < 0 ? q.limit + fromEnd : q.limit;
       const flipped = q.dir === 'asc' ? 'DESC' : 'ASC';
-      rows = this.run(where, `${col} ${flipped}, rowid ${flipped}`, limit, Math.max(0, fromEnd)).reverse();
+      rows = (
+        byPath
+          ? this.runByPath(where, few, q.dir === 'asc' ? 'desc' : 'asc', limit, Math.max(0, fromEnd))
+          : this.run(where, `${col} ${flipped}, rowid ${flipped}`, limit, Math.max(0, fromEnd))
+      ).reverse();
     } else {
       const dir = q.dir === 'asc' ? 'ASC' : 'DESC';
-      rows = this.walk(where, NO_RANGE, `${col} ${dir}, rowid ${dir}`, q.limit, q.offset) ?? this.run(where, `${col} ${dir}, rowid ${dir}`, q.limit, q.offset);
+      rows = byPath
+        ? this.runByPath(where, few, q.dir, q.limit, q.offset)
+        : (this.walk(where, NO_RANGE, `${col} ${dir}, rowid ${dir}`, q.limit, q.offset) ?? this.run(where, `${col} ${dir}, rowid ${dir}`, q.limit, q.offset));
     }
     const last = rows.length === q.limit ? rows.at(-1) : undefined;
     const next_cursor =
@@ -511,6 +527,40 @@ export class JobLister {
       limit,
       offset,
     ) as Record<string, unknown>[];
+  }
+
+  /**
+   * Rows in namespace_path order (then rowid), optionally after a cursor. A NULL
+   * path is keyed 0, which sorts before every text as NULL does, so one range
+   * covers both (no NULL segment). `few`: the filter matches few jobs, which are
+   * sorted as they are. Otherwise the order comes from `job_path_order`
+   * (migration 009, filled off the insert path by job-path-order) for rows up to
+   * its mark, merged with the newer rows sorted here: SQLite merges the two
+   * sorted arms (the first read in key order, no sort), then applies LIMIT and
+   * OFFSET (CROSS JOIN: the order table drives, it has no index by rowid).
+   */
+  private runByPath(where: Where, few: boolean, dir: 'asc' | 'desc', limit: number, offset: number, after?: Cursor): Record<string, unknown>[] {
+    const d = dir === 'asc' ? 'ASC' : 'DESC';
+    const cmp = dir === 'asc' ? '>' : '<';
+    const filters = where.sql.map((w) => ` AND ${w}`).join('');
+    const from = (key: string, rowid: string) => (after === undefined ? '' : ` AND (${key}, ${rowid}) ${cmp} (coalesce(?, 0), ?)`);
+    const range = after === undefined ? [] : [after.value, after.rowid];
+    const sorted = `SELECT rowid AS __rowid, *, coalesce(namespace_path, 0) AS __key FROM jobs`;
+    const order = `ORDER BY __key ${d}, __rowid ${d} LIMIT ? OFFSET ?`;
+    const rows = (
+      few
+        ? this.stmt(`${sorted} WHERE true${filters}${from('coalesce(namespace_path, 0)', 'rowid')} ${order}`).all(...where.params, ...range, limit, offset)
+        : this.stmt(`
+            SELECT p.job_rowid AS __rowid, jobs.*, p.path_key AS __key
+              FROM job_path_order AS p CROSS JOIN jobs ON jobs.rowid = p.job_rowid
+              WHERE true${filters}${from('p.path_key', 'p.job_rowid')}
+            UNION ALL
+            ${sorted}
+              WHERE rowid > (SELECT indexed_upto FROM job_path_order_state WHERE id = 1)${filters}${from('coalesce(namespace_path, 0)', 'rowid')}
+            ${order}`).all(...where.params, ...range, ...where.params, ...range, limit, offset)
+    ) as Record<string, unknown>[];
+    for (const r of rows) delete r.__key;
+    return rows;
   }
 
   private countWhere(where: Where): number {

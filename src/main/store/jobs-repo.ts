@@ -20,6 +20,7 @@ import {
 import { StoreError } from './errors';
 import { newJobId } from './job-id';
 import { JobLister } from './job-list';
+import { JobPathOrder } from './job-path-order';
 import { JobTextIndex } from './job-text-index';
 import { DISPATCHABLE_WHERE } from './dispatchable';
 import type { EventInput, EventsRepo } from './events-repo';
@@ -168,6 +169,8 @@ export class JobsRepo {
   private readonly updateCache = new Map<string, Database.Statement>();
   /** The trigram search index, filled in the background (see job-text-index). */
   readonly textIndex: JobTextIndex;
+  /** The namespace_path sort order, filled in the background (see job-path-order). */
+  readonly pathOrder: JobPathOrder;
 
   readonly insertJob: (input: NewJob, event?: Partial<EventInput>) => Job;
   readonly transition: (jobId: string, from: readonly JobStatus[], patch: JobPatch, event: EventInput) => boolean;
@@ -241,6 +244,7 @@ export class JobsRepo {
       INSERT INTO job_children (parent_job_id, n) VALUES (?, ?)
         ON CONFLICT (parent_job_id) DO UPDATE SET n = n + excluded.n`);
     this.textIndex = new JobTextIndex(db);
+    this.pathOrder = new JobPathOrder(db);
     this.lister = new JobLister(db);
     this.priorityStmt = db.prepare('UPDATE jobs SET priority = ?, updated_at = ? WHERE id = ?');
 
@@ -270,6 +274,7 @@ export class JobsRepo {
       this.countInsertedStmt.run(created.status, created.job_type, created.origin, 1);
       if (created.parent_job_id !== null) this.countChildrenStmt.run(created.parent_job_id, 1);
       this.textIndex.noteInserts();
+      this.pathOrder.noteInserts();
       this.events.insert(
         created.id,
         { ...event, kind: event?.kind ?? (job.origin === 'crawler' ? 'adopted' : 'created'), at: event?.at ?? at },
@@ -360,6 +365,7 @@ export class JobsRepo {
         if (created.length > 0) this.countChildrenStmt.run(parentId, created.length);
         if (created.length > 0) {
           this.textIndex.noteInserts();
+          this.pathOrder.noteInserts();
           this.events.insert(
             parentId,
             {

@@ -95,6 +95,7 @@ export class Store implements StoreSocketOperations {
     this.socketDatabase = createSeedDatabaseOperations(opsDeps);
     // Rows written before a restart (or before this index existed) are indexed now, in the background.
     this.jobs.textIndex.schedule();
+    this.jobs.pathOrder.schedule();
   }
 
   get isOpen(): boolean {
@@ -131,6 +132,7 @@ export class Store implements StoreSocketOperations {
   close(): void {
     if (!this.db.open) return;
     this.jobs.textIndex.stop();
+    this.jobs.pathOrder.stop();
     try {
       this.db.pragma('optimize');
     } finally {

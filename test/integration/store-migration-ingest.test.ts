@@ -1,0 +1,40 @@
+/**
+ * Migration 010 (ingest) on a database written before it: the namespace_path
+ * order is copied whole (NULL paths keyed so they sort first), the index it
+ * replaces is gone, and children counts of 0 are deleted.
+ */
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { runMigrations } from '../../src/main/store/migrate';
+import { MIGRATIONS } from '../../src/main/store/migrations';
+
+describe('migration 010 (ingest)', () => {
+  it('copies the namespace_path order of existing jobs and drops empty children counts', () => {
+    const db = new Database(':memory:');
+    try {
+      db.pragma('foreign_keys = ON');
+      runMigrations(db, MIGRATIONS.slice(0, 9));
+      const insert = db.prepare(
+        `INSERT INTO jobs (id, job_type, namespace_path, status, origin, parent_job_id, created_at, updated_at)
+         VALUES (?, 'crawl_project', ?, 'queued', ?, ?, 1, 1)`,
+      );
+      insert.run('parent', null, 'operator', null);
+      const paths = ['b/x', null, 'a/y', 'B/z', 'a/y', null, 'é/1'];
+      paths.forEach((p, i) => insert.run(`child-${i}`, p, 'discovery', 'parent'));
+      insert.run('emptied-parent', 'q', 'operator', null);
+      // Before 010 the store counted inserted children itself, and a count that fell to 0 stayed.
+      db.prepare("INSERT INTO job_children (parent_job_id, n) VALUES ('parent', ?), ('emptied-parent', 0)").run(paths.length);
+
+      expect(runMigrations(db).applied).toEqual(['10_ingest']);
+      const want = db.prepare('SELECT rowid AS r FROM jobs NOT INDEXED ORDER BY namespace_path, rowid').all();
+      const got = db.prepare('SELECT job_rowid AS r FROM job_path_order ORDER BY path_key, job_rowid').all();
+      expect(got).toEqual(want);
+      const max = (db.prepare('SELECT max(rowid) AS n FROM jobs').get() as { n: number }).n;
+      expect(db.prepare('SELECT indexed_upto AS n FROM job_path_order_state').get()).toEqual({ n: max });
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'jobs_sort_namespace'").get()).toBeUndefined();
+      expect(db.prepare('SELECT parent_job_id, n FROM job_children ORDER BY 1').all()).toEqual([{ parent_job_id: 'parent', n: paths.length }]);
+    } finally {
+      db.close();
+    }
+  });
+});
