@@ -7,7 +7,7 @@
  */
 import { useEffect } from 'react';
 import { JOB_SORT_FIELDS, JOB_STATUSES } from '../../../shared/jobs';
-import { navigate, useViewParams } from '../../router';
+import { navigate, parseHash, useViewParams } from '../../router';
 import { filtersFromParams, filtersToParams, sortFromParams, sortToParams } from './page-window';
 import { presetFilters, presetSort, useJobsTable } from './table-state';
 
@@ -41,9 +41,7 @@ export function useJobsAddress(): void {
   );
 }
 
-/** The Jobs parameters in the address right now (read at change time, not render time). */
+/** The Jobs parameters in the address right now (read at change time, not render time), by the router's parser. */
 function current(): Record<string, string> {
-  const hash = window.location.hash;
-  const q = hash.indexOf('?');
-  return Object.fromEntries(new URLSearchParams(q < 0 ? '' : hash.slice(q + 1)));
+  return Object.fromEntries(new URLSearchParams(parseHash(window.location.hash).search));
 }
