@@ -215,7 +215,7 @@ const FILTERS: Record<string, ListJobsQuery> = {
  * every plan must have answered at least once, and every answer must be the oracle's.
  */
 function expectEveryTextPlan(): void {
-  const lister = new JobLister(store.db, { probe: 8, count: 60, walkBudget: 240 });
+  const lister = new JobLister(store.db, { probe: 8, count: 60, walkBudget: 240, exactScope: 0 });
   const list = viaLister(lister);
   const terms: ListJobsQuery[] = [
     { text: 'alpha' }, // common: in about half the rows
@@ -442,11 +442,27 @@ describe('listJobs at scale returns what the plain query returned', () => {
     expect(wide.total_exact).toBe(wide.total <= TEXT_COUNT_CAP);
   });
 
+  it('a common term among few jobs is counted exactly; among many, its total is a lower bound', () => {
+    const q = { text: 'alpha', sort: 'updated_at', dir: 'desc' } as const;
+    const want = oracle(q);
+    const few = new JobLister(store.db, { probe: 8, count: 60, walkBudget: 240, exactScope: 20_000 });
+    const exact = viaLister(few)({ ...q, limit: 20 });
+    expect(few.textPlans.walked).toBe(1);
+    expect(exact).toMatchObject({ total: want.total, total_exact: true });
+    expect(exact.ids).toEqual(want.ids.slice(0, 20));
+    const many = new JobLister(store.db, { probe: 8, count: 60, walkBudget: 240, exactScope: 100 });
+    const bound = viaLister(many)({ ...q, limit: 20 });
+    expect(many.textPlans.walked).toBe(1);
+    expect(bound.total_exact).toBe(false);
+    expect(bound.total).toBeLessThan(want.total);
+    expect(bound.ids).toEqual(want.ids.slice(0, 20));
+  });
+
   // Last: it drops an index of the shared store.
   it('a sort without an index of its own is never walked (SQLite would sort the whole table to start)', () => {
     // (namespace_path has had no index of its own since migration 010: its order is a table of its own.)
     const q = { text: 'alpha', sort: 'entity_name', dir: 'desc' } as const;
-    const eager = () => new JobLister(store.db, { probe: 8, count: 60, walkBudget: 240 });
+    const eager = () => new JobLister(store.db, { probe: 8, count: 60, walkBudget: 240, exactScope: 0 });
     const before = eager();
     expect(viaLister(before)({ ...q, limit: 20 }).ids).toEqual(oracle(q).ids.slice(0, 20));
     expect(before.textPlans.walked + before.textPlans.walkGaveUp).toBeGreaterThan(0);
@@ -468,7 +484,7 @@ describe('a common term whose matches the sort puts far away', () => {
         s.jobs.insertJob({ job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', entity_name: i < 300 ? `needle-${i}` : `hay-${i}`, created_at: 1000 + i });
       }
       s.jobs.textIndex.catchUp();
-      const lister = new JobLister(s.db, { probe: 8, count: 60, walkBudget: 240 });
+      const lister = new JobLister(s.db, { probe: 8, count: 60, walkBudget: 240, exactScope: 0 });
       const page = lister.list({ text: 'needle', sort: 'created_at', dir: 'desc', limit: 20, offset: 0 });
       expect(lister.textPlans.walkGaveUp).toBe(1);
       expect(page.rows.map((r) => r.entity_name)).toEqual(Array.from({ length: 20 }, (_, k) => `needle-${299 - k}`));

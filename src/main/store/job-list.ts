@@ -52,6 +52,11 @@ export const TEXT_COUNT_CAP = 10_000;
 export const TEXT_PROBE = 500;
 /** A common term's page is looked for among at most this many rows in sort order before the index is read instead. */
 export const TEXT_WALK_BUDGET = 8000;
+/**
+ * A common term is counted exactly when the other filters leave at most this many jobs to test (a few
+ * milliseconds of LIKE): "2,000 jobs" on a small store, a lower bound only where counting would cost.
+ */
+export const TEXT_EXACT_SCOPE = 20_000;
 
 /** Trigrams kept in the index query: the rarest few narrow as much as all of them, at a fraction of the cost. */
 const MAX_QUERY_GRAMS = 3;
@@ -68,6 +73,8 @@ export interface TextPlanLimits {
   probe: number;
   count: number;
   walkBudget: number;
+  /** A common term among at most this many jobs (those the other filters leave) is still counted exactly. */
+  exactScope: number;
 }
 
 type SqlValue = string | number | null;
@@ -269,7 +276,7 @@ export class JobLister {
     private readonly db: Database.Database,
     limits: Partial<TextPlanLimits> = {},
   ) {
-    this.limits = { probe: TEXT_PROBE, count: TEXT_COUNT_CAP, walkBudget: TEXT_WALK_BUDGET, ...limits };
+    this.limits = { probe: TEXT_PROBE, count: TEXT_COUNT_CAP, walkBudget: TEXT_WALK_BUDGET, exactScope: TEXT_EXACT_SCOPE, ...limits };
   }
 
   private walkableSorts: ReadonlySet<string> | null = null;
@@ -445,10 +452,10 @@ export class JobLister {
     };
     if (found.length > first) {
       const walk = walkPlan(first);
-      if (walk !== undefined) return { where: { ...fallback, walk }, total: { total: first, exact: false } };
+      if (walk !== undefined) return { where: { ...fallback, walk }, total: this.countIfCheap(q, base, tested) ?? { total: first, exact: false } };
       found.push(...(probe.all(fts, found.at(-1)![0], ...tested.params, cap - found.length + 1) as Keyed[]));
     }
-    if (found.length > cap) return { where: { ...fallback, walk: walkPlan(cap) }, total: { total: cap, exact: false } };
+    if (found.length > cap) return { where: { ...fallback, walk: walkPlan(cap) }, total: this.countIfCheap(q, base, tested) ?? { total: cap, exact: false } };
     // Every indexed match is in hand; with the matches above the mark (NOT INDEXED: a rowid range,
     // whatever other filter has an index), the whole answer, unless that passes the cap.
     found.push(
@@ -566,6 +573,15 @@ export class JobLister {
   private countWhere(where: Where): number {
     const whereSql = where.sql.length ? `WHERE ${where.sql.join(' AND ')}` : '';
     return (this.stmt(`SELECT COUNT(*) AS n FROM jobs ${whereSql}`).get(...where.params) as { n: number }).n;
+  }
+
+  /**
+   * A common term's exact total, when the jobs the other filters leave are few enough to test them all
+   * (their number comes from the maintained counts or an index); null where that would cost.
+   */
+  private countIfCheap(q: JobListQuery, base: Where, tested: { sql: string[]; params: SqlValue[] }): { total: number; exact: boolean } | null {
+    if (this.count({ ...q, text: undefined }, base).total > this.limits.exactScope) return null;
+    return { total: this.countWhere(tested), exact: true };
   }
 
   /**
