@@ -296,7 +296,16 @@ export class JobLister {
         .pluck()
         .all() as string[],
     );
+    if (col === 'namespace_path') return this.pathOrderComplete();
     return this.walkableSorts.has(col);
+  }
+
+  /** The maintained path order holds every job (no rows above its mark): a walk may read it alone. */
+  private pathOrderComplete(): boolean {
+    const r = this.stmt(
+      'SELECT (SELECT indexed_upto FROM job_path_order_state WHERE id = 1) >= (SELECT coalesce(max(rowid), 0) FROM jobs) AS done',
+    ).get() as { done: number };
+    return r.done === 1;
   }
 
   private stmt(sql: string): Database.Statement {
@@ -319,7 +328,10 @@ export class JobLister {
     const { total, exact } = plan?.total ?? this.count(q, where);
     const col = q.sort;
     let rows: Record<string, unknown>[];
-    const byPath = col === 'namespace_path';
+    // Sort by path reads its maintained order (job_path_order), except for a text search's candidates from
+    // the trigram index: those are sorted by SQLite (cost ∝ matches), where walking the order to find them
+    // would pass every job ordered before them (seconds at a million when they sort late).
+    const byPath = col === 'namespace_path' && !where.deferred;
     const few = exact && total <= PATH_SORT.directMax;
     if (plan?.listed !== undefined) {
       rows = this.fromList(q, plan.listed, c);
@@ -396,7 +408,12 @@ export class JobLister {
   private walk(where: Where, range: { sql: string[]; params: SqlValue[] }, order: string, limit: number, offset: number): Record<string, unknown>[] | null {
     if (where.walk === undefined) return null;
     const { budget } = where.walk;
-    const inner = `SELECT rowid AS __rowid, * FROM jobs ${range.sql.length ? `WHERE ${range.sql.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
+    const byPath = order.startsWith('namespace_path ');
+    if (byPath && range.sql.length) return null;
+    const d = order.endsWith('DESC') ? 'DESC' : 'ASC';
+    const inner = byPath
+      ? `SELECT p.job_rowid AS __rowid, jobs.* FROM job_path_order AS p CROSS JOIN jobs ON jobs.rowid = p.job_rowid ORDER BY p.path_key ${d}, p.job_rowid ${d} LIMIT ?`
+      : `SELECT rowid AS __rowid, * FROM jobs ${range.sql.length ? `WHERE ${range.sql.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
     // Both levels have a LIMIT, so SQLite neither flattens the subquery nor pushes the test into it.
     const rows = this.stmt(
       `SELECT * FROM (${inner}) WHERE ${where.walk.sql.join(' AND ')} ORDER BY ${order.replace(/\browid\b/g, '__rowid')} LIMIT ? OFFSET ?`,
