@@ -67,10 +67,9 @@ export function createCommandHandlers(d: CommandDeps): Omit<ConsoleCommandHandle
     }
   };
   const freshJobs = () => jobs.flush();
-  const searchIndexStatus = () => {
-    const { backlog, exact } = store.jobs.textIndex.backlogUpTo(SEARCH_BACKLOG_CAP);
-    const failure = store.jobs.textIndex.lastFailure;
-    return { backlog, backlogExact: exact, ...(failure !== null && { failure }) };
+  const backlogStatus = (step: { backlogUpTo(cap: number): { backlog: number; exact: boolean }; lastFailure: string | null }) => {
+    const { backlog, exact } = step.backlogUpTo(SEARCH_BACKLOG_CAP);
+    return { backlog, backlogExact: exact, ...(step.lastFailure !== null && { failure: step.lastFailure }) };
   };
 
   return {
@@ -94,7 +93,8 @@ export function createCommandHandlers(d: CommandDeps): Omit<ConsoleCommandHandle
         serverTime: d.liveness.time(),
         // Failed TCP authentications are counted by the server's pre-auth door (not recorded one by one).
         refused: { ...d.refused, auth_failed: d.refused.auth_failed + server.getPreAuthStats().failures },
-        searchIndex: searchIndexStatus(),
+        searchIndex: backlogStatus(store.jobs.textIndex),
+        pathOrder: backlogStatus(store.jobs.pathOrder),
       };
     },
 

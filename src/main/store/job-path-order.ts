@@ -24,6 +24,7 @@ const MAX_WAIT_MS = 1000;
 export class JobPathOrder {
   private readonly markStmt: Database.Statement;
   private readonly backlogStmt: Database.Statement;
+  private readonly backlogCappedStmt: Database.Statement;
   private readonly step: (max: number) => number;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -35,6 +36,7 @@ export class JobPathOrder {
   constructor(private readonly db: Database.Database) {
     this.markStmt = db.prepare('SELECT indexed_upto AS n FROM job_path_order_state WHERE id = 1');
     this.backlogStmt = db.prepare('SELECT COUNT(*) AS n FROM jobs WHERE rowid > ?');
+    this.backlogCappedStmt = db.prepare('SELECT COUNT(*) AS n FROM (SELECT 1 FROM jobs WHERE rowid > ? LIMIT ?)');
     const chunkEnd = db.prepare('SELECT max(rowid) AS n FROM (SELECT rowid FROM jobs WHERE rowid > ? ORDER BY rowid LIMIT ?)');
     const fill = db.prepare(`
       INSERT INTO job_path_order (path_key, job_rowid)
@@ -59,6 +61,12 @@ export class JobPathOrder {
   /** Rows not ordered yet (counted over the backlog only). */
   backlog(): number {
     return (this.backlogStmt.get(this.indexedUpto()) as { n: number }).n;
+  }
+
+  /** The backlog counted no further than `cap` rows (a status asked for every few seconds stays cheap). */
+  backlogUpTo(cap: number): { backlog: number; exact: boolean } {
+    const n = (this.backlogCappedStmt.get(this.indexedUpto(), cap + 1) as { n: number }).n;
+    return n > cap ? { backlog: cap, exact: false } : { backlog: n, exact: true };
   }
 
   /** Orders up to `max` rows past the mark; returns how many (0: nothing left). */

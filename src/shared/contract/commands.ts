@@ -45,6 +45,9 @@ export const PublicConfigSchema = z
   .extend({ auth_token_set: z.boolean() });
 export type PublicConfig = z.infer<typeof PublicConfigSchema>;
 
+/** A background step's progress: rows still to do (capped: `backlogExact` false beyond the cap) and why its last step failed, if it did. */
+const BacklogStatusSchema = z.object({ backlog: z.number().int(), backlogExact: z.boolean(), failure: z.string().optional() });
+
 /** The seed's ServerStatus, as the seed spells it, plus what the console adds. */
 export const ServerStatusSchema = z.object({
   isRunning: z.boolean(),
@@ -81,7 +84,9 @@ export const ServerStatusSchema = z.object({
    * Jobs not yet in the text-search index (filled in the background after a big discovery): searches stay
    * exact meanwhile, only slower. Counted no further than a cap: `backlogExact` is false when there are more.
    */
-  searchIndex: z.object({ backlog: z.number().int(), backlogExact: z.boolean(), failure: z.string().optional() }).optional(),
+  searchIndex: BacklogStatusSchema.optional(),
+  /** The path sort's own order (job_path_order), filled in the background like the search index: sorting by path is exact meanwhile, only slower. */
+  pathOrder: BacklogStatusSchema.optional(),
 });
 export type ServerStatus = z.infer<typeof ServerStatusSchema>;
 
