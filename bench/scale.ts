@@ -127,6 +127,7 @@ interface Row {
   /** The console process's CPU time per ingested job, µs (user + system). */
   ingestCpuPerJob: number;
   indexCatchUp: number;
+  pathCatchUp: number;
   queries: Map<string, number>;
   getJob: number;
   exportFirstByte: number;
@@ -179,16 +180,20 @@ async function measure(size: number): Promise<Row> {
     return { size, ingestRate: size / ingestSeconds, ingestCpuPerJob } as Row;
   }
 
-  // The trigram index is filled in the background after the ingest: how long until searches read it alone.
+  // The trigram index and the path order are filled in the background after the ingest: how long until
+  // searches and sorts by path read them alone. The console says how far behind each is (getStatus).
   const i0 = performance.now();
-  // The console says how far behind its search index is (getStatus), as the Jobs screen reads it.
-  const backlog = async () => (await api<{ searchIndex?: { backlog: number } }>(c.url, 'getStatus', {})).searchIndex?.backlog ?? 0;
-  for (let n = 0; (await backlog()) > 0; n++) {
-    // A crawler that says nothing for long is declared lost: heartbeats while the bench waits.
-    if (n % 10 === 0) await crawler.write({ type: 'heartbeat', timestamp: ts(), data: { active_jobs: 0, last_activity: ts(), system_status: 'idle' } });
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const indexCatchUp = (performance.now() - i0) / 1000;
+  const waitFor = async (what: 'searchIndex' | 'pathOrder'): Promise<number> => {
+    const backlog = async () => (await api<Partial<Record<typeof what, { backlog: number }>>>(c.url, 'getStatus', {}))[what]?.backlog ?? 0;
+    for (let n = 0; (await backlog()) > 0; n++) {
+      // A crawler that says nothing for long is declared lost: heartbeats while the bench waits.
+      if (n % 10 === 0) await crawler.write({ type: 'heartbeat', timestamp: ts(), data: { active_jobs: 0, last_activity: ts(), system_status: 'idle' } });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return (performance.now() - i0) / 1000;
+  };
+  const indexCatchUp = await waitFor('searchIndex');
+  const pathCatchUp = await waitFor('pathOrder');
   step('indexed');
   consolePeak = Math.max(consolePeak, (await ask<{ peak: number }>(c.proc, 'rss')).peak);
 
@@ -266,6 +271,7 @@ async function measure(size: number): Promise<Row> {
     ingestRate: size / ingestSeconds,
     ingestCpuPerJob,
     indexCatchUp,
+    pathCatchUp,
     queries: q,
     getJob,
     exportFirstByte: firstByte,
@@ -302,6 +308,7 @@ const out = [
   line('ingest, jobs_discovered (jobs/s)', (r) => Math.round(r.ingestRate).toLocaleString('en')),
   line('ingest, console CPU per job (µs)', (r) => r.ingestCpuPerJob.toFixed(1)),
   line('search index complete, after the ingest (s)', (r) => r.indexCatchUp.toFixed(1)),
+  line('path order complete, after the ingest (s)', (r) => r.pathCatchUp.toFixed(1)),
   line('export CSV, first byte (ms)', (r) => ms(r.exportFirstByte)),
   line('export CSV, all (s)', (r) => `${r.exportSeconds.toFixed(1)} (${r.exportMiB.toFixed(0)} MiB)`),
   line('console RSS peak during export', (r) => mib(r.exportPeak)),
