@@ -3,9 +3,10 @@
  * one or two y scales, colours from the theme's CSS variables, redrawn in
  * place when the data changes and re-created when the colour scheme does.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { cssVar as css, useColorScheme } from './chart-theme';
 
 export interface MiniSeries {
   label: string;
@@ -21,19 +22,6 @@ export interface MiniSeries {
   stepped?: boolean;
 }
 
-const css = (name: string, fallback: string): string => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
-
-function useColorScheme(): 'light' | 'dark' {
-  const query = '(prefers-color-scheme: dark)';
-  const [scheme, setScheme] = useState<'light' | 'dark'>(() => (window.matchMedia(query).matches ? 'dark' : 'light'));
-  useEffect(() => {
-    const mq = window.matchMedia(query);
-    const on = () => setScheme(mq.matches ? 'dark' : 'light');
-    mq.addEventListener('change', on);
-    return () => mq.removeEventListener('change', on);
-  }, []);
-  return scheme;
-}
 
 function options(width: number, height: number, series: readonly MiniSeries[]): uPlot.Options {
   const text = css('--muted', '#5f6368');

@@ -6,24 +6,11 @@
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { cssVar as css, useColorScheme } from '../../../components/chart-theme';
 import { formatRate } from '../format';
 import { formatCompact } from '../../../components/format';
 import { recentRate, useThroughput, WINDOW_SECONDS } from '../state/throughput';
 import { CHART_RANGES, type ChartRange, useHistorySeries } from '../../power/history';
-
-const css = (name: string, fallback: string): string => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
-
-function useColorScheme(): 'light' | 'dark' {
-  const query = '(prefers-color-scheme: dark)';
-  const [scheme, setScheme] = useState<'light' | 'dark'>(() => (window.matchMedia(query).matches ? 'dark' : 'light'));
-  useEffect(() => {
-    const mq = window.matchMedia(query);
-    const on = () => setScheme(mq.matches ? 'dark' : 'light');
-    mq.addEventListener('change', on);
-    return () => mq.removeEventListener('change', on);
-  }, []);
-  return scheme;
-}
 
 function chartOptions(width: number): uPlot.Options {
   const text = css('--muted', '#5f6368');
