@@ -10,20 +10,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type CrawlerMessage, SocketServer, createDefaultRouter } from '../../src/main/socket';
 import { Peer, eventually, iso, tempDir } from '../helpers/peer';
 import { crawler, documented } from '../helpers/fixtures';
+import { mulberry32 as rng } from '../../src/simulator/prng';
 
 const CONNECTIONS = 4;
 const LINES_PER_CONNECTION = 3000;
 const MAX = 16 * 1024;
 
-/** Small seeded PRNG (mulberry32) so a failure can be replayed. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const templates = [...Object.values(documented), ...Object.values(crawler)].filter((t) => t.type !== 'hello');
 

@@ -11,20 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileKeyCipher, openStore, type Store } from '../../src/main/store';
 import { JobLister, PATH_SORT } from '../../src/main/store/job-list';
 import { JOB_SORT_FIELDS, JOB_STATUSES, type JobSortField, type ListJobsQuery } from '../../src/shared/jobs';
+import { mulberry32 as prng } from '../../src/simulator/prng';
 
 let dir: string;
 let store: Store;
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NAMES = ['Alpha', 'alpha', 'ALPHA-tools', 'beta_gamma', '100%done', 'Ümlaut-Ärger', 'x', 'gitlab-org', 'GitLab-Runner', 'a\\b'];
 const CRAWLERS = ['c1', 'c2', 'c3'];

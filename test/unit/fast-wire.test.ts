@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCrawlerMessage } from '../../src/shared/protocol';
 import { WIRE_FORMS } from '../../src/shared/protocol/crawler-messages';
+import { mulberry32 as rng } from '../../src/simulator/prng';
 
 type Obj = Record<string, unknown>;
 const TS = '2026-12-02T00:00:00.000Z';
@@ -67,16 +68,6 @@ function* variants(base: Obj): Generator<unknown> {
   }
 }
 
-/** A seeded generator (mulberry32): the same random cases on every run. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function* randomCases(bases: Obj[], keys: string[], count: number, seed: number): Generator<unknown> {
   const r = rng(seed);
