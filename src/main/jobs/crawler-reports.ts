@@ -158,14 +158,15 @@ export class CrawlerReports {
     const job = this.ownOrAdopt(c, id, 'discover_namespaces', {});
     if ('error' in job) return job.error;
     const result = this.ctx.store.jobs.insertDiscoveredJobs(id, m.data.discovered_jobs, { crawler_id: c.crawlerId });
-    for (const created of result.created) this.ctx.emit({ type: 'job_changed', job: toJobDto(created) });
+    const created = result.created.length;
+    if (created > 0) this.ctx.emit({ type: 'jobs_discovered', parent_job_id: id, crawler_id: c.crawlerId, created, duplicates: result.duplicates });
     for (const bad of m.data.rejected_items) {
       const message = `discovered_jobs[${bad.index}] refused: ${bad.error}`;
       void c.send(errorReply('invalid_message', message, id)).catch(() => undefined);
       this.ctx.recordError({ category: 'message_validation', severity: 'low', code: 'invalid_message', message, crawler_id: c.crawlerId, job_id: id });
     }
-    if (result.created.length > 0) this.ctx.dispatchSoon();
-    return { success: true, data: { created: result.created.length, duplicates: result.duplicates, rejected: m.data.rejected_items.length } };
+    if (created > 0) this.ctx.dispatchSoon();
+    return { success: true, data: { created, duplicates: result.duplicates, rejected: m.data.rejected_items.length } };
   }
 
   discovery(c: SocketConnection, m: CrawlerMessageOf<'discovery'>): MessageProcessingResult {

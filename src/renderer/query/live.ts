@@ -85,6 +85,11 @@ function applyEvent(client: QueryClient, e: ConsoleEvent, stale: Set<string>, st
       if (e.error.crawler_id) mark(queryKeys.crawlerErrors(e.error.crawler_id));
       soon.add(queryKeys.errorGroupsAll);
       return;
+    case 'jobs_discovered':
+      // One event for a message's new jobs: they are queued and held by nobody, so the counts and the parent's page (its children) move.
+      soon.add(queryKeys.jobCounts);
+      for (const [key] of client.getQueriesData<JobDetail>({ queryKey: queryKeys.jobAll })) if (key[1] === e.parent_job_id) soon.add(key);
+      return;
     case 'bulk_applied':
       // One event for a bulk action's many jobs (their job_changed are held back): every job, crawler and result query may show one of them.
       for (const [key] of client.getQueriesData({ queryKey: ['jobs'] })) mark(key);

@@ -27,6 +27,18 @@ export const ConsoleEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('schedule_deleted'), schedule_id: z.string() }),
   /** The console's verdict on a connected crawler changed (active / idle / late / lost …). */
   z.object({ type: z.literal('crawler_liveness'), crawler_id: z.string(), connection_id: z.string(), liveness: LivenessSchema }),
+  /**
+   * A crawler's jobs_discovered message added jobs under a discovery job: one event per message, not one
+   * job_changed per new job (a large GitLab sends them a thousand at a time; lists and counts reload).
+   * Coalesced per parent, so a page may see only the latest message's figures.
+   */
+  z.object({
+    type: z.literal('jobs_discovered'),
+    parent_job_id: z.string(),
+    crawler_id: z.string().nullable(),
+    created: z.number().int(),
+    duplicates: z.number().int(),
+  }),
   /** A bulk action changed many jobs at once: one event instead of one job_changed per job (lists reload). */
   z.object({ type: z.literal('bulk_applied'), summary: BulkSummarySchema }),
   /** A bulk action's progress, after each chunk (coalesced: a page sees the latest). */
@@ -69,6 +81,8 @@ export function coalesceKey(e: ConsoleEvent): string | null {
       return `liveness:${e.connection_id}`;
     case 'bulk_progress':
       return 'bulk_progress';
+    case 'jobs_discovered':
+      return `discovered:${e.parent_job_id}`;
     default:
       return null;
   }

@@ -427,8 +427,8 @@ export function applyEvents(events: readonly ConsoleEvent[]): void {
         live ??= { ...get().live };
         delete live[job.job_id];
       }
-    } else if (e.type === 'bulk_applied') {
-      // Many jobs changed at once (one event, not one per job): the rows on screen are read again.
+    } else if (e.type === 'bulk_applied' || e.type === 'jobs_discovered') {
+      // Many jobs changed or were added at once (one event, not one per job): the rows on screen are read again.
       requery = true;
     } else if (e.type === 'progress') {
       const p = e.progress;
