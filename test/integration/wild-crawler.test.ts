@@ -184,6 +184,52 @@ describe('discovery by a crawler in the wild', () => {
   });
 });
 
+describe('a whole discovery in one message, as the crawler in the wild sends it', () => {
+  it('takes a jobs_discovered far over maxMessageSize in parts: every job created, refused items named by their index, the connection served', async () => {
+    // 1 MiB is the default limit; the crawler sends every area it found in one message (here ~5 MiB).
+    t = await startTestConsole({ maxMessageSize: 1024 * 1024 });
+    const c = await wild();
+    const parent = await create('discover_namespaces', 'whole-gitlab');
+    const [handed] = await c.requestJobs();
+    c.started(handed!);
+    const N = 40_000;
+    const items: Record<string, unknown>[] = Array.from({ length: N }, (_, i) => ({
+      job_type: i % 4 === 0 ? 'crawl_group' : 'crawl_project',
+      entity_id: String(i + 1),
+      namespace_path: `group-${i % 97}/project-${i}`,
+      entity_name: i % 1000 === 0 ? `${TRICKY} ${i}` : `Project number ${i} of a large instance`,
+      priority: 1,
+    }));
+    items[31_337] = { job_type: 'crawl_project', entity_name: 'no id', priority: 1 };
+    const message = c.jobsDiscovered(parent.job_id, items);
+    expect(Buffer.byteLength(JSON.stringify(message))).toBeGreaterThan(4 * 1024 * 1024);
+    c.send(message);
+    // Committed in order before the next message is handled: the job_response after it sees every child.
+    const next = await c.requestJobs(15_000);
+    expect(next.length).toBeGreaterThan(0);
+    const detail = await t.api.getJob({ job_id: parent.job_id });
+    expect(detail.children_total).toBe(N - 1);
+    const named = await t.api.listJobs({ text: 'project-39999', limit: 10 });
+    expect(named.jobs.map((j) => j.entity_id)).toEqual(['40000']);
+    const { errors } = await t.api.listErrors({});
+    expect(errors.filter((e) => e.code === 'invalid_message').map((e) => e.message)).toEqual([expect.stringMatching(/^discovered_jobs\[31337\] refused: .*entity_id/)]);
+    expect(errors.filter((e) => e.code === 'message_too_large')).toEqual([]);
+    expect(c.isClosed).toBe(false);
+  });
+
+  it('refuses with the reason an oversized jobs_discovered whose job id comes after its items, and serves what follows', async () => {
+    t = await startTestConsole({ maxMessageSize: 64 * 1024 });
+    const c = await wild();
+    const items = Array.from({ length: 2_000 }, (_, i) => ({ job_type: 'crawl_project', entity_id: String(i), namespace_path: `g/p-${i}`, entity_name: `p ${i}`, priority: 1 }));
+    c.send({ type: 'jobs_discovered', timestamp: new Date().toISOString(), data: { discovered_jobs: items }, jobId: 'id-too-late' });
+    // The crawler in the wild ignores error replies (the helper keeps them aside); the reply names the reason.
+    await expect.poll(() => c.ignored.filter((m) => m.type === 'error').length).toBe(1);
+    expect(JSON.stringify(c.ignored.find((m) => m.type === 'error'))).toMatch(/exceeds maxMessageSize \(65536 bytes\) and was discarded: only a jobs_discovered whose type and job id come before its items is taken in parts/);
+    expect(await c.requestJobs()).toEqual([]);
+    expect(c.isClosed).toBe(false);
+  });
+});
+
 describe('token refresh with the crawler in the wild', () => {
   it('a refresh for the token that failed waits for credentials; the operator’s new token answers the crawler', async () => {
     t = await startTestConsole();

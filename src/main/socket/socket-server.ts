@@ -594,7 +594,7 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
     if (event.kind === 'oversized') {
       return this.refuse(connection, {
         code: 'message_too_large',
-        message: `message of ${event.bytes} bytes exceeds maxMessageSize (${this.config.maxMessageSize} bytes) and was discarded`,
+        message: `message of ${event.bytes} bytes exceeds maxMessageSize (${this.config.maxMessageSize} bytes) and ${event.reason ?? 'was discarded'}`,
       });
     }
     if (event.kind === 'invalid_encoding') {

@@ -272,6 +272,11 @@ const CrawlerJobFailed = z.looseObject({
 const JobsDiscoveredWire = z.looseObject({
   discovered_jobs: z.array(z.unknown()),
   discovery_summary: DiscoverySummarySchema.optional(),
+  /**
+   * A part of a larger message (the console's own split of an oversized jobs_discovered, discovery-splitter.ts):
+   * the index its first item had in the whole message, so refused items are named by that index.
+   */
+  items_offset: z.number().int().nonnegative().optional(),
 });
 const DiscoveryWire = z.looseObject({
   entityType: z.string().min(1),
@@ -456,13 +461,14 @@ export const WIRE_FORMS: { [T in CrawlerMessageType]: MessageForms<T> } = {
     crawlerKeys: ['isRecoverable', 'errorType', 'resumeState', 'partialCounts'],
   },
   jobs_discovered: {
-    documented: form(JobsDiscoveredWire, ['discovered_jobs', 'discovery_summary'], (d) => {
+    documented: form(JobsDiscoveredWire, ['discovered_jobs', 'discovery_summary', 'items_offset'], (d) => {
       const accepted: DiscoveredJob[] = [];
       const rejected: RejectedItem[] = [];
+      const offset = d.items_offset ?? 0;
       d.discovered_jobs.forEach((item, index) => {
         const r = DiscoveredJobSchema.safeParse(item);
         if (r.success) accepted.push(r.data);
-        else rejected.push({ index, error: summarizeIssues(r.error.issues) });
+        else rejected.push({ index: offset + index, error: summarizeIssues(r.error.issues) });
       });
       return undefinedFree({ discovered_jobs: accepted, rejected_items: rejected, discovery_summary: d.discovery_summary });
     }),

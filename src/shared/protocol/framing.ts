@@ -13,6 +13,8 @@
  *   is skipped up to the next `{` or delimiter and reported once.
  * - An object larger than `maxMessageBytes` is skipped (still scanned, never
  *   buffered) and reported once: memory per stream stays bounded whatever is sent.
+ *   With `split`, a splitter may take it in bounded parts instead (an oversized
+ *   jobs_discovered: discovery-splitter.ts).
  *
  * Pure TypeScript over Uint8Array (no Node types), so src/main and src/client
  * both use this one module. Node Buffers are Uint8Arrays: their native indexOf
@@ -32,8 +34,9 @@ export type FrameEvent =
    * the `parse` option it may come parsed already (`value`, what JSON.parse(text) gives).
    */
   | { kind: 'line'; text: string; value?: Record<string, unknown> }
-  /** An object or line longer than maxMessageBytes was skipped. */
-  | { kind: 'oversized'; bytes: number }
+  /* A part of an oversized object taken by a splitter is a line with its `value` and an empty `text`. */
+  /** An object or line longer than maxMessageBytes was skipped; `reason` ("was discarded: …") says why a splitter did not take it, or not all of it. */
+  | { kind: 'oversized'; bytes: number; reason?: string }
   /** An object whose bytes are not valid UTF-8 was skipped. */
   | { kind: 'invalid_encoding'; bytes: number }
   /** Bytes that cannot start a JSON object were skipped up to the next `{` or delimiter. */
@@ -53,6 +56,20 @@ export interface FrameReaderOptions {
    * saves the brace scan: for a caller that parses every object anyway. Default false.
    */
   parse?: boolean;
+  /**
+   * Called when an object grows past maxMessageBytes: a splitter that takes it in
+   * parts (it gets every byte of the object, from its `{`), or null to skip it as
+   * before. Its events go out in stream order with the others.
+   */
+  split?: () => OversizedSplitter | null;
+}
+
+/** Takes an oversized object in bounded parts (see discovery-splitter.ts). */
+export interface OversizedSplitter {
+  /** The object's bytes buf[from, to), in order. */
+  write(buf: Uint8Array, from: number, to: number, out: FrameEvent[]): void;
+  /** The object ended (`complete`), or was cut by a delimiter or the end of the stream. */
+  end(complete: boolean, out: FrameEvent[]): void;
 }
 
 /** The web-standard codecs every runtime we target has (Node, browsers, Bun), typed here without DOM or Node lib types. */
@@ -62,7 +79,8 @@ interface Codecs {
 }
 const codecs = globalThis as unknown as Partial<Codecs>;
 
-function defaultDecoder(): (bytes: Uint8Array) => string | null {
+/** A strict UTF-8 decoder: the text, or null when the bytes are not valid UTF-8. */
+export function strictUtf8Decoder(): (bytes: Uint8Array) => string | null {
   if (!codecs.TextDecoder) throw new Error('FrameReader needs TextDecoder or a `decode` option');
   const decoder = new codecs.TextDecoder('utf-8', { fatal: true });
   return (bytes) => {
@@ -98,7 +116,9 @@ const OBJECT = 1;
 const DISCARD = 2;
 /** Skipping bytes that cannot start an object, up to the next `{` or delimiter. */
 const GARBAGE = 3;
-type Mode = typeof IDLE | typeof OBJECT | typeof DISCARD | typeof GARBAGE;
+/** Inside an object that grew past the limit and that a splitter takes in parts. */
+const SPLIT = 4;
+type Mode = typeof IDLE | typeof OBJECT | typeof DISCARD | typeof GARBAGE | typeof SPLIT;
 
 export class FrameReader {
   private readonly delimiter: Uint8Array;
@@ -106,8 +126,10 @@ export class FrameReader {
   private readonly maxBytes: number;
   private readonly decode: (bytes: Uint8Array) => string | null;
   private readonly parse: boolean;
+  private readonly split: (() => OversizedSplitter | null) | null;
 
   private mode: Mode = IDLE;
+  private splitter: OversizedSplitter | null = null;
   // The brace scan's state, kept between reads.
   private depth = 0;
   private inString = false;
@@ -133,8 +155,9 @@ export class FrameReader {
     if (this.delimiter.length === 0) throw new Error('messageDelimiter must not be empty');
     this.delimByte = this.delimiter[0]!;
     this.maxBytes = options.maxMessageBytes;
-    this.decode = options.decode ?? defaultDecoder();
+    this.decode = options.decode ?? strictUtf8Decoder();
     this.parse = options.parse ?? false;
+    this.split = options.split ?? null;
   }
 
   /** Bytes held for an unfinished object: bounded by maxMessageBytes + delimiter length. */
@@ -188,6 +211,7 @@ export class FrameReader {
     this.skipped = 0;
     this.garbage = null;
     this.pending = null;
+    this.splitter = null;
   }
 
   private indexOfDelimiter(buf: Uint8Array, from: number): number {
@@ -259,15 +283,25 @@ export class FrameReader {
           break;
         }
         case OBJECT:
-        case DISCARD: {
+        case DISCARD:
+        case SPLIT: {
           const end = this.scanObject(buf, i, to);
           const stop = end === -1 ? to : end;
           if (this.mode === DISCARD) {
             this.skipped += stop - i;
+          } else if (this.mode === SPLIT) {
+            this.splitter!.write(buf, i, stop, out);
           } else if (this.partBytes + (stop - i) > this.maxBytes) {
-            // Too large: stop keeping it, but keep scanning for its end.
-            this.mode = DISCARD;
-            this.skipped = this.partBytes + (stop - i);
+            // Too large: stop keeping it, but keep scanning for its end (a splitter may take it in parts).
+            this.splitter = this.split?.() ?? null;
+            if (this.splitter) {
+              this.mode = SPLIT;
+              for (const part of this.parts) this.splitter.write(part, 0, part.length, out);
+              this.splitter.write(buf, i, stop, out);
+            } else {
+              this.mode = DISCARD;
+              this.skipped = this.partBytes + (stop - i);
+            }
             this.parts = [];
             this.partBytes = 0;
           } else if (end === -1) {
@@ -279,6 +313,7 @@ export class FrameReader {
           }
           if (end === -1) return;
           if (this.mode === DISCARD) this.endDiscard(out);
+          else if (this.mode === SPLIT) this.endSplit(true, out);
           this.mode = IDLE;
           i = end;
           break;
@@ -392,6 +427,9 @@ export class FrameReader {
       case DISCARD:
         this.endDiscard(out);
         break;
+      case SPLIT:
+        this.endSplit(false, out);
+        break;
       case OBJECT:
         // Unbalanced: handed on as text so the reader's parser names what is wrong with it.
         this.emitObject(new Uint8Array(0), out);
@@ -414,6 +452,12 @@ export class FrameReader {
   private endDiscard(out: FrameEvent[]): void {
     out.push({ kind: 'oversized', bytes: this.skipped });
     this.skipped = 0;
+  }
+
+  private endSplit(complete: boolean, out: FrameEvent[]): void {
+    const splitter = this.splitter!;
+    this.splitter = null;
+    splitter.end(complete, out);
   }
 
   private emitObject(tail: Uint8Array, out: FrameEvent[]): void {

@@ -4,4 +4,5 @@ export * from './decode-crawler';
 export * from './encode-crawler';
 export * from './console-messages';
 export * from './framing';
+export * from './discovery-splitter';
 export * from './depth';

@@ -6,10 +6,11 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { encodeConsoleMessage, type Spelling, type WebAppMessage } from '../../../shared/protocol';
+import { DiscoverySplitter, encodeConsoleMessage, type Spelling, type WebAppMessage } from '../../../shared/protocol';
 import type { ConnectionInfo, ConnectionState } from '../../../shared/connection';
 import type { ConnectionEvent, ConnectionEventOf, ConnectionEventType, ConnectionMetadata } from '../types/connection';
 import { LineReader, type LineEvent } from './line-reader';
+
 import { createConnectionError } from '../types/errors';
 
 export interface SocketConnectionOptions {
@@ -73,7 +74,14 @@ export class SocketConnection extends EventEmitter {
       ...(socket.remoteAddress !== undefined && { remoteAddress: socket.remoteAddress }),
     };
     // Every line is parsed by the server: the reader hands on well-formed objects parsed (sparing its brace scan).
-    this.reader = new LineReader({ delimiter: options.messageDelimiter, maxMessageBytes: options.maxMessageSize, parse: true });
+    // A jobs_discovered past maxMessageSize (one message with a whole discovery, as the crawler in the wild
+    // sends it) is taken in bounded parts, from an authenticated peer only; anything else oversized is skipped.
+    this.reader = new LineReader({
+      delimiter: options.messageDelimiter,
+      maxMessageBytes: options.maxMessageSize,
+      parse: true,
+      split: () => (this.metadata.authenticated ? new DiscoverySplitter({ maxBytes: options.maxMessageSize }) : null),
+    });
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     this.socketClosedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.setMaxListeners(MAX_WAITING_WRITERS + 16);

@@ -1,0 +1,339 @@
+/**
+ * A `jobs_discovered` larger than maxMessageSize, taken in parts instead of
+ * discarded. The crawler in the wild sends one message with every area a
+ * discovery found, so a large GitLab's discovery is many megabytes: buffering
+ * it whole would cost hundreds of MiB, refusing it would lose the discovery.
+ *
+ * The FrameReader hands an oversized object's bytes to this splitter as they
+ * arrive (its own brace scan still decides where the object ends). The splitter
+ * follows the JSON structure byte by byte, keeps the message's fields and its
+ * data's fields (all but the items: together at most maxMessageSize) and the
+ * current items of `data.discovered_jobs`, and hands on a `jobs_discovered` of
+ * at most `batchItems` items (and about maxMessageSize bytes) at a time, each
+ * with the message's other fields, parsed like any message. What it holds is
+ * bounded: those fields, one part's items, one item, each about maxMessageSize.
+ *
+ * Parts say where their items were in the whole message (`data.items_offset`),
+ * so an item refused by validation is named by its index in what the crawler sent.
+ *
+ * Taken in parts only when the head comes first: `type` must be
+ * `jobs_discovered` and the job id known when the first item is complete (the
+ * crawler writes them before `data`). Anything else oversized is refused as
+ * before, with the reason. Items already handed on stay handed on if the
+ * message turns out truncated (each part is a message of its own; re-sending
+ * the discovery creates no duplicates).
+ *
+ * Pure TypeScript over Uint8Array, like the framing it plugs into.
+ */
+import { type FrameEvent, type OversizedSplitter, strictUtf8Decoder } from './framing';
+import { MAX_MESSAGE_DEPTH } from './depth';
+
+export interface DiscoverySplitterOptions {
+  /** Largest item, and about the largest part, in bytes (the connection's maxMessageSize). */
+  maxBytes: number;
+  /** Most items per part (default 1,000: one store transaction each). */
+  batchItems?: number;
+  /** Strict UTF-8 decoding: the text, or null when the bytes are not valid UTF-8 (default: a fatal TextDecoder). */
+  decode?: (bytes: Uint8Array) => string | null;
+}
+
+/** Where a container sits in the message: only these positions hold what a part needs. */
+const ROOT = 0;
+const DATA = 1;
+const ITEMS = 2;
+const OTHER = 3;
+type Role = typeof ROOT | typeof DATA | typeof ITEMS | typeof OTHER;
+
+/** What a captured value is for: a field of the message, a field of its data, an item, a key. */
+const FIELD = 0;
+const DATA_FIELD = 1;
+const ITEM = 2;
+const KEY = 3;
+type Target = typeof FIELD | typeof DATA_FIELD | typeof ITEM | typeof KEY;
+
+interface Level {
+  array: boolean;
+  role: Role;
+  /** Objects: the key whose value comes next (null while a key is expected or when it is of no interest). */
+  key: string | null;
+}
+
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+export class DiscoverySplitter implements OversizedSplitter {
+  private readonly maxBytes: number;
+  private readonly batchItems: number;
+  private readonly decode: (bytes: Uint8Array) => string | null;
+
+  private readonly stack: Level[] = [];
+  private inString = false;
+  private escaped = false;
+  private inLiteral = false;
+  /** In an object at ROOT or DATA: the next string is a key. */
+  private expectKey = false;
+
+  /** The value being kept: what it is for, the depth it started at, its bytes so far. */
+  private capture: { target: Target; depth: number; start: number; parts: Uint8Array[]; bytes: number; limit: number } | null = null;
+
+  /** The message's fields and its data's fields, all but the items: bounded together by maxBytes. */
+  private readonly fields: Record<string, unknown> = {};
+  private readonly dataFields: Record<string, unknown> = {};
+  private envelopeBytes = 0;
+  private items: unknown[] = [];
+  private itemBytes = 0;
+  /** Items handed on so far (the next part's items_offset). */
+  private handedOn = 0;
+  private failure: string | null = null;
+  private bytes = 0;
+
+  constructor(options: DiscoverySplitterOptions) {
+    this.maxBytes = options.maxBytes;
+    this.batchItems = options.batchItems ?? 1000;
+    this.decode = options.decode ?? strictUtf8Decoder();
+  }
+
+  write(buf: Uint8Array, from: number, to: number, out: FrameEvent[]): void {
+    this.bytes += to - from;
+    if (this.failure !== null) return;
+    // A value kept from an earlier read continues at the start of this one.
+    if (this.capture !== null) this.capture.start = from;
+    let i = from;
+    while (i < to && this.failure === null) {
+      if (this.inString) {
+        if (this.escaped) {
+          this.escaped = false;
+          i++;
+          continue;
+        }
+        for (; i < to; i++) {
+          const s = buf[i]!;
+          if (s === QUOTE) break;
+          if (s === BACKSLASH) {
+            if (++i === to) {
+              this.escaped = true;
+              break;
+            }
+          }
+        }
+        if (i >= to) break;
+        // buf[i] is the closing quote
+        this.inString = false;
+        this.endValue(buf, i + 1, out);
+        i++;
+        continue;
+      }
+      const c = buf[i]!;
+      if (this.inLiteral) {
+        if (isLiteralByte(c)) {
+          i++;
+          continue;
+        }
+        this.inLiteral = false;
+        this.endValue(buf, i, out);
+        continue; // c is looked at again as structure
+      }
+      switch (c) {
+        case 0x20:
+        case 0x0a:
+        case 0x0d:
+        case 0x09:
+          break;
+        case QUOTE: {
+          const level = this.top();
+          if (this.expectKey && level && !level.array) this.startKey(i);
+          else this.startValue(i);
+          this.inString = true;
+          break;
+        }
+        case 0x7b: // {
+        case 0x5b: {
+          // [
+          this.startValue(i, c === 0x5b ? 'array' : 'object');
+          this.push(c === 0x5b);
+          break;
+        }
+        case 0x7d: // }
+        case 0x5d: {
+          // ]
+          this.stack.pop();
+          this.expectKey = false;
+          this.endValue(buf, i + 1, out);
+          break;
+        }
+        case 0x3a: // :
+          this.expectKey = false;
+          break;
+        case 0x2c: {
+          // ,
+          const level = this.top();
+          if (level && !level.array) {
+            level.key = null;
+            this.expectKey = level.role !== OTHER;
+          }
+          break;
+        }
+        default:
+          if (!isLiteralByte(c)) {
+            this.failure = `it is not valid JSON (byte ${this.bytes - (to - i)})`;
+            break;
+          }
+          this.startValue(i);
+          this.inLiteral = true;
+      }
+      i++;
+    }
+    // What is being kept continues in the next read: copied (a view would pin the whole read).
+    const cap = this.capture;
+    if (cap !== null && this.failure === null) {
+      const start = Math.max(cap.start, from);
+      cap.parts.push(buf.slice(start, to));
+      cap.bytes += to - start;
+      if (cap.bytes > cap.limit) this.tooLarge(cap.target);
+    }
+  }
+
+  end(complete: boolean, out: FrameEvent[]): void {
+    if (this.failure === null && !this.ready()) this.failure = 'only a jobs_discovered whose type and job id come before its items is taken in parts';
+    if (this.failure !== null) {
+      const reason = this.handedOn > 0 ? `was taken only in part (its first ${this.handedOn} items): ${this.failure}` : `was discarded: ${this.failure}`;
+      out.push({ kind: 'oversized', bytes: this.bytes, reason });
+      return;
+    }
+    this.handOn(out, true);
+    if (!complete) {
+      out.push({ kind: 'oversized', bytes: this.bytes, reason: `ended before its closing brace; the ${this.handedOn} items before the cut were taken` });
+    }
+  }
+
+  private top(): Level | undefined {
+    return this.stack[this.stack.length - 1];
+  }
+
+  private push(array: boolean): void {
+    if (this.stack.length >= MAX_MESSAGE_DEPTH) {
+      this.failure = `it nests deeper than ${MAX_MESSAGE_DEPTH} levels`;
+      return;
+    }
+    const parent = this.top();
+    let role: Role = OTHER;
+    if (parent === undefined) role = array ? OTHER : ROOT;
+    else if (parent.role === ROOT && parent.key === 'data' && !array) role = DATA;
+    else if (parent.role === DATA && parent.key === 'discovered_jobs' && array) role = ITEMS;
+    if (parent === undefined && array) this.failure = 'it is not a JSON object';
+    this.stack.push({ array, role, key: null });
+    this.expectKey = !array && role !== OTHER;
+  }
+
+  private startKey(i: number): void {
+    this.capture = { target: KEY, depth: this.stack.length, start: i, parts: [], bytes: 0, limit: this.maxBytes - this.envelopeBytes };
+  }
+
+  /**
+   * A value starts at buf[i] (a container's first byte comes before it is pushed): kept when it is a field
+   * of the message or of its data (but the data object and the items array themselves), or an item.
+   */
+  private startValue(i: number, opens: 'object' | 'array' | null = null): void {
+    if (this.capture !== null) return; // inside a kept value
+    const level = this.top();
+    if (level === undefined || (level.key === null && !level.array)) return;
+    let target: Target | null = null;
+    if (level.role === ROOT) {
+      if (!(level.key === 'data' && opens === 'object')) target = FIELD;
+    } else if (level.role === DATA) {
+      if (!(level.key === 'discovered_jobs' && opens === 'array')) target = DATA_FIELD;
+    } else if (level.role === ITEMS) {
+      target = ITEM;
+    }
+    if (target === null) return;
+    const limit = target === ITEM ? this.maxBytes : this.maxBytes - this.envelopeBytes;
+    this.capture = { target, depth: this.stack.length, start: i, parts: [], bytes: 0, limit };
+  }
+
+  /** A string, literal or container ended just before buf[end]: a kept value is complete when it is back at its depth. */
+  private endValue(buf: Uint8Array, end: number, out: FrameEvent[]): void {
+    const cap = this.capture;
+    if (cap === null || cap.depth !== this.stack.length) return;
+    this.capture = null;
+    const size = cap.bytes + (end - cap.start);
+    if (size > cap.limit) return this.tooLarge(cap.target);
+    const tail = buf.subarray(cap.start, end);
+    const text = this.decode(cap.parts.length === 0 ? tail : concat([...cap.parts, tail], size));
+    if (text === null) {
+      this.failure = 'it is not valid UTF-8';
+      return;
+    }
+    if (cap.target !== ITEM) this.envelopeBytes += size;
+    if (cap.target === KEY) {
+      try {
+        this.top()!.key = JSON.parse(text) as string;
+      } catch {
+        this.failure = 'it is not valid JSON (a key)';
+      }
+      return;
+    }
+    // A value that does not parse (an item) goes on as a string, so validation refuses that item by its index.
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = text;
+    }
+    if (cap.target === FIELD) {
+      this.fields[this.top()!.key!] = value;
+    } else if (cap.target === DATA_FIELD) {
+      this.dataFields[this.top()!.key!] = value;
+    } else {
+      if (!this.ready()) {
+        this.failure = 'only a jobs_discovered whose type and job id come before its items is taken in parts';
+        return;
+      }
+      this.items.push(value);
+      this.itemBytes += size;
+      if (this.items.length >= this.batchItems || this.itemBytes >= this.maxBytes) this.handOn(out, false);
+    }
+  }
+
+  private ready(): boolean {
+    const id = this.fields.job_id ?? this.fields.jobId;
+    return this.fields.type === 'jobs_discovered' && typeof id === 'string' && id !== '';
+  }
+
+  /**
+   * The items held so far, as one jobs_discovered with the message's other fields (the summary only on the
+   * last part: it describes the whole discovery). A data that was not an object goes on as it came (refused by validation).
+   */
+  private handOn(out: FrameEvent[], last: boolean): void {
+    if (!last && this.items.length === 0) return;
+    const { discovery_summary: summary, ...rest } = this.dataFields;
+    const value: Record<string, unknown> = { ...this.fields };
+    if (!('data' in this.fields)) {
+      value.data = { ...rest, ...(last && summary !== undefined && { discovery_summary: summary }), discovered_jobs: this.items, items_offset: this.handedOn };
+    }
+    out.push({ kind: 'line', text: '', value });
+    this.handedOn += this.items.length;
+    this.items = [];
+    this.itemBytes = 0;
+  }
+
+  private tooLarge(target: Target): void {
+    this.failure =
+      target === ITEM
+        ? `its item discovered_jobs[${this.handedOn + this.items.length}] alone exceeds maxMessageSize`
+        : 'its fields other than discovered_jobs exceed maxMessageSize (only the items may be many)';
+  }
+}
+
+/** Bytes that continue a number or true/false/null. */
+const isLiteralByte = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x2b || c === 0x2e || (c >= 0x41 && c <= 0x5a);
+
+function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}

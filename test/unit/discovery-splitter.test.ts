@@ -1,0 +1,165 @@
+/**
+ * An oversized jobs_discovered taken in parts (discovery-splitter.ts, through
+ * the FrameReader as the console uses it): the parts together are exactly the
+ * items sent, in order, however the reads cut the bytes; anything the splitter
+ * cannot take is refused with its reason, and what it holds stays bounded.
+ */
+import { describe, expect, it } from 'vitest';
+import { decodeCrawlerMessage } from '../../src/shared/protocol';
+import { DiscoverySplitter } from '../../src/shared/protocol/discovery-splitter';
+import { type FrameEvent, FrameReader } from '../../src/shared/protocol/framing';
+import { mulberry32 } from '../../src/simulator/prng';
+
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+function reader(maxBytes: number, batchItems = 1000): FrameReader {
+  return new FrameReader({ maxMessageBytes: maxBytes, parse: true, split: () => new DiscoverySplitter({ maxBytes, batchItems }) });
+}
+
+function feed(r: FrameReader, input: Uint8Array, sizes: number[], end = true): FrameEvent[] {
+  const out: FrameEvent[] = [];
+  for (let off = 0, i = 0; off < input.length; i++) {
+    const n = Math.max(1, sizes[i % sizes.length]!);
+    r.push(input.subarray(off, off + n), out);
+    off += n;
+  }
+  if (end) r.flush(out);
+  return out;
+}
+
+/** Items whose strings hold what a naive scanner trips over. */
+function items(n: number) {
+  return Array.from({ length: n }, (_, i) => ({
+    job_type: i % 2 ? 'crawl_project' : 'crawl_group',
+    entity_id: String(1000 + i),
+    namespace_path: `g-${i % 7}/p-${i}`,
+    entity_name: i % 5 === 0 ? `brace } { "quoted" \\ ünï 😀 ${i}` : `Project ${i}`,
+    priority: 1,
+    ...(i % 3 === 0 && { estimated_size: { issues: i, nested: 2 } }),
+  }));
+}
+
+/** What the crawler in the wild writes: its own envelope spelling, the id before data, no delimiter. */
+const wild = (list: unknown[], extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ type: 'jobs_discovered', timestamp: '2026-12-02T00:00:00Z', jobId: 'disc-1', ...extra, data: { discovered_jobs: list, discovery_summary: { total_groups: 3, total_projects: 4 } } });
+
+const parts = (events: FrameEvent[]) => events.filter((e): e is Extract<FrameEvent, { kind: 'line' }> => e.kind === 'line');
+const itemsOf = (events: FrameEvent[]) =>
+  parts(events)
+    .filter((e) => e.value!.type === 'jobs_discovered')
+    .flatMap((e) => (e.value!.data as { discovered_jobs: unknown[] }).discovered_jobs);
+
+describe('DiscoverySplitter', () => {
+  const list = items(300);
+  const text = wild(list);
+
+  it('hands on every item of an oversized jobs_discovered in order, in bounded parts, however the reads are cut', () => {
+    expect(text.length).toBeGreaterThan(20_000);
+    const random = mulberry32(7);
+    for (const sizes of [[text.length], [1], [3, 7, 1], [4096], Array.from({ length: 50 }, () => 1 + Math.floor(random() * 900))]) {
+      const events = feed(reader(4096, 64), bytes(text), sizes);
+      expect(events.filter((e) => e.kind !== 'line')).toEqual([]);
+      expect(itemsOf(events)).toEqual(list);
+      for (const e of parts(events)) {
+        const data = e.value!.data as { discovered_jobs: unknown[] };
+        expect(data.discovered_jobs.length).toBeLessThanOrEqual(64);
+        expect(JSON.stringify(data.discovered_jobs).length).toBeLessThan(4096 * 2);
+      }
+    }
+  });
+
+  it('gives each part the head of the message, the items offset, and the summary on the last part', () => {
+    const events = parts(feed(reader(16_384, 100), bytes(text), [1000]));
+    // Cut at 100 items, or earlier at about maxBytes of them; each part's offset is the items before it.
+    const sizes = events.map((e) => (e.value!.data as { discovered_jobs: unknown[] }).discovered_jobs.length);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(300);
+    expect(events.map((e) => (e.value!.data as { items_offset: number }).items_offset)).toEqual(sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0)));
+    expect(Math.max(...sizes)).toBe(100);
+    for (const e of events) expect(e.value).toMatchObject({ type: 'jobs_discovered', jobId: 'disc-1', timestamp: '2026-12-02T00:00:00Z' });
+    expect(events.at(-1)!.value!.data).toMatchObject({ discovery_summary: { total_groups: 3, total_projects: 4 } });
+    expect(events[0]!.value!.data).not.toHaveProperty('discovery_summary');
+    // Each part is a message the console decodes like any other (crawler spelling: jobId).
+    const decoded = decodeCrawlerMessage(events[1]!.value);
+    expect(decoded.ok && decoded.message.type === 'jobs_discovered' && decoded.message.data.discovered_jobs.length).toBe(100);
+  });
+
+  it('keeps the message’s other fields on every part (what a user’s handler reads as extras)', () => {
+    const events = parts(feed(reader(8192, 100), bytes(wild(list, { trace: 'run-7' })), [2000]));
+    expect(events.length).toBeGreaterThan(2);
+    for (const e of events) expect(e.value).toMatchObject({ trace: 'run-7', jobId: 'disc-1', data: { items_offset: expect.any(Number) } });
+  });
+
+  it('names a refused item by its index in the whole message', () => {
+    const bad: unknown[] = [...list];
+    bad[250] = { job_type: 'crawl_project', priority: 1 }; // no entity_id
+    const events = parts(feed(reader(4096, 100), bytes(wild(bad)), [777]));
+    const rejected = events.flatMap((e) => {
+      const d = decodeCrawlerMessage(e.value);
+      return d.ok && d.message.type === 'jobs_discovered' ? d.message.data.rejected_items.map((r) => r.index) : [];
+    });
+    expect(rejected).toEqual([250]);
+  });
+
+  it('takes the documented spelling too (job_id, a delimiter after it), and what follows the message is read as before', () => {
+    const doc = JSON.stringify({ type: 'jobs_discovered', job_id: 'disc-2', timestamp: 't', data: { discovered_jobs: list } });
+    const events = feed(reader(4096), bytes(`${doc}\n{"type":"job_request","timestamp":"t","data":{}}\n`), [500]);
+    expect(itemsOf(events)).toEqual(list);
+    expect(parts(events).at(-1)!.value).toMatchObject({ type: 'job_request' });
+    expect(parts(events)[0]!.value).toMatchObject({ job_id: 'disc-2' });
+  });
+
+  it('refuses, with the reason, what it cannot take in parts; the stream goes on', () => {
+    const after = '{"type":"job_request","timestamp":"t","data":{}}';
+    const cases: [string, RegExp][] = [
+      // the id after the items: they cannot be placed without holding them all
+      [JSON.stringify({ type: 'jobs_discovered', data: { discovered_jobs: list }, jobId: 'late' }), /was discarded: only a jobs_discovered whose type and job id come before its items/],
+      // another message type
+      [JSON.stringify({ type: 'job_progress', jobId: 'x', data: { discovered_jobs: list } }), /was discarded: only a jobs_discovered/],
+      // one item larger than the limit
+      [wild([list[0], { job_type: 'crawl_project', entity_id: '1', entity_name: 'x'.repeat(5000), priority: 1 }]), /its item discovered_jobs\[1\] alone exceeds maxMessageSize/],
+      // the message is oversized by another field than its items: only the items may be many
+      [JSON.stringify({ type: 'jobs_discovered', jobId: 'x', data: { discovered_jobs: list.slice(0, 3) }, pad: 'p'.repeat(5000) }), /was discarded: its fields other than discovered_jobs exceed maxMessageSize/],
+      // deep nesting inside an item
+      [wild([...list.slice(0, 40), { deep: JSON.parse('['.repeat(100) + ']'.repeat(100)) as unknown }]), /nests deeper than 64 levels/],
+    ];
+    for (const [message, reason] of cases) {
+      const events = feed(reader(4096), bytes(message + after), [333]);
+      const oversized = events.find((e) => e.kind === 'oversized');
+      expect(oversized, message.slice(0, 60)).toMatchObject({ kind: 'oversized', reason: expect.stringMatching(reason) });
+      expect(parts(events).at(-1)!.value).toMatchObject({ type: 'job_request' });
+    }
+  });
+
+  it('a message cut off by the end of the stream keeps the items before the cut and says so', () => {
+    const cut = text.slice(0, Math.floor(text.length * 0.6));
+    const events = feed(reader(4096, 50), bytes(cut), [1024]);
+    const got = itemsOf(events);
+    expect(got.length).toBeGreaterThan(100);
+    expect(got).toEqual(list.slice(0, got.length));
+    expect(events.at(-1)).toMatchObject({ kind: 'oversized', reason: expect.stringMatching(`ended before its closing brace; the ${got.length} items`) });
+  });
+
+  it('holds at most one part and one item, whatever the message size', () => {
+    const big = items(20_000);
+    const input = bytes(wild(big));
+    const r = reader(8192, 200);
+    let most = 0;
+    let count = 0;
+    for (let off = 0; off < input.length; off += 4096) {
+      const out: FrameEvent[] = [];
+      r.push(input.subarray(off, off + 4096), out);
+      count += itemsOf(out).length;
+      most = Math.max(most, r.bufferedBytes);
+    }
+    r.flush();
+    expect(count).toBe(20_000);
+    expect(input.length).toBeGreaterThan(2_000_000);
+    // The reader itself holds nothing of a split object (the splitter's part is bounded by maxBytes, checked above).
+    expect(most).toBeLessThanOrEqual(8192);
+  });
+
+  it('without a splitter (before authentication) an oversized message is skipped as before', () => {
+    const r = new FrameReader({ maxMessageBytes: 4096, parse: true, split: () => null });
+    expect(feed(r, bytes(text), [1000])).toEqual([{ kind: 'oversized', bytes: bytes(text).length }]);
+  });
+});
