@@ -177,12 +177,13 @@ async function measure(size: number): Promise<Row> {
   const ingestCpuPerJob = ((await cpu()) - cpu0) / size;
   step('ingested');
   if (values['ingest-only']) {
+    const { peak } = await ask<{ peak: number }>(c.proc, 'rss');
     crawler.close();
     await new Promise((resolve) => {
       c.proc.once('exit', resolve);
       c.proc.send('stop');
     });
-    return { size, ingestRate: size / ingestSeconds, ingestCpuPerJob } as Row;
+    return { size, ingestRate: size / ingestSeconds, ingestCpuPerJob, consolePeak: peak } as Row;
   }
 
   // The trigram index and the path order are filled in the background after the ingest: how long until
@@ -299,6 +300,7 @@ if (values['ingest-only']) {
     `| | ${rows.map((r) => `${r.size.toLocaleString('en')} jobs`).join(' | ')} |\n|---|${rows.map(() => '---:').join('|')}|`,
     `| ingest, jobs_discovered (jobs/s) | ${rows.map((r) => Math.round(r.ingestRate).toLocaleString('en')).join(' | ')} |`,
     `| ingest, console CPU per job (µs) | ${rows.map((r) => r.ingestCpuPerJob.toFixed(1)).join(' | ')} |`,
+    `| console peak RSS during the ingest | ${rows.map((r) => mib(r.consolePeak)).join(' | ')} |`,
   ].join('\n');
 }
 const head = `| | ${rows.map((r) => `${r.size.toLocaleString('en')} jobs`).join(' | ')} |\n|---|${rows.map(() => '---:').join('|')}|`;

@@ -9,6 +9,7 @@ import { decodeCrawlerMessage } from '../../src/shared/protocol';
 import { DiscoverySplitter } from '../../src/shared/protocol/discovery-splitter';
 import { type FrameEvent, FrameReader } from '../../src/shared/protocol/framing';
 import { mulberry32 } from '../../src/simulator/prng';
+import { feed } from '../helpers/feed-frames';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -16,16 +17,6 @@ function reader(maxBytes: number, batchItems = 1000): FrameReader {
   return new FrameReader({ maxMessageBytes: maxBytes, parse: true, split: () => new DiscoverySplitter({ maxBytes, batchItems }) });
 }
 
-function feed(r: FrameReader, input: Uint8Array, sizes: number[], end = true): FrameEvent[] {
-  const out: FrameEvent[] = [];
-  for (let off = 0, i = 0; off < input.length; i++) {
-    const n = Math.max(1, sizes[i % sizes.length]!);
-    r.push(input.subarray(off, off + n), out);
-    off += n;
-  }
-  if (end) r.flush(out);
-  return out;
-}
 
 /** Items whose strings hold what a naive scanner trips over. */
 function items(n: number) {

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { type FrameEvent, FrameReader } from '../../src/shared/protocol/framing';
+import { feed } from '../helpers/feed-frames';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 const reader = (maxMessageBytes = 1024, delimiter?: string) => new FrameReader({ maxMessageBytes, ...(delimiter !== undefined && { delimiter }) });
 
-/** Feeds `input` in reads cut at the given sizes (cycled), then ends the stream; returns every event. */
-function feed(r: FrameReader, input: Uint8Array, sizes: number[] = [input.length], end = true): FrameEvent[] {
-  const out: FrameEvent[] = [];
-  for (let off = 0, i = 0; off < input.length; i++) {
-    const n = Math.max(1, sizes[i % sizes.length]!);
-    r.push(input.subarray(off, off + n), out);
-    off += n;
-  }
-  if (end) r.flush(out);
-  return out;
-}
 
 /** Feeds `input` cut once at `at` (and ends the stream). */
 const splitAt = (r: FrameReader, input: Uint8Array, at: number): FrameEvent[] => {

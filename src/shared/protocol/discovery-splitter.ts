@@ -25,7 +25,7 @@
  *
  * Pure TypeScript over Uint8Array, like the framing it plugs into.
  */
-import { type FrameEvent, type OversizedSplitter, strictUtf8Decoder } from './framing';
+import { type FrameEvent, type OversizedSplitter, concatBytes, strictUtf8Decoder } from './framing';
 import { MAX_MESSAGE_DEPTH } from './depth';
 
 export interface DiscoverySplitterOptions {
@@ -259,7 +259,7 @@ export class DiscoverySplitter implements OversizedSplitter {
     const size = cap.bytes + (end - cap.start);
     if (size > cap.limit) return this.tooLarge(cap.target);
     const tail = buf.subarray(cap.start, end);
-    const text = this.decode(cap.parts.length === 0 ? tail : concat([...cap.parts, tail], size));
+    const text = this.decode(cap.parts.length === 0 ? tail : concatBytes([...cap.parts, tail], size));
     if (text === null) {
       this.failure = 'it is not valid UTF-8';
       return;
@@ -327,13 +327,3 @@ export class DiscoverySplitter implements OversizedSplitter {
 
 /** Bytes that continue a number or true/false/null. */
 const isLiteralByte = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x2b || c === 0x2e || (c >= 0x41 && c <= 0x5a);
-
-function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}

@@ -169,7 +169,7 @@ export class FrameReader {
   push(chunk: Uint8Array, out: FrameEvent[] = []): FrameEvent[] {
     let buf = chunk;
     if (this.pending) {
-      buf = concat([this.pending, chunk], this.pending.length + chunk.length);
+      buf = concatBytes([this.pending, chunk], this.pending.length + chunk.length);
       this.pending = null;
     }
     const dlen = this.delimiter.length;
@@ -442,7 +442,7 @@ export class FrameReader {
     const bytes = this.skipped;
     // Only a run that may be a JSON value is parsed (a parse failure is costly; noise is common).
     const head = this.garbage?.[0]?.[0];
-    const got = this.garbage && head !== undefined && MAY_START_VALUE.has(head) ? jsonTypeOf(this.decode(concat(this.garbage, bytes))) : null;
+    const got = this.garbage && head !== undefined && MAY_START_VALUE.has(head) ? jsonTypeOf(this.decode(concatBytes(this.garbage, bytes))) : null;
     out.push(got ? { kind: 'not_an_object', bytes, got } : { kind: 'garbage', bytes });
     this.skipped = 0;
     this.garbage = null;
@@ -461,7 +461,7 @@ export class FrameReader {
   }
 
   private emitObject(tail: Uint8Array, out: FrameEvent[]): void {
-    const bytes = this.partBytes === 0 ? tail : concat([...this.parts, tail], this.partBytes + tail.length);
+    const bytes = this.partBytes === 0 ? tail : concatBytes([...this.parts, tail], this.partBytes + tail.length);
     this.parts = [];
     this.partBytes = 0;
     const text = this.decode(bytes);
@@ -487,7 +487,8 @@ function jsonTypeOf(text: string | null): 'array' | 'string' | 'number' | 'boole
 /** JSON whitespace (what the reader skips between objects). */
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
-function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
+/** The parts as one array of `total` bytes. */
+export function concatBytes(parts: readonly Uint8Array[], total: number): Uint8Array {
   const out = new Uint8Array(total);
   let off = 0;
   for (const p of parts) {
