@@ -149,6 +149,26 @@ describe('DiscoverySplitter', () => {
     expect(most).toBeLessThanOrEqual(8192);
   });
 
+  it('survives mutated messages: every event is a part or a refusal, each part a jobs_discovered of bounded size', () => {
+    const random = mulberry32(20261202);
+    const base = bytes(text);
+    const symbols = bytes('{}[]",:\\ x1');
+    for (let round = 0; round < 300; round++) {
+      const input = base.slice();
+      for (let k = 0, n = 1 + Math.floor(random() * 8); k < n; k++) input[Math.floor(random() * input.length)] = symbols[Math.floor(random() * symbols.length)]!;
+      const events = feed(reader(4096, 64), input, [1 + Math.floor(random() * 3000)]);
+      for (const e of events) {
+        if (e.kind === 'line') {
+          if (e.text !== '') continue; // an object the mutation ended early, then the rest: framed as before
+          expect(e.value).toMatchObject({ type: 'jobs_discovered', data: { discovered_jobs: expect.any(Array) } });
+          expect((e.value!.data as { discovered_jobs: unknown[] }).discovered_jobs.length).toBeLessThanOrEqual(64);
+        } else {
+          expect(['oversized', 'garbage', 'not_an_object', 'invalid_encoding']).toContain(e.kind);
+        }
+      }
+    }
+  });
+
   it('without a splitter (before authentication) an oversized message is skipped as before', () => {
     const r = new FrameReader({ maxMessageBytes: 4096, parse: true, split: () => null });
     expect(feed(r, bytes(text), [1000])).toEqual([{ kind: 'oversized', bytes: bytes(text).length }]);

@@ -73,6 +73,11 @@ export class DiscoverySplitter implements OversizedSplitter {
   private inLiteral = false;
   /** In an object at ROOT or DATA: the next string is a key. */
   private expectKey = false;
+  /**
+   * Depth inside a container whose structure does not matter (an item, another field's value): scanned
+   * by a tight loop that only balances brackets outside strings, not followed key by key.
+   */
+  private opaque = 0;
 
   /** The value being kept: what it is for, the depth it started at, its bytes so far. */
   private capture: { target: Target; depth: number; start: number; parts: Uint8Array[]; bytes: number; limit: number } | null = null;
@@ -101,6 +106,13 @@ export class DiscoverySplitter implements OversizedSplitter {
     if (this.capture !== null) this.capture.start = from;
     let i = from;
     while (i < to && this.failure === null) {
+      if (this.opaque > 0) {
+        const end = this.scanOpaque(buf, i, to);
+        if (end === -1) break;
+        this.endValue(buf, end, out);
+        i = end;
+        continue;
+      }
       if (this.inString) {
         if (this.escaped) {
           this.escaped = false;
@@ -152,6 +164,10 @@ export class DiscoverySplitter implements OversizedSplitter {
           // [
           this.startValue(i, c === 0x5b ? 'array' : 'object');
           this.push(c === 0x5b);
+          if (this.opaque > 0) {
+            i++;
+            continue;
+          }
           break;
         }
         case 0x7d: // }
@@ -222,8 +238,61 @@ export class DiscoverySplitter implements OversizedSplitter {
     else if (parent.role === ROOT && parent.key === 'data' && !array) role = DATA;
     else if (parent.role === DATA && parent.key === 'discovered_jobs' && array) role = ITEMS;
     if (parent === undefined && array) this.failure = 'it is not a JSON object';
+    this.expectKey = false;
+    if (role === OTHER && parent !== undefined) {
+      this.opaque = 1;
+      return;
+    }
     this.stack.push({ array, role, key: null });
-    this.expectKey = !array && role !== OTHER;
+    this.expectKey = !array;
+  }
+
+  /**
+   * Advances through an opaque container from buf[i]: the index just past its closing bracket, or -1 (it
+   * continues in the next read). Brackets inside strings do not count; nesting is bounded like any message's.
+   */
+  private scanOpaque(buf: Uint8Array, i: number, to: number): number {
+    let depth = this.opaque;
+    let inString = this.inString;
+    let escaped = this.escaped;
+    const most = MAX_MESSAGE_DEPTH - this.stack.length;
+    for (; i < to; i++) {
+      if (inString) {
+        if (escaped) {
+          escaped = false;
+          if (++i === to) break;
+        }
+        for (; i < to; i++) {
+          const s = buf[i]!;
+          if (s === QUOTE) {
+            inString = false;
+            break;
+          }
+          if (s === BACKSLASH && ++i === to) {
+            escaped = true;
+            break;
+          }
+        }
+        continue;
+      }
+      const c = buf[i]!;
+      if (c === QUOTE) inString = true;
+      else if (c === 0x7b || c === 0x5b) {
+        if (++depth > most) {
+          this.failure = `it nests deeper than ${MAX_MESSAGE_DEPTH} levels`;
+          return -1;
+        }
+      } else if ((c === 0x7d || c === 0x5d) && --depth === 0) {
+        this.opaque = 0;
+        this.inString = false;
+        this.escaped = false;
+        return i + 1;
+      }
+    }
+    this.opaque = depth;
+    this.inString = inString;
+    this.escaped = escaped;
+    return -1;
   }
 
   private startKey(i: number): void {
