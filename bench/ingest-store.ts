@@ -51,6 +51,7 @@ function run(v: Variant): { cpu: number; wall: number } {
     // the search index and the path order are filled after a burst, off this path
     store.jobs.textIndex.stop();
     store.jobs.pathOrder.stop();
+    store.jobs.nameOrder.stop();
     v.setup(store);
     const parent = store.jobs.insertJob({ job_type: 'discover_namespaces', gitlab_host: 'gitlab.example' }).id;
     let cpu = 0;

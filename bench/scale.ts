@@ -133,6 +133,7 @@ interface Row {
   ingestCpuPerJob: number;
   indexCatchUp: number;
   pathCatchUp: number;
+  nameCatchUp: number;
   queries: Map<string, number>;
   getJob: number;
   exportFirstByte: number;
@@ -186,10 +187,10 @@ async function measure(size: number): Promise<Row> {
     return { size, ingestRate: size / ingestSeconds, ingestCpuPerJob, consolePeak: peak } as Row;
   }
 
-  // The trigram index and the path order are filled in the background after the ingest: how long until
-  // searches and sorts by path read them alone. The console says how far behind each is (getStatus).
+  // The trigram index and the path and name orders are filled in the background after the ingest: how long
+  // until searches and sorts by path or name read them alone. The console says how far behind each is (getStatus).
   const i0 = performance.now();
-  const waitFor = async (what: 'searchIndex' | 'pathOrder'): Promise<number> => {
+  const waitFor = async (what: 'searchIndex' | 'pathOrder' | 'nameOrder'): Promise<number> => {
     const backlog = async () => (await api<Partial<Record<typeof what, { backlog: number }>>>(c.url, 'getStatus', {}))[what]?.backlog ?? 0;
     for (let n = 0; (await backlog()) > 0; n++) {
       // A crawler that says nothing for long is declared lost: heartbeats while the bench waits.
@@ -200,6 +201,7 @@ async function measure(size: number): Promise<Row> {
   };
   const indexCatchUp = await waitFor('searchIndex');
   const pathCatchUp = await waitFor('pathOrder');
+  const nameCatchUp = await waitFor('nameOrder');
   step('indexed');
   consolePeak = Math.max(consolePeak, (await ask<{ peak: number }>(c.proc, 'rss')).peak);
 
@@ -278,6 +280,7 @@ async function measure(size: number): Promise<Row> {
     ingestCpuPerJob,
     indexCatchUp,
     pathCatchUp,
+    nameCatchUp,
     queries: q,
     getJob,
     exportFirstByte: firstByte,
@@ -316,6 +319,7 @@ const out = [
   line('ingest, console CPU per job (µs)', (r) => r.ingestCpuPerJob.toFixed(1)),
   line('search index complete, after the ingest (s)', (r) => r.indexCatchUp.toFixed(1)),
   line('path order complete, after the ingest (s)', (r) => r.pathCatchUp.toFixed(1)),
+  line('name order complete, after the ingest (s)', (r) => r.nameCatchUp.toFixed(1)),
   line('export CSV, first byte (ms)', (r) => ms(r.exportFirstByte)),
   line('export CSV, all (s)', (r) => `${r.exportSeconds.toFixed(1)} (${r.exportMiB.toFixed(0)} MiB)`),
   line('console RSS peak during export', (r) => mib(r.exportPeak)),

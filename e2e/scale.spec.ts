@@ -114,7 +114,7 @@ test('the Jobs screen stays usable at scale', async ({ page }) => {
       // the discovery jobs (no path) sort first, ascending
       () => expect(rows.nth(parentsFor(JOBS))).toContainText('group-0/', { timeout: 60_000 }),
     );
-  // Right after the ingest the search index and the path order are still being filled in the background
+  // Right after the ingest the search index and the path and name orders are still being filled in the background
   // (their backlog is read from the rows themselves); then again once both are complete.
   await search('search "item-4242", index filling', 'item-4242');
   await sortByPath('sort by path, order filling');
@@ -123,13 +123,13 @@ test('the Jobs screen stays usable at scale', async ({ page }) => {
   await expect
     .poll(
       async () => {
-        const s = await callApi<{ searchIndex?: { backlog: number }; pathOrder?: { backlog: number } }>(served, 'getStatus', {});
-        return (s.searchIndex?.backlog ?? 0) + (s.pathOrder?.backlog ?? 0);
+        const s = await callApi<Record<'searchIndex' | 'pathOrder' | 'nameOrder', { backlog: number } | undefined>>(served, 'getStatus', {});
+        return (s.searchIndex?.backlog ?? 0) + (s.pathOrder?.backlog ?? 0) + (s.nameOrder?.backlog ?? 0);
       },
       { timeout: Math.max(120_000, JOBS / 5), intervals: [1_000] },
     )
     .toBe(0);
-  console.log(`[scale.spec] search index and path order complete ${((Date.now() - t0) / 1000).toFixed(0)} s after the first searches`);
+  console.log(`[scale.spec] search index, path and name orders complete ${((Date.now() - t0) / 1000).toFixed(0)} s after the first searches`);
   await search('search "item-4243", index complete', 'item-4243');
   await sortByPath('sort by path, order complete');
   // The last row of the sorted table, by id (the store's own answer at that offset).

@@ -24,6 +24,7 @@ function storeWithBacklog(n: number) {
   const store = openStore({ dataDir: dir, cipher: createFileKeyCipher(dir) });
   store.jobs.textIndex.stop(); // filled by hand below: no background step races the counts
   store.jobs.pathOrder.stop();
+  store.jobs.nameOrder.stop();
   store.db.transaction(() => {
     for (let i = 0; i < n; i++) store.jobs.insertJob({ job_type: 'crawl_project', gitlab_host: 'gitlab.example.com', entity_id: `acme/p${i}` });
   })();
@@ -41,10 +42,12 @@ describe('the search index backlog', () => {
       expect(store.jobs.textIndex.backlogUpTo(100_000)).toEqual({ backlog: 200, exact: true });
       store.jobs.textIndex.catchUp();
       expect(store.jobs.textIndex.backlogUpTo(100_000)).toEqual({ backlog: 0, exact: true });
-      // The path sort's order: the same count over its own mark.
-      expect(store.jobs.pathOrder.backlogUpTo(500)).toEqual({ backlog: 500, exact: false });
-      store.jobs.pathOrder.catchUp();
-      expect(store.jobs.pathOrder.backlogUpTo(100_000)).toEqual({ backlog: 0, exact: true });
+      // The path and name sorts' orders: the same count over their own marks.
+      for (const order of [store.jobs.pathOrder, store.jobs.nameOrder]) {
+        expect(order.backlogUpTo(500)).toEqual({ backlog: 500, exact: false });
+        order.catchUp();
+        expect(order.backlogUpTo(100_000)).toEqual({ backlog: 0, exact: true });
+      }
     } finally {
       store.close();
     }
@@ -64,13 +67,15 @@ describe('the search index backlog', () => {
       last = (await t.api.getStatus({})).searchIndex;
     }
     expect(last).toEqual({ backlog: 0, backlogExact: true });
-    // The path sort's order is filled the same way, and reported the same way.
-    let order = (await t.api.getStatus({})).pathOrder;
-    for (let i = 0; i < 200 && order?.backlog !== 0; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      order = (await t.api.getStatus({})).pathOrder;
+    // The path and name sorts' orders are filled the same way, and reported the same way.
+    for (const which of ['pathOrder', 'nameOrder'] as const) {
+      let order = (await t.api.getStatus({}))[which];
+      for (let i = 0; i < 200 && order?.backlog !== 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        order = (await t.api.getStatus({}))[which];
+      }
+      expect(order, which).toEqual({ backlog: 0, backlogExact: true });
     }
-    expect(order).toEqual({ backlog: 0, backlogExact: true });
     // The search itself is exact throughout (rows above the mark are matched by LIKE).
     expect((await t.api.listJobs({ text: 'acme/p2999' })).jobs.map((j) => j.entity_id)).toEqual(['acme/p2999']);
   });

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileKeyCipher, openStore, type Store } from '../../src/main/store';
-import { JobLister, PATH_SORT } from '../../src/main/store/job-list';
+import { JobLister, ORDER_SORT } from '../../src/main/store/job-list';
 import { JOB_SORT_FIELDS, JOB_STATUSES, type JobSortField, type ListJobsQuery } from '../../src/shared/jobs';
 import { mulberry32 as prng } from '../../src/simulator/prng';
 
@@ -22,8 +22,8 @@ const CRAWLERS = ['c1', 'c2', 'c3'];
 const TYPES = ['crawl_project', 'crawl_group', 'crawl_user', 'discover_namespaces', 'custom_type'];
 
 // Every sort by path through the maintained order (job_path_order), however few rows a filter matches.
-const directMax = PATH_SORT.directMax;
-PATH_SORT.directMax = 0;
+const directMax = ORDER_SORT.directMax;
+ORDER_SORT.directMax = 0;
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-jobs-query-'));
@@ -31,8 +31,9 @@ beforeAll(() => {
   // The search index is filled by hand here, so the queries meet every state of it:
   // rows indexed, rows changed after indexing, rows not indexed yet.
   store.jobs.textIndex.stop();
-  // So is the namespace_path order (migration 009): rows ordered, changed after, not ordered yet.
+  // So are the namespace_path and entity_name orders (migrations 010, 011): rows ordered, changed after, not ordered yet.
   store.jobs.pathOrder.stop();
+  store.jobs.nameOrder.stop();
   const rnd = prng(14);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const maybe = <T>(v: T, p = 0.7): T | null => (rnd() < p ? v : null);
@@ -42,6 +43,7 @@ beforeAll(() => {
   for (let i = 0; i < 1500; i++) {
     if (i === 900) store.jobs.textIndex.catchUp();
     if (i === 700) store.jobs.pathOrder.catchUp();
+    if (i === 500) store.jobs.nameOrder.catchUp();
     const parent = rnd() < 0.4 ? pick(parents).id : null;
     store.jobs.insertJob({
       id: rnd() < 0.1 ? `Job-${pick(NAMES)}-${i}` : undefined,
@@ -85,6 +87,7 @@ beforeAll(() => {
   // Part of the rows written after the first indexing: the mark stops in the middle of the table.
   store.jobs.textIndex.indexSome(250);
   store.jobs.pathOrder.indexSome(300);
+  store.jobs.nameOrder.indexSome(200);
 });
 
 afterAll(() => {
@@ -245,15 +248,17 @@ describe('listJobs at scale returns what the plain query returned', () => {
     expect(store.jobs.textIndex.backlog()).toBeGreaterThan(100);
   });
 
-  it('the namespace_path order was only partly filled while the sorts above ran', () => {
+  it('the namespace_path and entity_name orders were only partly filled while the sorts above ran', () => {
     const max = (store.db.prepare('SELECT max(rowid) AS n FROM jobs').get() as { n: number }).n;
-    expect(store.jobs.pathOrder.indexedUpto()).toBeGreaterThan(0);
-    expect(store.jobs.pathOrder.indexedUpto()).toBeLessThan(max);
-    expect(store.jobs.pathOrder.backlog()).toBeGreaterThan(100);
-    // Ordered rows with a NULL path and unordered ones with a NULL path both exist (the sentinel key meets NULL).
-    const nulls = store.db.prepare('SELECT rowid AS r FROM jobs WHERE namespace_path IS NULL').all() as { r: number }[];
-    expect(nulls.some((n) => n.r <= store.jobs.pathOrder.indexedUpto())).toBe(true);
-    expect(nulls.some((n) => n.r > store.jobs.pathOrder.indexedUpto())).toBe(true);
+    for (const [col, order] of [['namespace_path', store.jobs.pathOrder], ['entity_name', store.jobs.nameOrder]] as const) {
+      expect(order.indexedUpto(), col).toBeGreaterThan(0);
+      expect(order.indexedUpto(), col).toBeLessThan(max);
+      expect(order.backlog(), col).toBeGreaterThan(100);
+      // Ordered rows with a NULL and unordered ones with a NULL both exist (the sentinel key meets NULL).
+      const nulls = store.db.prepare(`SELECT rowid AS r FROM jobs WHERE ${col} IS NULL`).all() as { r: number }[];
+      expect(nulls.some((n) => n.r <= order.indexedUpto()), col).toBe(true);
+      expect(nulls.some((n) => n.r > order.indexedUpto()), col).toBe(true);
+    }
   });
 
   it('an offset after a cursor continues across the NULL boundary', () => {
@@ -326,24 +331,31 @@ describe('listJobs at scale returns what the plain query returned', () => {
 
   const TEXT_FILTERS = Object.entries(FILTERS).filter(([, f]) => f.text !== undefined);
 
-  it('once the namespace_path order has caught up, every query returns the same', () => {
+  it('once the namespace_path and entity_name orders have caught up, every query returns the same', () => {
     store.jobs.pathOrder.catchUp();
+    store.jobs.nameOrder.catchUp();
     expect(store.jobs.pathOrder.backlog()).toBe(0);
+    expect(store.jobs.nameOrder.backlog()).toBe(0);
     const rows = (store.db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number }).n;
     expect((store.db.prepare('SELECT COUNT(*) AS n FROM job_path_order').get() as { n: number }).n).toBe(rows);
-    for (const [name, filter] of Object.entries(FILTERS)) expect(expectSameAsOracle(filter, viaStore, 50, ['namespace_path']), name).toBeGreaterThan(0);
-  });
-
-  it('filters matching few jobs sort them directly by path, with the same result', () => {
-    PATH_SORT.directMax = directMax;
-    try {
-      for (const [name, filter] of Object.entries(FILTERS)) expect(expectSameAsOracle(filter, viaStore, 50, ['namespace_path']), name).toBeGreaterThan(0);
-    } finally {
-      PATH_SORT.directMax = 0;
+    expect((store.db.prepare('SELECT COUNT(*) AS n FROM job_name_order').get() as { n: number }).n).toBe(rows);
+    for (const [name, filter] of Object.entries(FILTERS)) {
+      expect(expectSameAsOracle(filter, viaStore, 50, ['namespace_path', 'entity_name']), name).toBeGreaterThan(0);
     }
   });
 
-  it('an offset after a cursor in namespace_path order continues from ordered into not yet ordered rows', () => {
+  it('filters matching few jobs sort them directly by path or name, with the same result', () => {
+    ORDER_SORT.directMax = directMax;
+    try {
+      for (const [name, filter] of Object.entries(FILTERS)) {
+        expect(expectSameAsOracle(filter, viaStore, 50, ['namespace_path', 'entity_name']), name).toBeGreaterThan(0);
+      }
+    } finally {
+      ORDER_SORT.directMax = 0;
+    }
+  });
+
+  it('an offset after a cursor in namespace_path or entity_name order continues from ordered into not yet ordered rows', () => {
     const p = store.jobs.insertJob({ id: 'path-parent', job_type: 'discover_namespaces', gitlab_host: 'gitlab.example.com' });
     store.jobs.insertDiscoveredJobs(
       p.id,
@@ -356,12 +368,15 @@ describe('listJobs at scale returns what the plain query returned', () => {
       })),
     );
     expect(store.jobs.pathOrder.backlog()).toBe(5);
-    for (const dir of ['asc', 'desc'] as const) {
-      const want = oracle({ sort: 'namespace_path', dir }).ids;
-      const page = store.jobs.listJobs({ sort: 'namespace_path', dir, limit: 7 });
-      const next = store.jobs.listJobs({ sort: 'namespace_path', dir, limit: 40, after: page.next_cursor!, offset: 300 });
-      expect(next.jobs.map((j) => j.id), dir).toEqual(want.slice(307, 347));
-      expect(walk({ sort: 'namespace_path', dir }, 97), dir).toEqual(want);
+    expect(store.jobs.nameOrder.backlog()).toBe(5);
+    for (const sort of ['namespace_path', 'entity_name'] as const) {
+      for (const dir of ['asc', 'desc'] as const) {
+        const want = oracle({ sort, dir }).ids;
+        const page = store.jobs.listJobs({ sort, dir, limit: 7 });
+        const next = store.jobs.listJobs({ sort, dir, limit: 40, after: page.next_cursor!, offset: 300 });
+        expect(next.jobs.map((j) => j.id), `${sort} ${dir}`).toEqual(want.slice(307, 347));
+        expect(walk({ sort, dir }, 97), `${sort} ${dir}`).toEqual(want);
+      }
     }
   });
 
@@ -379,13 +394,15 @@ describe('listJobs at scale returns what the plain query returned', () => {
   it('rows whose rowids SQLite hands out again (after the newest were deleted) are found, indexed or not', { timeout: 120_000 }, () => {
     store.jobs.textIndex.catchUp();
     store.jobs.pathOrder.catchUp();
+    store.jobs.nameOrder.catchUp();
     const newest = store.db.prepare('SELECT rowid AS r FROM jobs ORDER BY rowid DESC LIMIT 5').all() as { r: number }[];
     store.db.prepare(`DELETE FROM jobs WHERE rowid >= ?`).run(newest.at(-1)!.r);
     // The mark follows the table down: the next inserts take those rowids and are not in the index.
     expect(store.jobs.textIndex.indexedUpto()).toBeLessThan(newest.at(-1)!.r);
     expect(store.jobs.pathOrder.indexedUpto()).toBeLessThan(newest.at(-1)!.r);
+    expect(store.jobs.nameOrder.indexedUpto()).toBeLessThan(newest.at(-1)!.r);
     for (let i = 0; i < 8; i++) {
-      store.jobs.insertJob({ id: `reused-${i}`, job_type: 'crawl_project', namespace_path: `Zeta-reuse/${i}`, created_at: 1005 });
+      store.jobs.insertJob({ id: `reused-${i}`, job_type: 'crawl_project', namespace_path: `Zeta-reuse/${i}`, entity_name: `zeta ${i}`, created_at: 1005 });
     }
     const reused = store.db.prepare("SELECT rowid AS r FROM jobs WHERE id LIKE 'reused-%' ORDER BY rowid").all() as { r: number }[];
     expect(reused[0]!.r).toBe(newest.at(-1)!.r);
@@ -393,9 +410,11 @@ describe('listJobs at scale returns what the plain query returned', () => {
     expect(before.jobs.map((j) => j.id)).toEqual(oracle({ text: 'zeta-reuse', sort: 'created_at', dir: 'asc' }).ids);
     expect(before.total).toBe(8);
     expect(store.jobs.pathOrder.backlog()).toBe(8);
-    expect(expectSameAsOracle({}, viaStore, 50, ['namespace_path'])).toBeGreaterThan(0);
+    expect(store.jobs.nameOrder.backlog()).toBe(8);
+    expect(expectSameAsOracle({}, viaStore, 50, ['namespace_path', 'entity_name'])).toBeGreaterThan(0);
     store.jobs.pathOrder.catchUp();
-    expect(expectSameAsOracle({}, viaStore, 50, ['namespace_path'])).toBeGreaterThan(0);
+    store.jobs.nameOrder.catchUp();
+    expect(expectSameAsOracle({}, viaStore, 50, ['namespace_path', 'entity_name'])).toBeGreaterThan(0);
     store.jobs.textIndex.catchUp();
     for (const [name, filter] of [...TEXT_FILTERS, ['reused', { text: 'zeta-reuse' }] as const]) {
       expect(expectSameAsOracle(filter), name).toBeGreaterThan(0);
@@ -451,13 +470,13 @@ describe('listJobs at scale returns what the plain query returned', () => {
 
   // Last: it drops an index of the shared store.
   it('a sort without an index of its own is never walked (SQLite would sort the whole table to start)', () => {
-    // (namespace_path has had no index of its own since migration 010: its order is a table of its own.)
-    const q = { text: 'alpha', sort: 'entity_name', dir: 'desc' } as const;
+    // (namespace_path and entity_name have had no index of their own since migrations 010 and 011: their orders are tables of their own.)
+    const q = { text: 'alpha', sort: 'priority', dir: 'desc' } as const;
     const eager = () => new JobLister(store.db, { probe: 8, count: 60, walkBudget: 240, exactScope: 0 });
     const before = eager();
     expect(viaLister(before)({ ...q, limit: 20 }).ids).toEqual(oracle(q).ids.slice(0, 20));
     expect(before.textPlans.walked + before.textPlans.walkGaveUp).toBeGreaterThan(0);
-    store.db.exec('DROP INDEX jobs_sort_entity_name');
+    store.db.exec('DROP INDEX jobs_sort_priority');
     const after = eager();
     expect(walk(q, 20, viaLister(after))).toEqual(oracle(q).ids);
     expect(after.textPlans).toMatchObject({ walked: 0, walkGaveUp: 0 });

@@ -1,7 +1,8 @@
 /**
- * Migration 010 (ingest) on a database written before it: the namespace_path
- * order is copied whole (NULL paths keyed so they sort first), the index it
- * replaces is gone, and children counts of 0 are deleted.
+ * Migrations 010 (ingest) and 011 (name order) on a database written before
+ * them: the namespace_path and entity_name orders are copied whole (NULLs keyed
+ * so they sort first), the indexes they replace are gone, and children counts
+ * of 0 are deleted.
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -25,7 +26,7 @@ describe('migration 010 (ingest)', () => {
       // Before 010 the store counted inserted children itself, and a count that fell to 0 stayed.
       db.prepare("INSERT INTO job_children (parent_job_id, n) VALUES ('parent', ?), ('emptied-parent', 0)").run(paths.length);
 
-      expect(runMigrations(db).applied).toEqual(['10_ingest']);
+      expect(runMigrations(db, MIGRATIONS.slice(0, 10)).applied).toEqual(['10_ingest']);
       const want = db.prepare('SELECT rowid AS r FROM jobs NOT INDEXED ORDER BY namespace_path, rowid').all();
       const got = db.prepare('SELECT job_rowid AS r FROM job_path_order ORDER BY path_key, job_rowid').all();
       expect(got).toEqual(want);
@@ -33,6 +34,37 @@ describe('migration 010 (ingest)', () => {
       expect(db.prepare('SELECT indexed_upto AS n FROM job_path_order_state').get()).toEqual({ n: max });
       expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'jobs_sort_namespace'").get()).toBeUndefined();
       expect(db.prepare('SELECT parent_job_id, n FROM job_children ORDER BY 1').all()).toEqual([{ parent_job_id: 'parent', n: paths.length }]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('migration 011 (name order)', () => {
+  it('copies the entity_name order of existing jobs, and keeps it in step with changes and deletes', () => {
+    const db = new Database(':memory:');
+    try {
+      db.pragma('foreign_keys = ON');
+      runMigrations(db, MIGRATIONS.slice(0, 10));
+      const insert = db.prepare(
+        `INSERT INTO jobs (id, job_type, entity_name, status, origin, created_at, updated_at) VALUES (?, 'crawl_project', ?, 'queued', 'operator', 1, 1)`,
+      );
+      const names = ['beta', null, 'Alpha', 'alpha', null, 'ünïcode', '42', 'beta'];
+      names.forEach((n, i) => insert.run(`job-${i}`, n));
+
+      expect(runMigrations(db).applied).toEqual(['11_name_order']);
+      const order = () => db.prepare('SELECT job_rowid AS r FROM job_name_order ORDER BY name_key, job_rowid').all();
+      const want = () => db.prepare('SELECT rowid AS r FROM jobs NOT INDEXED ORDER BY entity_name, rowid').all();
+      expect(order()).toEqual(want());
+      const max = (db.prepare('SELECT max(rowid) AS n FROM jobs').get() as { n: number }).n;
+      expect(db.prepare('SELECT indexed_upto AS n FROM job_name_order_state').get()).toEqual({ n: max });
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'jobs_sort_entity_name'").get()).toBeUndefined();
+      // Renamed, named, unnamed and deleted jobs move in the order with it.
+      db.prepare("UPDATE jobs SET entity_name = 'aaa' WHERE id = 'job-0'").run();
+      db.prepare("UPDATE jobs SET entity_name = 'zzz' WHERE id = 'job-1'").run();
+      db.prepare("UPDATE jobs SET entity_name = NULL WHERE id = 'job-2'").run();
+      db.prepare("DELETE FROM jobs WHERE id = 'job-3'").run();
+      expect(order()).toEqual(want());
     } finally {
       db.close();
     }

@@ -56,6 +56,8 @@ describe('opening the store', () => {
         'heartbeat_samples',
         // the namespace_path sort order, filled off the insert path (migration 010)
         'job_path_order', 'job_path_order_state',
+        // the entity_name sort order, filled the same way (migration 011)
+        'job_name_order', 'job_name_order_state',
       ].sort(),
     );
   });

@@ -95,6 +95,7 @@ export function createCommandHandlers(d: CommandDeps): Omit<ConsoleCommandHandle
         refused: { ...d.refused, auth_failed: d.refused.auth_failed + server.getPreAuthStats().failures },
         searchIndex: backlogStatus(store.jobs.textIndex),
         pathOrder: backlogStatus(store.jobs.pathOrder),
+        nameOrder: backlogStatus(store.jobs.nameOrder),
       };
     },
 

@@ -12,6 +12,7 @@
 import type Database from 'better-sqlite3';
 import type { JobSortField } from '../../shared/jobs';
 import { StoreError } from './errors';
+import { SORT_ORDERS, type SortOrderColumn, isSortOrderColumn } from './job-sort-order';
 
 /** A parsed job list query (ListJobsQuerySchema's output). */
 export interface JobListQuery {
@@ -36,12 +37,12 @@ const SORT_FIELDS: ReadonlySet<string> = new Set<JobSortField>([
 ]);
 
 /**
- * Sort by path: filters matching at most this many jobs (an exact total) sort their
- * matches directly (SQLite reads them by the filter's own index); wider ones read
- * the maintained order (job_path_order). Tests set it to 0 to run every query
- * through the maintained order.
+ * Sort by path or by name: filters matching at most this many jobs (an exact total) sort
+ * their matches directly (SQLite reads them by the filter's own index); wider ones read
+ * the maintained order (job_path_order, job_name_order). Tests set it to 0 to run every
+ * query through the maintained order.
  */
-export const PATH_SORT = { directMax: 2000 };
+export const ORDER_SORT = { directMax: 2000 };
 
 /**
  * A text search lists (and counts) its matches up to here; beyond, and for a common term answered by
@@ -296,14 +297,14 @@ export class JobLister {
         .pluck()
         .all() as string[],
     );
-    if (col === 'namespace_path') return this.pathOrderComplete();
+    if (isSortOrderColumn(col)) return this.orderComplete(col);
     return this.walkableSorts.has(col);
   }
 
-  /** The maintained path order holds every job (no rows above its mark): a walk may read it alone. */
-  private pathOrderComplete(): boolean {
+  /** The column's maintained order holds every job (no rows above its mark): a walk may read it alone. */
+  private orderComplete(col: SortOrderColumn): boolean {
     const r = this.stmt(
-      'SELECT (SELECT indexed_upto FROM job_path_order_state WHERE id = 1) >= (SELECT coalesce(max(rowid), 0) FROM jobs) AS done',
+      `SELECT (SELECT indexed_upto FROM ${SORT_ORDERS[col].state} WHERE id = 1) >= (SELECT coalesce(max(rowid), 0) FROM jobs) AS done`,
     ).get() as { done: number };
     return r.done === 1;
   }
@@ -328,15 +329,15 @@ export class JobLister {
     const { total, exact } = plan?.total ?? this.count(q, where);
     const col = q.sort;
     let rows: Record<string, unknown>[];
-    // Sort by path reads its maintained order (job_path_order), except for a text search's candidates from
-    // the trigram index: those are sorted by SQLite (cost ∝ matches), where walking the order to find them
+    // Sort by path or name reads its maintained order (job-sort-order), except for a text search's candidates
+    // from the trigram index: those are sorted by SQLite (cost ∝ matches), where walking the order to find them
     // would pass every job ordered before them (seconds at a million when they sort late).
-    const byPath = col === 'namespace_path' && !where.deferred;
-    const few = exact && total <= PATH_SORT.directMax;
+    const byOrder = isSortOrderColumn(col) && !where.deferred ? col : null;
+    const few = exact && total <= ORDER_SORT.directMax;
     if (plan?.listed !== undefined) {
       rows = this.fromList(q, plan.listed, c);
     } else if (c !== undefined) {
-      rows = byPath ? this.runByPath(where, few, q.dir, q.limit, q.offset, c) : this.afterCursor(q, where, c);
+      rows = byOrder ? this.runByOrder(byOrder, where, few, q.dir, q.limit, q.offset, c) : this.afterCursor(q, where, c);
     } else if (exact && q.offset > total / 2 && q.offset < total) {
       // A deep page by offset (a jump to the end): walk from the other end, so
       // no page is further than half the list from where SQLite starts.
@@ -344,14 +345,14 @@ export class JobLister {
       const limit = fromEnd < 0 ? q.limit + fromEnd : q.limit;
       const flipped = q.dir === 'asc' ? 'DESC' : 'ASC';
       rows = (
-        byPath
-          ? this.runByPath(where, few, q.dir === 'asc' ? 'desc' : 'asc', limit, Math.max(0, fromEnd))
+        byOrder
+          ? this.runByOrder(byOrder, where, few, q.dir === 'asc' ? 'desc' : 'asc', limit, Math.max(0, fromEnd))
           : this.run(where, `${col} ${flipped}, rowid ${flipped}`, limit, Math.max(0, fromEnd))
       ).reverse();
     } else {
       const dir = q.dir === 'asc' ? 'ASC' : 'DESC';
-      rows = byPath
-        ? this.runByPath(where, few, q.dir, q.limit, q.offset)
+      rows = byOrder
+        ? this.runByOrder(byOrder, where, few, q.dir, q.limit, q.offset)
         : (this.walk(where, NO_RANGE, `${col} ${dir}, rowid ${dir}`, q.limit, q.offset) ?? this.run(where, `${col} ${dir}, rowid ${dir}`, q.limit, q.offset));
     }
     const last = rows.length === q.limit ? rows.at(-1) : undefined;
@@ -408,11 +409,12 @@ export class JobLister {
   private walk(where: Where, range: { sql: string[]; params: SqlValue[] }, order: string, limit: number, offset: number): Record<string, unknown>[] | null {
     if (where.walk === undefined) return null;
     const { budget } = where.walk;
-    const byPath = order.startsWith('namespace_path ');
-    if (byPath && range.sql.length) return null;
+    const col = order.slice(0, order.indexOf(' '));
+    const maintained = isSortOrderColumn(col) ? SORT_ORDERS[col] : null;
+    if (maintained && range.sql.length) return null;
     const d = order.endsWith('DESC') ? 'DESC' : 'ASC';
-    const inner = byPath
-      ? `SELECT p.job_rowid AS __rowid, jobs.* FROM job_path_order AS p CROSS JOIN jobs ON jobs.rowid = p.job_rowid ORDER BY p.path_key ${d}, p.job_rowid ${d} LIMIT ?`
+    const inner = maintained
+      ? `SELECT p.job_rowid AS __rowid, jobs.* FROM ${maintained.table} AS p CROSS JOIN jobs ON jobs.rowid = p.job_rowid ORDER BY p.${maintained.key} ${d}, p.job_rowid ${d} LIMIT ?`
       : `SELECT rowid AS __rowid, * FROM jobs ${range.sql.length ? `WHERE ${range.sql.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
     // Both levels have a LIMIT, so SQLite neither flattens the subquery nor pushes the test into it.
     const rows = this.stmt(
@@ -554,33 +556,42 @@ export class JobLister {
   }
 
   /**
-   * Rows in namespace_path order (then rowid), optionally after a cursor. A NULL
-   * path is keyed 0, which sorts before every text as NULL does, so one range
-   * covers both (no NULL segment). `few`: the filter matches few jobs, which are
-   * sorted as they are. Otherwise the order comes from `job_path_order`
-   * (migration 009, filled off the insert path by job-path-order) for rows up to
-   * its mark, merged with the newer rows sorted here: SQLite merges the two
-   * sorted arms (the first read in key order, no sort), then applies LIMIT and
-   * OFFSET (CROSS JOIN: the order table drives, it has no index by rowid).
+   * Rows in namespace_path or entity_name order (then rowid), optionally after a
+   * cursor. A NULL is keyed 0, which sorts before every text as NULL does, so one
+   * range covers both (no NULL segment). `few`: the filter matches few jobs, which
+   * are sorted as they are. Otherwise the order comes from the column's side table
+   * (job-sort-order, filled off the insert path) for rows up to its mark, merged
+   * with the newer rows sorted here: SQLite merges the two sorted arms (the first
+   * read in key order, no sort), then applies LIMIT and OFFSET (CROSS JOIN: the
+   * order table drives, it has no index by rowid).
    */
-  private runByPath(where: Where, few: boolean, dir: 'asc' | 'desc', limit: number, offset: number, after?: Cursor): Record<string, unknown>[] {
+  private runByOrder(
+    col: SortOrderColumn,
+    where: Where,
+    few: boolean,
+    dir: 'asc' | 'desc',
+    limit: number,
+    offset: number,
+    after?: Cursor,
+  ): Record<string, unknown>[] {
+    const { table, key, state } = SORT_ORDERS[col];
     const d = dir === 'asc' ? 'ASC' : 'DESC';
     const cmp = dir === 'asc' ? '>' : '<';
     const filters = where.sql.map((w) => ` AND ${w}`).join('');
-    const from = (key: string, rowid: string) => (after === undefined ? '' : ` AND (${key}, ${rowid}) ${cmp} (coalesce(?, 0), ?)`);
+    const from = (k: string, rowid: string) => (after === undefined ? '' : ` AND (${k}, ${rowid}) ${cmp} (coalesce(?, 0), ?)`);
     const range = after === undefined ? [] : [after.value, after.rowid];
-    const sorted = `SELECT rowid AS __rowid, *, coalesce(namespace_path, 0) AS __key FROM jobs`;
+    const sorted = `SELECT rowid AS __rowid, *, coalesce(${col}, 0) AS __key FROM jobs`;
     const order = `ORDER BY __key ${d}, __rowid ${d} LIMIT ? OFFSET ?`;
     const rows = (
       few
-        ? this.stmt(`${sorted} WHERE true${filters}${from('coalesce(namespace_path, 0)', 'rowid')} ${order}`).all(...where.params, ...range, limit, offset)
+        ? this.stmt(`${sorted} WHERE true${filters}${from(`coalesce(${col}, 0)`, 'rowid')} ${order}`).all(...where.params, ...range, limit, offset)
         : this.stmt(`
-            SELECT p.job_rowid AS __rowid, jobs.*, p.path_key AS __key
-              FROM job_path_order AS p CROSS JOIN jobs ON jobs.rowid = p.job_rowid
-              WHERE true${filters}${from('p.path_key', 'p.job_rowid')}
+            SELECT p.job_rowid AS __rowid, jobs.*, p.${key} AS __key
+              FROM ${table} AS p CROSS JOIN jobs ON jobs.rowid = p.job_rowid
+              WHERE true${filters}${from(`p.${key}`, 'p.job_rowid')}
             UNION ALL
             ${sorted}
-              WHERE rowid > (SELECT indexed_upto FROM job_path_order_state WHERE id = 1)${filters}${from('coalesce(namespace_path, 0)', 'rowid')}
+              WHERE rowid > (SELECT indexed_upto FROM ${state} WHERE id = 1)${filters}${from(`coalesce(${col}, 0)`, 'rowid')}
             ${order}`).all(...where.params, ...range, ...where.params, ...range, limit, offset)
     ) as Record<string, unknown>[];
     for (const r of rows) delete r.__key;

@@ -20,7 +20,7 @@ import {
 import { StoreError } from './errors';
 import { newJobId } from './job-id';
 import { JobLister } from './job-list';
-import { JobPathOrder } from './job-path-order';
+import { JobSortOrder } from './job-sort-order';
 import { JobTextIndex } from './job-text-index';
 import { DISPATCHABLE_WHERE } from './dispatchable';
 import type { EventInput, EventsRepo } from './events-repo';
@@ -169,8 +169,10 @@ export class JobsRepo {
   private readonly updateCache = new Map<string, Database.Statement>();
   /** The trigram search index, filled in the background (see job-text-index). */
   readonly textIndex: JobTextIndex;
-  /** The namespace_path sort order, filled in the background (see job-path-order). */
-  readonly pathOrder: JobPathOrder;
+  /** The namespace_path sort order, filled in the background (see job-sort-order). */
+  readonly pathOrder: JobSortOrder;
+  /** The entity_name sort order, filled in the background (see job-sort-order). */
+  readonly nameOrder: JobSortOrder;
 
   readonly insertJob: (input: NewJob, event?: Partial<EventInput>) => Job;
   readonly transition: (jobId: string, from: readonly JobStatus[], patch: JobPatch, event: EventInput) => boolean;
@@ -244,7 +246,8 @@ export class JobsRepo {
       INSERT INTO job_children (parent_job_id, n) VALUES (?, ?)
         ON CONFLICT (parent_job_id) DO UPDATE SET n = n + excluded.n`);
     this.textIndex = new JobTextIndex(db);
-    this.pathOrder = new JobPathOrder(db);
+    this.pathOrder = new JobSortOrder(db, 'namespace_path');
+    this.nameOrder = new JobSortOrder(db, 'entity_name');
     this.lister = new JobLister(db);
     this.priorityStmt = db.prepare('UPDATE jobs SET priority = ?, updated_at = ? WHERE id = ?');
 
@@ -275,6 +278,7 @@ export class JobsRepo {
       if (created.parent_job_id !== null) this.countChildrenStmt.run(created.parent_job_id, 1);
       this.textIndex.noteInserts();
       this.pathOrder.noteInserts();
+      this.nameOrder.noteInserts();
       this.events.insert(
         created.id,
         { ...event, kind: event?.kind ?? (job.origin === 'crawler' ? 'adopted' : 'created'), at: event?.at ?? at },
@@ -366,6 +370,7 @@ export class JobsRepo {
         if (created.length > 0) {
           this.textIndex.noteInserts();
           this.pathOrder.noteInserts();
+          this.nameOrder.noteInserts();
           this.events.insert(
             parentId,
             {

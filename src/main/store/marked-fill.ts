@@ -1,7 +1,7 @@
 /**
  * A table derived from `jobs` and filled off the insert path, up to a mark: rows
  * with a rowid up to `<state>.indexed_upto` are in it, newer ones are not yet.
- * The search index (job-text-index) and the path order (job-path-order) are two.
+ * The search index (job-text-index) and the path and name orders (job-sort-order) are three.
  *
  * Filling them as jobs are written would cost more than the rows themselves, so a
  * discovery burst is acknowledged at the speed of the table and the fill catches

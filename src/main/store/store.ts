@@ -96,6 +96,7 @@ export class Store implements StoreSocketOperations {
     // Rows written before a restart (or before this index existed) are indexed now, in the background.
     this.jobs.textIndex.schedule();
     this.jobs.pathOrder.schedule();
+    this.jobs.nameOrder.schedule();
   }
 
   get isOpen(): boolean {
@@ -133,6 +134,7 @@ export class Store implements StoreSocketOperations {
     if (!this.db.open) return;
     this.jobs.textIndex.stop();
     this.jobs.pathOrder.stop();
+    this.jobs.nameOrder.stop();
     try {
       this.db.pragma('optimize');
     } finally {

@@ -87,6 +87,8 @@ export const ServerStatusSchema = z.object({
   searchIndex: BacklogStatusSchema.optional(),
   /** The path sort's own order (job_path_order), filled in the background like the search index: sorting by path is exact meanwhile, only slower. */
   pathOrder: BacklogStatusSchema.optional(),
+  /** The name sort's own order (job_name_order), filled the same way. */
+  nameOrder: BacklogStatusSchema.optional(),
 });
 export type ServerStatus = z.infer<typeof ServerStatusSchema>;
 
