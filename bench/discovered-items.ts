@@ -1,7 +1,8 @@
 /**
  * Discovered jobs as the crawler sends them, for the benches: groups,
  * subgroups, projects and users, interleaved as a discovery lists them
- * (paths cycle through 997 groups), with names to search.
+ * (paths cycle through 997 groups), with names scattered as real ones are
+ * (their order has nothing to do with the order they are listed in).
  */
 const TYPES = ['crawl_project', 'crawl_project', 'crawl_project', 'crawl_group', 'crawl_user'] as const;
 
@@ -13,9 +14,23 @@ export function discoveredItems(start: number, n: number) {
       job_type: type,
       entity_id: String(100_000 + i),
       namespace_path: `group-${i % 997}/sub-${i % 31}/${type === 'crawl_user' ? 'user' : 'project'}-${i}`,
-      entity_name: `${type === 'crawl_user' ? 'User' : 'Project'} ${i}`,
+      entity_name: scatteredName(i, type === 'crawl_user'),
       priority: 1 + (i % 3),
       estimated_size: { issues: i % 500, merge_requests: i % 120 },
     };
   });
+}
+
+const FIRST = ['alpha', 'atlas', 'beacon', 'cedar', 'comet', 'delta', 'ember', 'falcon', 'garnet', 'harbor', 'iris', 'juniper', 'kepler', 'lumen', 'maple', 'nova', 'onyx', 'pine', 'quartz', 'raven', 'sierra', 'tundra', 'umber', 'vega', 'willow', 'xenon', 'yarrow', 'zephyr'];
+const SECOND = ['api', 'backend', 'cli', 'core', 'dashboard', 'docs', 'engine', 'frontend', 'gateway', 'infra', 'lib', 'mobile', 'operator', 'pipeline', 'runner', 'sdk', 'service', 'tools', 'web', 'worker'];
+
+/** A name for item i: words picked by a hash of i (so neighbours in the listing are far apart in name order), then i. */
+export function scatteredName(i: number, user: boolean): string {
+  // murmur3's finaliser: consecutive i give unrelated h
+  let h = Math.imul(i ^ (i >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h = (h ^ (h >>> 16)) >>> 0;
+  const a = FIRST[h % FIRST.length]!;
+  const b = SECOND[(h >>> 8) % SECOND.length]!;
+  return user ? `${a[0]!.toUpperCase()}${a.slice(1)} ${b[0]!.toUpperCase()}${b.slice(1)} ${i}` : `${a}-${b} ${i}`;
 }
