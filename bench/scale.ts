@@ -11,6 +11,7 @@
  *
  * `--whole-discovery`: each discovery's 200,000 jobs in one message (~30 MiB), as the crawler in the
  * wild sends a discovery; the console takes it in parts (it is far over maxMessageSize).
+ * `--scattered-ids`: entity ids in no order, as a real discovery lists them (by default they ascend).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,6 +33,8 @@ const { values } = parseArgs({
     'ingest-only': { type: 'boolean', default: false },
     // Each discovery's jobs in one message, as the crawler in the wild sends them (taken in parts: discovery-splitter.ts).
     'whole-discovery': { type: 'boolean', default: false },
+    // Entity ids in no order, as a real discovery lists them (see discovered-items).
+    'scattered-ids': { type: 'boolean', default: false },
   },
 });
 const SIZES = values.sizes.split(',').map(Number);
@@ -169,7 +172,7 @@ async function measure(size: number): Promise<Row> {
   const t0 = performance.now();
   for (let start = 0; start < size; start += PER_MESSAGE) {
     const parent = `discovery-${Math.floor(start / PER_PARENT)}`;
-    await crawler.write({ type: 'jobs_discovered', timestamp: ts(), job_id: parent, data: { discovered_jobs: discoveredItems(start, Math.min(PER_MESSAGE, size - start)) } });
+    await crawler.write({ type: 'jobs_discovered', timestamp: ts(), job_id: parent, data: { discovered_jobs: discoveredItems(start, Math.min(PER_MESSAGE, size - start), { scatteredIds: values['scattered-ids'] }) } });
   }
   const leased = crawler.next('job_response');
   await crawler.write({ type: 'job_request', timestamp: ts(), data: { max_jobs: 300 } });
