@@ -25,7 +25,7 @@
  *
  * Pure TypeScript over Uint8Array, like the framing it plugs into.
  */
-import { type FrameEvent, type OversizedSplitter, concatBytes, strictUtf8Decoder } from './framing';
+import { type FrameEvent, type OversizedSplitter, TOO_DEEP, concatBytes, scanToClose, strictUtf8Decoder } from './framing';
 import { MAX_MESSAGE_DEPTH } from './depth';
 
 export interface DiscoverySplitterOptions {
@@ -252,47 +252,16 @@ export class DiscoverySplitter implements OversizedSplitter {
    * continues in the next read). Brackets inside strings do not count; nesting is bounded like any message's.
    */
   private scanOpaque(buf: Uint8Array, i: number, to: number): number {
-    let depth = this.opaque;
-    let inString = this.inString;
-    let escaped = this.escaped;
-    const most = MAX_MESSAGE_DEPTH - this.stack.length;
-    for (; i < to; i++) {
-      if (inString) {
-        if (escaped) {
-          escaped = false;
-          if (++i === to) break;
-        }
-        for (; i < to; i++) {
-          const s = buf[i]!;
-          if (s === QUOTE) {
-            inString = false;
-            break;
-          }
-          if (s === BACKSLASH && ++i === to) {
-            escaped = true;
-            break;
-          }
-        }
-        continue;
-      }
-      const c = buf[i]!;
-      if (c === QUOTE) inString = true;
-      else if (c === 0x7b || c === 0x5b) {
-        if (++depth > most) {
-          this.failure = `it nests deeper than ${MAX_MESSAGE_DEPTH} levels`;
-          return -1;
-        }
-      } else if ((c === 0x7d || c === 0x5d) && --depth === 0) {
-        this.opaque = 0;
-        this.inString = false;
-        this.escaped = false;
-        return i + 1;
-      }
+    const state = { depth: this.opaque, inString: this.inString, escaped: this.escaped };
+    const end = scanToClose(buf, i, to, state, true, MAX_MESSAGE_DEPTH - this.stack.length);
+    if (end === TOO_DEEP) {
+      this.failure = `it nests deeper than ${MAX_MESSAGE_DEPTH} levels`;
+      return -1;
     }
-    this.opaque = depth;
-    this.inString = inString;
-    this.escaped = escaped;
-    return -1;
+    this.opaque = state.depth;
+    this.inString = state.inString;
+    this.escaped = state.escaped;
+    return end;
   }
 
   private startKey(i: number): void {

@@ -107,6 +107,8 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN = 0x7b;
 const CLOSE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
 
 /** Between objects: whitespace is skipped, `{` starts an object, anything else is garbage. */
 const IDLE = 0;
@@ -130,10 +132,8 @@ export class FrameReader {
 
   private mode: Mode = IDLE;
   private splitter: OversizedSplitter | null = null;
-  // The brace scan's state, kept between reads.
-  private depth = 0;
-  private inString = false;
-  private escaped = false;
+  /** The brace scan's state, kept between reads. */
+  private scanState: ScanState = { depth: 0, inString: false, escaped: false };
   /** Bytes of the unfinished object (at most maxMessageBytes in total). */
   private parts: Uint8Array[] = [];
   private partBytes = 0;
@@ -260,9 +260,7 @@ export class FrameReader {
               }
             }
             this.mode = OBJECT;
-            this.depth = 0;
-            this.inString = false;
-            this.escaped = false;
+            this.scanState = { depth: 0, inString: false, escaped: false };
           } else {
             this.mode = GARBAGE;
             this.skipped = 0;
@@ -377,43 +375,7 @@ export class FrameReader {
 
   /** Advances the brace scan over buf[i, to): the index just past the object's closing brace, or -1. */
   private scanObject(buf: Uint8Array, i: number, to: number): number {
-    let depth = this.depth;
-    let inString = this.inString;
-    let escaped = this.escaped;
-    for (; i < to; i++) {
-      if (inString) {
-        // Most bytes of a message are inside strings: a tight loop to the closing quote.
-        if (escaped) {
-          escaped = false;
-          if (++i === to) break;
-        }
-        for (; i < to; i++) {
-          const s = buf[i]!;
-          if (s === QUOTE) {
-            inString = false;
-            break;
-          }
-          if (s === BACKSLASH && ++i === to) {
-            escaped = true;
-            break;
-          }
-        }
-        continue;
-      }
-      const c = buf[i]!;
-      if (c === QUOTE) inString = true;
-      else if (c === OPEN) depth++;
-      else if (c === CLOSE && --depth === 0) {
-        this.depth = 0;
-        this.inString = false;
-        this.escaped = false;
-        return i + 1;
-      }
-    }
-    this.depth = depth;
-    this.inString = inString;
-    this.escaped = escaped;
-    return -1;
+    return scanToClose(buf, i, to, this.scanState, false);
   }
 
   /** A delimiter (or the end of the stream): nothing continues across it. */
@@ -467,6 +429,61 @@ export class FrameReader {
     const text = this.decode(bytes);
     out.push(text === null ? { kind: 'invalid_encoding', bytes: bytes.length } : { kind: 'line', text });
   }
+}
+
+/** Where a bracket scan is, kept between reads: nesting depth, inside a string, after a backslash in one. */
+export interface ScanState {
+  depth: number;
+  inString: boolean;
+  escaped: boolean;
+}
+
+/** scanToClose's answer when the nesting went past `maxDepth`. */
+export const TOO_DEEP = -2;
+
+/**
+ * Advances a bracket scan over buf[i, to), counting only brackets outside JSON
+ * strings: the index just past the byte where the depth falls back to 0, or -1
+ * (it continues in the next read; `state` says where), or TOO_DEEP. Counts `{}`,
+ * and `[]` too with `arrays`. Most bytes of a message are inside strings: a tight
+ * loop runs to each closing quote.
+ */
+export function scanToClose(buf: Uint8Array, i: number, to: number, state: ScanState, arrays: boolean, maxDepth = Infinity): number {
+  let { depth, inString, escaped } = state;
+  for (; i < to; i++) {
+    if (inString) {
+      if (escaped) {
+        escaped = false;
+        if (++i === to) break;
+      }
+      for (; i < to; i++) {
+        const s = buf[i]!;
+        if (s === QUOTE) {
+          inString = false;
+          break;
+        }
+        if (s === BACKSLASH && ++i === to) {
+          escaped = true;
+          break;
+        }
+      }
+      continue;
+    }
+    const c = buf[i]!;
+    if (c === QUOTE) inString = true;
+    else if (c === OPEN || (arrays && c === OPEN_BRACKET)) {
+      if (++depth > maxDepth) return TOO_DEEP;
+    } else if ((c === CLOSE || (arrays && c === CLOSE_BRACKET)) && --depth === 0) {
+      state.depth = 0;
+      state.inString = false;
+      state.escaped = false;
+      return i + 1;
+    }
+  }
+  state.depth = depth;
+  state.inString = inString;
+  state.escaped = escaped;
+  return -1;
 }
 
 /** The JSON type of `text` when it is one whole JSON value (never an object: those start with `{`). */
