@@ -148,17 +148,19 @@ describe('fast wire paths', () => {
     });
   }
 
-  it('a whole decode gives the same result with and without the fast paths (accepted or refused, same error)', () => {
+  /** decodeCrawlerMessage with the fast paths taken off for the call (put back after it). */
+  const decodeWithout = (m: unknown) => {
     const forms = [WIRE_FORMS.heartbeat.documented, WIRE_FORMS.heartbeat.crawler!, WIRE_FORMS.job_progress.documented, WIRE_FORMS.job_progress.crawler!];
     const saved = forms.map((f) => f.fast);
-    const decodeWithout = (m: unknown) => {
-      forms.forEach((f) => delete f.fast);
-      try {
-        return decodeCrawlerMessage(m);
-      } finally {
-        forms.forEach((f, i) => (f.fast = saved[i]));
-      }
-    };
+    forms.forEach((f) => delete f.fast);
+    try {
+      return decodeCrawlerMessage(m);
+    } finally {
+      forms.forEach((f, i) => (f.fast = saved[i]));
+    }
+  };
+
+  it('a whole decode gives the same result with and without the fast paths (accepted or refused, same error)', () => {
     let accepted = 0;
     let refused = 0;
     for (const [name, { bases }] of Object.entries(CASES)) {
@@ -182,16 +184,6 @@ describe('fast wire paths', () => {
   });
 
   it('decodes odd envelopes around common data as it would without the fast paths (ids, timestamps, extras, spellings)', () => {
-    const forms = [WIRE_FORMS.heartbeat.documented, WIRE_FORMS.heartbeat.crawler!, WIRE_FORMS.job_progress.documented, WIRE_FORMS.job_progress.crawler!];
-    const saved = forms.map((f) => f.fast);
-    const decodeWithout = (m: unknown) => {
-      forms.forEach((f) => delete f.fast);
-      try {
-        return decodeCrawlerMessage(m);
-      } finally {
-        forms.forEach((f, i) => (f.fast = saved[i]));
-      }
-    };
     const envelopes: Obj[] = [
       { job_id: 'j-1' }, { jobId: 'j-1' }, {}, { job_id: 'j-1', jobId: 'j-2' }, { jobId: 'j-2', job_id: 'j-1' }, { job_id: null }, { jobId: null, job_id: 'j' },
       { jobId: 7 }, { job_id: 0 }, { job_id: '' }, { job_id: 'x'.repeat(256) }, { job_id: 'x'.repeat(257) }, { jobId: '\uD800' }, { job_id: 'a\uDC00' },

@@ -127,6 +127,19 @@ export class CountedHistogram extends Histogram {
 /** Error rows whose count is followed; older ones have stopped growing. */
 const MAX_TRACKED_ERROR_ROWS = 10_000;
 
+/** A counter counted in plain numbers elsewhere: `take` hands over what was counted since, when /metrics is read. */
+function countedOnRead(name: string, help: string, registers: Registry[], take: () => number): Counter {
+  return new Counter({
+    name,
+    help,
+    registers,
+    collect() {
+      const n = take();
+      if (n > 0) this.inc(n);
+    },
+  });
+}
+
 export class MetricsCollector {
   readonly registry = new Registry();
   private readonly o: MetricsOptions;
@@ -134,8 +147,6 @@ export class MetricsCollector {
   private readonly processed = new Map<string, number>();
   private readonly messageRate = new RateWindow();
   private readonly itemRate = new RateWindow();
-  private readonly messagesTotal: Counter;
-  private readonly itemsTotal: Counter;
   private readonly errorsTotal: Counter<'category' | 'severity'>;
   private readonly ingest: CountedHistogram;
   /**
@@ -160,23 +171,15 @@ export class MetricsCollector {
     const registers = [this.registry];
     const p = 'crawl_console_';
     collectDefaultMetrics({ register: this.registry, prefix: p });
-    this.messagesTotal = new Counter({
-      name: `${p}messages_received_total`,
-      help: 'Crawler messages received and decoded.',
-      registers,
-      collect: () => {
-        if (this.unreportedMessages > 0) this.messagesTotal.inc(this.unreportedMessages);
-        this.unreportedMessages = 0;
-      },
+    countedOnRead(`${p}messages_received_total`, 'Crawler messages received and decoded.', registers, () => {
+      const n = this.unreportedMessages;
+      this.unreportedMessages = 0;
+      return n;
     });
-    this.itemsTotal = new Counter({
-      name: `${p}items_processed_total`,
-      help: 'Items crawlers reported processed (from job progress).',
-      registers,
-      collect: () => {
-        if (this.unreportedItems > 0) this.itemsTotal.inc(this.unreportedItems);
-        this.unreportedItems = 0;
-      },
+    countedOnRead(`${p}items_processed_total`, 'Items crawlers reported processed (from job progress).', registers, () => {
+      const n = this.unreportedItems;
+      this.unreportedItems = 0;
+      return n;
     });
     this.errorsTotal = new Counter({ name: `${p}errors_total`, help: 'Errors recorded, by category and severity.', labelNames: ['category', 'severity'], registers });
     this.ingest = new CountedHistogram({

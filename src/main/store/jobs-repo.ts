@@ -21,6 +21,7 @@ import { StoreError } from './errors';
 import { newJobId } from './job-id';
 import { JobLister } from './job-list';
 import { JobSortOrder } from './job-sort-order';
+import type { MarkedFill } from './marked-fill';
 import { JobTextIndex } from './job-text-index';
 import { DISPATCHABLE_WHERE } from './dispatchable';
 import type { EventInput, EventsRepo } from './events-repo';
@@ -173,6 +174,8 @@ export class JobsRepo {
   readonly pathOrder: JobSortOrder;
   /** The entity_name sort order, filled in the background (see job-sort-order). */
   readonly nameOrder: JobSortOrder;
+  /** Every table filled off the insert path (marked-fill): told of inserts, scheduled and stopped together. */
+  readonly fills: readonly MarkedFill[];
 
   readonly insertJob: (input: NewJob, event?: Partial<EventInput>) => Job;
   readonly transition: (jobId: string, from: readonly JobStatus[], patch: JobPatch, event: EventInput) => boolean;
@@ -248,6 +251,7 @@ export class JobsRepo {
     this.textIndex = new JobTextIndex(db);
     this.pathOrder = new JobSortOrder(db, 'namespace_path');
     this.nameOrder = new JobSortOrder(db, 'entity_name');
+    this.fills = [this.textIndex, this.pathOrder, this.nameOrder];
     this.lister = new JobLister(db);
     this.priorityStmt = db.prepare('UPDATE jobs SET priority = ?, updated_at = ? WHERE id = ?');
 
@@ -276,9 +280,7 @@ export class JobsRepo {
       const created = decode(row);
       this.countInsertedStmt.run(created.status, created.job_type, created.origin, 1);
       if (created.parent_job_id !== null) this.countChildrenStmt.run(created.parent_job_id, 1);
-      this.textIndex.noteInserts();
-      this.pathOrder.noteInserts();
-      this.nameOrder.noteInserts();
+      for (const fill of this.fills) fill.noteInserts();
       this.events.insert(
         created.id,
         { ...event, kind: event?.kind ?? (job.origin === 'crawler' ? 'adopted' : 'created'), at: event?.at ?? at },
@@ -368,9 +370,7 @@ export class JobsRepo {
         for (const [type, n] of perType) this.countInsertedStmt.run('queued', type, 'discovery', n);
         if (created.length > 0) this.countChildrenStmt.run(parentId, created.length);
         if (created.length > 0) {
-          this.textIndex.noteInserts();
-          this.pathOrder.noteInserts();
-          this.nameOrder.noteInserts();
+          for (const fill of this.fills) fill.noteInserts();
           this.events.insert(
             parentId,
             {

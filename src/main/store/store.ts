@@ -94,9 +94,7 @@ export class Store implements StoreSocketOperations {
     this.ops = createSocketDatabaseOperations(opsDeps);
     this.socketDatabase = createSeedDatabaseOperations(opsDeps);
     // Rows written before a restart (or before this index existed) are indexed now, in the background.
-    this.jobs.textIndex.schedule();
-    this.jobs.pathOrder.schedule();
-    this.jobs.nameOrder.schedule();
+    for (const fill of this.jobs.fills) fill.schedule();
   }
 
   get isOpen(): boolean {
@@ -132,9 +130,7 @@ export class Store implements StoreSocketOperations {
 
   close(): void {
     if (!this.db.open) return;
-    this.jobs.textIndex.stop();
-    this.jobs.pathOrder.stop();
-    this.jobs.nameOrder.stop();
+    for (const fill of this.jobs.fills) fill.stop();
     try {
       this.db.pragma('optimize');
     } finally {
