@@ -52,7 +52,7 @@ describe('migration 011 (name order)', () => {
       const names = ['beta', null, 'Alpha', 'alpha', null, 'ünïcode', '42', 'beta'];
       names.forEach((n, i) => insert.run(`job-${i}`, n));
 
-      expect(runMigrations(db).applied).toEqual(['11_name_order']);
+      expect(runMigrations(db, MIGRATIONS.slice(0, 11)).applied).toEqual(['11_name_order']);
       const order = () => db.prepare('SELECT job_rowid AS r FROM job_name_order ORDER BY name_key, job_rowid').all();
       const want = () => db.prepare('SELECT rowid AS r FROM jobs NOT INDEXED ORDER BY entity_name, rowid').all();
       expect(order()).toEqual(want());

@@ -27,7 +27,7 @@ import type { MessageProcessingResult } from '../socket/types/router';
 import type { ProgressTracker } from '../observability/progress-tracker';
 import type { Logger } from '../observability/logger';
 import { type Job, type Store, toJobDto } from '../store';
-import { sqliteCode } from '../store/validate';
+import { isDuplicateEntity } from '../store/errors';
 import { CrawlerReports } from './crawler-reports';
 import { type ConnectionDirectory, CrawlerSessions } from './crawler-sessions';
 import { Dispatcher } from './dispatcher';
@@ -349,7 +349,7 @@ export class JobService {
     try {
       return run();
     } catch (err) {
-      if (sqliteCode(err) === 'SQLITE_CONSTRAINT_UNIQUE') {
+      if (isDuplicateEntity(err)) {
         throw new ApiError('conflict', `job ${jobId} cannot run again: another unfinished job already covers the same entity on this host`);
       }
       throw err;

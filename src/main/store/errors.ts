@@ -23,3 +23,20 @@ export class StoreError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * The start of the message of a change refused by the discovered-entity rules
+ * (migration 012's triggers: one job per parent and entity, one unfinished
+ * discovered job per host and entity).
+ */
+export const DUPLICATE_ENTITY = 'duplicate entity:';
+
+/** Whether SQLite refused a change because it would break a discovered-entity rule. */
+export function isDuplicateEntity(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    'code' in err &&
+    (err.code === 'SQLITE_CONSTRAINT_TRIGGER' || err.code === 'SQLITE_CONSTRAINT_UNIQUE') &&
+    (err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.message.startsWith(DUPLICATE_ENTITY))
+  );
+}

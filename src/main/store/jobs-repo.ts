@@ -17,7 +17,7 @@ import {
   type JobStatus,
   type ListJobsQuery,
 } from '../../shared/jobs';
-import { StoreError } from './errors';
+import { StoreError, isDuplicateEntity } from './errors';
 import { newJobId } from './job-id';
 import { JobLister } from './job-list';
 import { JobSortOrder } from './job-sort-order';
@@ -203,21 +203,18 @@ export class JobsRepo {
     this.insertStmt = db.prepare(
       `INSERT INTO jobs (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')}) RETURNING *`,
     );
-    // DO NOTHING (not OR IGNORE): only a uniqueness rule may skip a row; any
-    // other constraint violation is a bug and must fail. The rules are unique
-    // indexes (jobs_discovered_once: one child per parent and entity); another
-    // dedupe rule is one more unique index, and this statement skips its
-    // duplicates too. No RETURNING, no read per row: the caller knows every value.
     // One statement per batch: the items go in as one JSON array (SQLite reads it in C), one row
-    // each, in order, so a duplicate within the batch meets the row inserted before it.
+    // each, in order. The discovered-entity rules (migration 012's insert trigger) skip an item
+    // its parent already has a child for, or whose entity another unfinished discovered job
+    // covers, including one inserted by an earlier item of the same batch; any other constraint
+    // violation is a bug and fails the batch. No read per row: the caller knows every value;
     // RETURNING says which rows went in (the others were duplicates).
     this.insertChildStmt = db.prepare(`
       INSERT INTO jobs (id, job_type, gitlab_host, entity_id, namespace_path, entity_name, priority, status,
                         parent_job_id, origin, credential_id, estimated_size, created_at, updated_at)
       SELECT item.value ->> 0, item.value ->> 1, @host, item.value ->> 2, item.value ->> 3, item.value ->> 4, item.value ->> 5,
              'queued', @parent, 'discovery', @credential, item.value ->> 6, @at, @at
-      FROM json_each(@items) AS item WHERE true
-      ON CONFLICT DO NOTHING
+      FROM json_each(@items) AS item
       RETURNING id`);
     // Only work a crawler can do: a protocol job type and a GitLab host (a job adopted from a
     // crawler, or discovered under one, may lack either; it stays queued, visible, until edited
@@ -272,10 +269,15 @@ export class JobsRepo {
         if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
           throw new StoreError('invalid', 'the parent job or the credential of the new job does not exist');
         }
-        if (code === 'SQLITE_CONSTRAINT_UNIQUE') {
-          throw new StoreError('conflict', 'the parent job already has a child job for this entity');
-        }
+        if (isDuplicateEntity(err)) throw new StoreError('conflict', 'the parent job already has a child job for this entity');
         throw err;
+      }
+      // A discovered job that a discovered-entity rule skips (the insert trigger's RAISE(IGNORE)).
+      if (row === undefined) {
+        throw new StoreError(
+          'conflict',
+          'a job for this entity already exists: a child of the same parent, or another unfinished discovered job on this host',
+        );
       }
       const created = decode(row);
       this.countInsertedStmt.run(created.status, created.job_type, created.origin, 1);

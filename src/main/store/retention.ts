@@ -10,7 +10,8 @@
  * history (cascade); its child jobs stay, with `parent_job_id` set to null.
  */
 import type Database from 'better-sqlite3';
-import type { JobStatus } from '../../shared/jobs';
+import { isFinalJobStatus, type JobStatus } from '../../shared/jobs';
+import { StoreError } from './errors';
 import type { Store } from './store';
 
 export interface RetentionConfig {
@@ -20,7 +21,7 @@ export interface RetentionConfig {
   maxErrorLogAge: number;
   /** Rows of each kind deleted per transaction. Default 500. */
   batchSize?: number;
-  /** Default ['completed']. */
+  /** Default ['completed']. Finished statuses only: an unfinished job is never deleted by age. */
   jobStatuses?: readonly JobStatus[];
 }
 
@@ -58,11 +59,13 @@ function jobDeleteStatement(db: Database.Database, statuses: readonly JobStatus[
   const key = [...statuses].sort().join(',');
   let stmt = s.jobs.get(key);
   if (stmt === undefined) {
-    // coalesce(finished_at, updated_at) matches the jobs_retention index expression.
+    // coalesce(finished_at, updated_at) matches the jobs_retention index expression, and the
+    // literal status list its WHERE (SQLite reads a partial index only for a query that says so).
     stmt = db.prepare(`
       DELETE FROM jobs WHERE id IN (
         SELECT id FROM jobs
-        WHERE status IN (${statuses.map(() => '?').join(', ')}) AND coalesce(finished_at, updated_at) < ?
+        WHERE status IN ('completed', 'failed', 'cancelled') AND status IN (${statuses.map(() => '?').join(', ')})
+          AND coalesce(finished_at, updated_at) < ?
         LIMIT ?)`);
     s.jobs.set(key, stmt);
   }
@@ -75,6 +78,10 @@ export function retentionBatch(store: Store, options: RetentionOptions): Retenti
   const statuses = options.jobStatuses ?? ['completed'];
   let jobs = 0;
   let errors = 0;
+  const unfinished = statuses.filter((s) => !isFinalJobStatus(s));
+  if (unfinished.length > 0) {
+    throw new StoreError('invalid', `retention deletes finished jobs only (completed, failed, cancelled), not ${unfinished.join(', ')}`);
+  }
   if (Number.isFinite(options.maxJobAge) && statuses.length > 0) {
     const stmt = jobDeleteStatement(store.db, statuses);
     jobs = store.transaction(() => stmt.run(...statuses, options.now - options.maxJobAge, batchSize).changes);

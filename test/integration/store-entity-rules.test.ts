@@ -1,0 +1,177 @@
+/**
+ * Migration 012: the discovered-entity rules kept by one index and two triggers
+ * instead of two unique indexes. The rules must decide exactly as the indexes
+ * did, for every writer: a random sequence of inserts, changes and deletes is
+ * run against a database at schema 11 (the unique indexes) and one at the
+ * latest schema, and every outcome and the rows after it must agree.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFileKeyCipher, openStore } from '../../src/main/store';
+import { JOB_STATUSES } from '../../src/shared/jobs';
+import { mulberry32 } from '../../src/simulator/prng';
+import { isDuplicateEntity } from '../../src/main/store/errors';
+import { runMigrations } from '../../src/main/store/migrate';
+import { MIGRATIONS } from '../../src/main/store/migrations';
+
+type Outcome = 'done' | 'refused';
+
+function open(migrations = MIGRATIONS): Database.Database {
+  const db = new Database(':memory:');
+  db.pragma('foreign_keys = ON');
+  runMigrations(db, migrations);
+  return db;
+}
+
+const COLS = 'id, job_type, gitlab_host, entity_id, parent_job_id, origin, status';
+const rows = (db: Database.Database) => db.prepare(`SELECT ${COLS} FROM jobs ORDER BY id`).all();
+
+/** Runs a write; a rule's refusal is an outcome, anything else fails the test. */
+function attempt(db: Database.Database, sql: string, params: unknown[]): Outcome {
+  try {
+    return db.prepare(sql).run(...params).changes > 0 ? 'done' : 'refused';
+  } catch (err) {
+    if (isDuplicateEntity(err)) return 'refused';
+    throw err;
+  }
+}
+
+describe('discovered-entity rules (migration 012)', () => {
+  let before: Database.Database;
+  let after: Database.Database;
+  beforeEach(() => {
+    before = open(MIGRATIONS.slice(0, 11));
+    after = open();
+  });
+  afterEach(() => {
+    before.close();
+    after.close();
+  });
+
+  it('replaces the two unique indexes with one plain index', () => {
+    const indexes = (db: Database.Database) =>
+      (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs' AND name LIKE 'jobs_%'").all() as { name: string }[]).map(
+        (r) => r.name,
+      );
+    expect(indexes(before)).toEqual(expect.arrayContaining(['jobs_discovered_once', 'jobs_discovered_entity_unfinished']));
+    expect(indexes(after)).not.toContain('jobs_discovered_once');
+    expect(indexes(after)).not.toContain('jobs_discovered_entity_unfinished');
+    expect(indexes(after)).toContain('jobs_entity');
+  });
+
+  it('decides every insert, change and delete of a random history exactly as the unique indexes did', () => {
+    const random = mulberry32(1412);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const TYPES = ['crawl_project', 'crawl_group'];
+    const HOSTS = ['a.example', 'b.example'];
+    const ENTITIES = [null, '1', '2', '3', '10'];
+    const ORIGINS = ['discovery', 'operator'];
+    const both = (sql: string, params: unknown[] = []) => {
+      for (const db of [before, after]) db.prepare(sql).run(...params);
+    };
+    both(`INSERT INTO jobs (id, job_type, gitlab_host, status, origin, created_at, updated_at) VALUES
+          ('p1', 'discover_namespaces', 'a.example', 'running', 'operator', 0, 0),
+          ('p2', 'discover_namespaces', 'b.example', 'running', 'operator', 0, 0)`);
+    const PARENTS = [null, 'p1', 'p2'];
+    let next = 0;
+    const tally = { insert: { done: 0, refused: 0 }, update: { done: 0, refused: 0 } };
+
+    for (let step = 0; step < 3000; step++) {
+      const r = random();
+      const ids = (after.prepare("SELECT id FROM jobs WHERE id NOT IN ('p1', 'p2')").all() as { id: string }[]).map((x) => x.id);
+      let outcomes: [Outcome, Outcome];
+      let what: string;
+      if (r < 0.5 || ids.length === 0) {
+        const row = [`j${next++}`, pick(TYPES), pick(HOSTS), pick(ENTITIES), pick(PARENTS), pick(ORIGINS), pick(JOB_STATUSES)];
+        const cols = `INSERT INTO jobs (${COLS}, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0)`;
+        // Schema 11: the discovered-jobs insert skipped a duplicate by ON CONFLICT DO NOTHING, and
+        // any other insert was refused by the unique index; 012's trigger decides both itself.
+        const old = row[5] === 'discovery' ? `${cols} ON CONFLICT DO NOTHING` : cols;
+        outcomes = [attempt(before, old, row), attempt(after, cols, row)];
+        what = `insert ${JSON.stringify(row)}`;
+        tally.insert[outcomes[1]]++;
+      } else if (r < 0.93) {
+        const column = pick(['status', 'status', 'status', 'entity_id', 'job_type', 'gitlab_host', 'parent_job_id', 'origin']);
+        const value = { status: JOB_STATUSES, entity_id: ENTITIES, job_type: TYPES, gitlab_host: HOSTS, parent_job_id: PARENTS, origin: ORIGINS }[
+          column
+        ] as readonly (string | null)[];
+        const params = [pick(value), pick(ids)];
+        const sql = `UPDATE jobs SET ${column} = ? WHERE id = ?`;
+        outcomes = [attempt(before, sql, params), attempt(after, sql, params)];
+        what = `${sql} ${JSON.stringify(params)}`;
+        tally.update[outcomes[1]]++;
+      } else {
+        // Deleting a parent sets its children's parent_job_id to NULL (a change the update trigger sees).
+        const id = random() < 0.3 ? pick(['p1', 'p2']) : pick(ids);
+        const sql = 'DELETE FROM jobs WHERE id = ?';
+        outcomes = [attempt(before, sql, [id]), attempt(after, sql, [id])];
+        what = `${sql} ${id}`;
+        if (id === 'p1' || id === 'p2') {
+          both(`INSERT OR IGNORE INTO jobs (id, job_type, gitlab_host, status, origin, created_at, updated_at)
+                VALUES (?, 'discover_namespaces', 'a.example', 'running', 'operator', 0, 0)`, [id]);
+        }
+      }
+      expect(outcomes[1], `step ${step}: ${what}`).toBe(outcomes[0]);
+      expect(rows(after), `step ${step}: ${what}`).toEqual(rows(before));
+    }
+    // The history met the rules both ways, many times over (not a sequence that never collides).
+    expect(tally.insert.refused).toBeGreaterThan(100);
+    expect(tally.update.refused).toBeGreaterThan(50);
+    expect(tally.insert.done).toBeGreaterThan(300);
+    expect(tally.update.done).toBeGreaterThan(300);
+  });
+
+  it('upgrades a schema-11 database in place: existing jobs keep their rules', () => {
+    const insert = before.prepare(
+      `INSERT INTO jobs (${COLS}, created_at, updated_at) VALUES (?, 'crawl_project', 'a.example', ?, ?, 'discovery', ?, 0, 0)`,
+    );
+    insert.run('p', null, null, 'running');
+    insert.run('c1', '1', 'p', 'queued');
+    insert.run('c2', '2', 'p', 'completed');
+    expect(runMigrations(before).applied).toEqual(['12_entity_rules']);
+    const tryInsert = (id: string, entity: string, parent: string | null) =>
+      before
+        .prepare(`INSERT INTO jobs (${COLS}, created_at, updated_at) VALUES (?, 'crawl_project', 'a.example', ?, ?, 'discovery', 'queued', 0, 0) RETURNING id`)
+        .get(id, entity, parent);
+    expect(tryInsert('x1', '1', null)).toBeUndefined(); // c1 covers entity 1, unfinished
+    expect(tryInsert('x2', '2', 'p')).toBeUndefined(); // p already has a child for entity 2
+    expect(tryInsert('x3', '2', null)).toEqual({ id: 'x3' }); // c2 is finished: another discovery may queue it
+    expect(() => before.prepare("UPDATE jobs SET status = 'queued' WHERE id = 'c2'").run()).toThrow(/^duplicate entity:/);
+  });
+
+  it('through the store: a retry the rules refuse is told apart from other failures, and an operator duplicate is a conflict', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-rules-'));
+    const store = openStore({ dataDir: dir, cipher: createFileKeyCipher(dir) });
+    try {
+      const item = { job_type: 'crawl_project' as const, entity_id: '7', namespace_path: 'g/p', entity_name: 'p', priority: 1 };
+      const p1 = store.jobs.insertJob({ job_type: 'discover_namespaces', gitlab_host: 'h.example' });
+      const p2 = store.jobs.insertJob({ job_type: 'discover_namespaces', gitlab_host: 'h.example' });
+      const [a] = store.jobs.insertDiscoveredJobs(p1.id, [item]).created;
+      expect(store.jobs.transition(a!.id, ['queued'], { status: 'cancelled' }, { kind: 'cancelled' })).toBe(true);
+      const [b] = store.jobs.insertDiscoveredJobs(p2.id, [item]).created;
+      expect(b).toBeDefined();
+      let refusal: unknown;
+      try {
+        store.jobs.transition(a!.id, ['cancelled'], { status: 'queued' }, { kind: 'retried' });
+      } catch (err) {
+        refusal = err;
+      }
+      expect(isDuplicateEntity(refusal)).toBe(true);
+      expect(store.jobs.getJob(a!.id)!.status).toBe('cancelled');
+      // The same entity again, by hand: a child of p2 already covers it.
+      expect(() => store.jobs.insertJob({ ...item, gitlab_host: 'h.example', parent_job_id: p2.id })).toThrow(
+        expect.objectContaining({ code: 'conflict' }),
+      );
+      expect(() => store.jobs.insertJob({ ...item, gitlab_host: 'h.example', origin: 'discovery' })).toThrow(
+        expect.objectContaining({ code: 'conflict' }),
+      );
+      expect(isDuplicateEntity(new Error('duplicate entity: but not from SQLite'))).toBe(false);
+    } finally {
+      store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
