@@ -22,8 +22,12 @@ const console_ = await startHeadless({
 });
 const openMs = performance.now() - t0;
 let peak = process.memoryUsage().rss;
+// BENCH_MEM_DETAIL=1: where the peak's memory was (V8 heap, buffers, the rest: SQLite, code, threads), printed at the end.
+let atPeak = process.memoryUsage();
 const sampler = setInterval(() => {
-  peak = Math.max(peak, process.memoryUsage().rss);
+  const m = process.memoryUsage();
+  if (m.rss > peak) atPeak = m;
+  peak = Math.max(peak, m.rss);
 }, 50);
 process.send?.({ ready: true, url: console_.baseUrl, openMs, sinceSpawnMs: performance.now() });
 process.on('message', (m: string) => {
@@ -40,6 +44,13 @@ process.on('message', (m: string) => {
     process.send?.({ peak });
   } else if (m === 'stop') {
     clearInterval(sampler);
+    if (process.env.BENCH_MEM_DETAIL) {
+      const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+      const { rss, heapTotal, heapUsed, external, arrayBuffers } = atPeak;
+      console.error(
+        `[memory at peak] rss ${mib(rss)}: V8 heap ${mib(heapTotal)} (${mib(heapUsed)} used), external ${mib(external)} (array buffers ${mib(arrayBuffers)}), rest ${mib(rss - heapTotal - external)}`,
+      );
+    }
     void console_.stop().then(() => process.exit(0));
   }
 });

@@ -60,7 +60,13 @@ export async function startConsoleCore(options: ConsoleCoreOptions): Promise<Con
   try {
     cipher = options.cipher ?? createFileKeyCipher(dataDir);
     // queryTimeout is SQLite's busy timeout: how long a statement waits for another connection's lock.
-    store = openStore({ dataDir, cipher, now, busyTimeoutMs: configManager.getCurrentConfig().queryTimeout });
+    store = openStore({
+      dataDir,
+      cipher,
+      now,
+      busyTimeoutMs: configManager.getCurrentConfig().queryTimeout,
+      onBackgroundError: (err) => logger.warn({ err }, 'the background WAL checkpointer stopped; checkpoints continue on the main thread'),
+    });
   } catch (err) {
     lock.release();
     throw err;

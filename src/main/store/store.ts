@@ -29,6 +29,7 @@ import {
 import type { SocketDatabaseOperations } from '../socket/types/database';
 import type { TokenCipher } from './token-cipher';
 import { sqliteCode } from './validate';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer';
 
 export interface OpenStoreOptions {
   /** The data directory; `console.db` is created in it. Default: `resolveDataDir()`. */
@@ -40,6 +41,13 @@ export interface OpenStoreOptions {
   now?: () => number;
   /** How long a write waits for another connection's lock, ms. Default 5000. */
   busyTimeoutMs?: number;
+  /**
+   * Copy the write-ahead log into the database from a worker thread (wal-checkpointer.ts).
+   * Default true for a file; the main connection's own checkpoints run either way.
+   */
+  backgroundCheckpoints?: boolean;
+  /** The background checkpointer failed and stopped (the store goes on without it). */
+  onBackgroundError?: (err: Error) => void;
 }
 
 /**
@@ -65,6 +73,7 @@ export class Store implements StoreSocketOperations {
     readonly cipher: TokenCipher,
     readonly now: () => number,
     readonly migration: MigrationResult,
+    private readonly checkpointer: WalCheckpointer | null = null,
   ) {
     this.events = new EventsRepo(db, now);
     this.jobs = new JobsRepo(db, this.events, now);
@@ -122,15 +131,17 @@ export class Store implements StoreSocketOperations {
     return this.ops.getJobProgress(jobId);
   }
 
-  /** Closes the database (idempotent). */
   /** A one-row write that fails exactly when the database cannot take writes (disk full, read-only). */
   probeWrite(at: number): void {
     this.db.prepare('INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at').run(at);
   }
 
+  /** Closes the database (idempotent). */
   close(): void {
     if (!this.db.open) return;
     for (const fill of this.jobs.fills) fill.stop();
+    // Its connection first: the last one to close copies the rest of the log and removes it.
+    this.checkpointer?.stop();
     try {
       this.db.pragma('optimize');
     } finally {
@@ -170,7 +181,9 @@ export function openStore(options: OpenStoreOptions): Store {
     db.pragma('wal_autocheckpoint = 8192');
     db.pragma('foreign_keys = ON');
     const migration = runMigrations(db);
-    return new Store(db, file, options.cipher, options.now ?? Date.now, migration);
+    const checkpointer =
+      inMemory || options.backgroundCheckpoints === false ? null : startWalCheckpointer(file, { onError: options.onBackgroundError });
+    return new Store(db, file, options.cipher, options.now ?? Date.now, migration, checkpointer);
   } catch (err) {
     db.close();
     throw err;
