@@ -150,17 +150,17 @@ describe('discovered-entity rules (migration 012)', () => {
       const p1 = store.jobs.insertJob({ job_type: 'discover_namespaces', gitlab_host: 'h.example' });
       const p2 = store.jobs.insertJob({ job_type: 'discover_namespaces', gitlab_host: 'h.example' });
       const [a] = store.jobs.insertDiscoveredJobs(p1.id, [item]).created;
-      expect(store.jobs.transition(a!.id, ['queued'], { status: 'cancelled' }, { kind: 'cancelled' })).toBe(true);
+      expect(store.jobs.transition(a!, ['queued'], { status: 'cancelled' }, { kind: 'cancelled' })).toBe(true);
       const [b] = store.jobs.insertDiscoveredJobs(p2.id, [item]).created;
       expect(b).toBeDefined();
       let refusal: unknown;
       try {
-        store.jobs.transition(a!.id, ['cancelled'], { status: 'queued' }, { kind: 'retried' });
+        store.jobs.transition(a!, ['cancelled'], { status: 'queued' }, { kind: 'retried' });
       } catch (err) {
         refusal = err;
       }
       expect(isDuplicateEntity(refusal)).toBe(true);
-      expect(store.jobs.getJob(a!.id)!.status).toBe('cancelled');
+      expect(store.jobs.getJob(a!)!.status).toBe('cancelled');
       // The same entity again, by hand: a child of p2 already covers it.
       expect(() => store.jobs.insertJob({ ...item, gitlab_host: 'h.example', parent_job_id: p2.id })).toThrow(
         expect.objectContaining({ code: 'conflict' }),

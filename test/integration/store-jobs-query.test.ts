@@ -287,7 +287,7 @@ describe('listJobs at scale returns what the plain query returned', () => {
       priority: 1,
     })) as Parameters<typeof store.jobs.insertDiscoveredJobs>[1];
     const result = store.jobs.insertDiscoveredJobs('parent-2', items);
-    expect(result.created.map((j) => j.entity_id)).toEqual(['e-new-1', 'e-new-2', ...(result.created.length === 3 ? ['e3'] : [])]);
+    expect(result.created.map((id) => store.jobs.getJob(id)!.entity_id)).toEqual(['e-new-1', 'e-new-2', ...(result.created.length === 3 ? ['e3'] : [])]);
     expect(result.duplicates).toBe(items.length - result.created.length);
     const kept = store.db.prepare('SELECT status, job_type, origin, n FROM job_counts WHERE n > 0 ORDER BY 1, 2, 3').all();
     const actual = store.db.prepare('SELECT status, job_type, origin, COUNT(*) AS n FROM jobs GROUP BY 1, 2, 3 ORDER BY 1, 2, 3').all();
@@ -316,8 +316,8 @@ describe('listJobs at scale returns what the plain query returned', () => {
     const [a, b] = store.jobs.insertDiscoveredJobs(p.id, items).created;
     const count = (id: string) => (store.db.prepare('SELECT n FROM job_children WHERE parent_job_id = ?').get(id) as { n: number } | undefined)?.n;
     expect(count(p.id)).toBe(2);
-    store.db.prepare('DELETE FROM jobs WHERE id = ?').run(a!.id);
-    store.db.prepare('UPDATE jobs SET parent_job_id = ? WHERE id = ?').run(q.id, b!.id);
+    store.db.prepare('DELETE FROM jobs WHERE id = ?').run(a!);
+    store.db.prepare('UPDATE jobs SET parent_job_id = ? WHERE id = ?').run(q.id, b!);
     expect(count(p.id)).toBeUndefined();
     expect(count(q.id)).toBe(1);
     expect(store.jobs.listJobs({ parent_job_id: p.id }).total).toBe(0);

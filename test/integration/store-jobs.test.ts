@@ -236,8 +236,10 @@ describe('insertDiscoveredJobs', () => {
 
     const first = store.jobs.insertDiscoveredJobs(parent.id, items, { crawler_id: 'c1' });
     expect(first.duplicates).toBe(0);
-    expect(first.created.map((j) => j.entity_id)).toEqual(['1', '2', '3']);
-    for (const j of first.created) {
+    // The rows as stored, read back.
+    const firstJobs = first.created.map((id) => store.jobs.getJob(id)!);
+    expect(firstJobs.map((j) => j.entity_id)).toEqual(['1', '2', '3']);
+    for (const j of firstJobs) {
       expect(j).toMatchObject({
         status: 'queued',
         origin: 'discovery',
@@ -247,11 +249,11 @@ describe('insertDiscoveredJobs', () => {
         priority: 2,
       });
     }
-    expect(first.created[0]!.estimated_size).toEqual({ issues: 5 });
+    expect(firstJobs[0]!.estimated_size).toEqual({ issues: 5 });
 
     tick();
     const again = store.jobs.insertDiscoveredJobs(parent.id, [...items, item('4')], { crawler_id: 'c1' });
-    expect(again.created.map((j) => j.entity_id)).toEqual(['4']);
+    expect(again.created.map((id) => store.jobs.getJob(id)!.entity_id)).toEqual(['4']);
     expect(again.duplicates).toBe(3);
     expect(store.jobs.insertDiscoveredJobs(parent.id, items)).toEqual({ created: [], duplicates: 3 });
     expect(store.jobs.childJobs(parent.id).map((j) => j.entity_id)).toEqual(['1', '2', '3', '4']);
@@ -262,7 +264,7 @@ describe('insertDiscoveredJobs', () => {
     expect(store.jobs.insertDiscoveredJobs(other.id, [item('1')])).toEqual({ created: [], duplicates: 1 });
     // … until the first one is finished: then a new discovery makes a new job.
     const firstChild = first.created[0]!;
-    expect(store.jobs.transition(firstChild.id, ['queued'], { status: 'completed', finished_at: clock }, { kind: 'completed' })).toBe(true);
+    expect(store.jobs.transition(firstChild, ['queued'], { status: 'completed', finished_at: clock }, { kind: 'completed' })).toBe(true);
     expect(store.jobs.insertDiscoveredJobs(other.id, [item('1')]).created).toHaveLength(1);
 
     const parentEvents = store.events.listJobEvents(parent.id).filter((e) => e.kind === 'jobs_discovered');
@@ -393,6 +395,6 @@ describe('events', () => {
     store.db.prepare('DELETE FROM jobs WHERE id = ?').run(parent.id);
     expect(store.events.listJobEvents(parent.id)).toEqual([]);
     expect(store.progress.getProgress(parent.id)).toEqual([]);
-    expect(store.jobs.getJob(created[0]!.id)?.parent_job_id).toBeNull();
+    expect(store.jobs.getJob(created[0]!)?.parent_job_id).toBeNull();
   });
 });

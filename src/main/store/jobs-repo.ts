@@ -96,8 +96,8 @@ export interface ListJobsResult {
 }
 
 export interface DiscoveredJobsResult {
-  /** The new child jobs, in the order of the items. */
-  created: Job[];
+  /** The ids of the new child jobs, in the order of the items (read them with getJob: no row is built that no one reads). */
+  created: string[];
   /** Items that already had a child job of this parent (nothing was written for them). */
   duplicates: number;
 }
@@ -115,41 +115,6 @@ function columnValue(column: string, value: unknown): unknown {
   if (column === 'resume') return value ? 1 : 0;
   if (SCRUBBED_COLUMNS.has(column) && typeof value === 'string') return scrubSecretText(value);
   return value;
-}
-
-/** A just-inserted discovered job, as a row read back would decode (the columns not set are their defaults). */
-function discoveredJob(id: string, item: DiscoveredJob, parent: Job, estimated: DiscoveredJob['estimated_size'] | null, at: number): Job {
-  return {
-    id,
-    job_type: item.job_type,
-    gitlab_host: parent.gitlab_host,
-    entity_id: item.entity_id,
-    namespace_path: item.namespace_path ?? null,
-    entity_name: item.entity_name ?? null,
-    priority: item.priority,
-    status: 'queued',
-    attempts: 0,
-    parent_job_id: parent.id,
-    origin: 'discovery',
-    leased_to: null,
-    lease_expires_at: null,
-    credential_id: parent.credential_id,
-    resume_state: null,
-    resume: false,
-    estimated_size: estimated ?? null,
-    not_before: null,
-    last_error: null,
-    created_at: at,
-    updated_at: at,
-    started_at: null,
-    finished_at: null,
-    overall_completion: null,
-    stage: null,
-    message: null,
-    last_progress_at: null,
-    time_elapsed: null,
-    estimated_time_remaining: null,
-  };
 }
 
 export class JobsRepo {
@@ -338,7 +303,7 @@ export class JobsRepo {
         const parent = this.getJob(parentId);
         if (parent === null) throw new StoreError('not_found', `discovering job ${parentId} does not exist`);
         const at = options.at ?? this.now();
-        const created: Job[] = [];
+        const created: string[] = [];
         const perType = new Map<string, number>();
         // One row per item, no history entry per child: a discovered job's
         // "created" entry is its created_at and parent_job_id (the detail view
@@ -367,7 +332,7 @@ export class JobsRepo {
         items.forEach((item, i) => {
           if (!inserted.has(ids[i]!)) return;
           perType.set(item.job_type, (perType.get(item.job_type) ?? 0) + 1);
-          created.push(discoveredJob(ids[i]!, item, parent, item.estimated_size ?? null, at));
+          created.push(ids[i]!);
         });
         for (const [type, n] of perType) this.countInsertedStmt.run('queued', type, 'discovery', n);
         if (created.length > 0) this.countChildrenStmt.run(parentId, created.length);
