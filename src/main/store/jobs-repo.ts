@@ -18,7 +18,7 @@ import {
   type ListJobsQuery,
 } from '../../shared/jobs';
 import { StoreError, isDuplicateEntity } from './errors';
-import { newJobId } from './job-id';
+import { newJobId, newJobIds } from './job-id';
 import { JobLister } from './job-list';
 import { JobSortOrder } from './job-sort-order';
 import type { MarkedFill } from './marked-fill';
@@ -308,7 +308,7 @@ export class JobsRepo {
         // One row per item, no history entry per child: a discovered job's
         // "created" entry is its created_at and parent_job_id (the detail view
         // shows it from those), and the parent's jobs_discovered entry counts them.
-        const ids = items.map(() => newJobId(at));
+        const ids = newJobIds(items.length, at);
         const rows = items.map((item, i) => [
           ids[i],
           item.job_type,
