@@ -81,6 +81,14 @@ describe('retention', () => {
       errors: 0,
     });
     expect(runRetention(store, { maxJobAge: Infinity, maxErrorLogAge: 0, now: clock + 1 })).toEqual({ jobs: 0, errors: 15 });
+    // Unfinished jobs are never deleted by age (and jobs_retention holds finished ones only): asked to, it says so.
+    store.jobs.insertJob({ job_type: 'crawl_project', gitlab_host: 'gitlab.example.com' });
+    const queued = store.jobs.countByStatus().queued;
+    expect(queued).toBeGreaterThan(0);
+    expect(() => runRetention(store, { maxJobAge: 0, maxErrorLogAge: Infinity, now: clock + DAY, jobStatuses: ['completed', 'queued'] })).toThrow(
+      expect.objectContaining({ code: 'invalid', message: expect.stringMatching(/finished jobs only .*not queued/) }),
+    );
+    expect(store.jobs.countByStatus().queued).toBe(queued);
   });
 
   it('startRetention works through the backlog one batch per event-loop turn, and stops', async () => {
