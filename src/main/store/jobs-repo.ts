@@ -122,6 +122,7 @@ export class JobsRepo {
   private readonly statusStmt: Database.Statement;
   private readonly insertStmt: Database.Statement;
   private readonly insertChildStmt: Database.Statement;
+  private readonly insertedIdsStmt: Database.Statement;
   private readonly queuedStmt: Database.Statement;
   private readonly leaseStmt: Database.Statement;
   private readonly leasedToStmt: Database.Statement;
@@ -172,15 +173,18 @@ export class JobsRepo {
     // each, in order. The discovered-entity rules (migration 012's insert trigger) skip an item
     // its parent already has a child for, or whose entity another unfinished discovered job
     // covers, including one inserted by an earlier item of the same batch; any other constraint
-    // violation is a bug and fails the batch. No read per row: the caller knows every value;
-    // RETURNING says which rows went in (the others were duplicates).
+    // violation is a bug and fails the batch. No read per row: the caller knows every value.
+    // jsonb_each: each item comes out as JSONB, which ->> reads in place (json_each gives text,
+    // parsed again by each ->>). No RETURNING: the count of rows inserted says whether any item
+    // was a duplicate (rare); only then are the new ids looked up (insertedIdsStmt).
     this.insertChildStmt = db.prepare(`
       INSERT INTO jobs (id, job_type, gitlab_host, entity_id, namespace_path, entity_name, priority, status,
                         parent_job_id, origin, credential_id, estimated_size, created_at, updated_at)
       SELECT item.value ->> 0, item.value ->> 1, @host, item.value ->> 2, item.value ->> 3, item.value ->> 4, item.value ->> 5,
              'queued', @parent, 'discovery', @credential, item.value ->> 6, @at, @at
-      FROM json_each(@items) AS item
-      RETURNING id`);
+      FROM jsonb_each(@items) AS item
+`);
+    this.insertedIdsStmt = db.prepare('SELECT j.value AS id FROM json_each(?) AS j WHERE EXISTS (SELECT 1 FROM jobs WHERE id = j.value)').pluck();
     // Only work a crawler can do: a protocol job type and a GitLab host (a job adopted from a
     // crawler, or discovered under one, may lack either; it stays queued, visible, until edited
     // or cancelled). The WHERE is the jobs_dispatchable index's, word for word, so SQLite can read
@@ -318,19 +322,17 @@ export class JobsRepo {
           item.priority,
           item.estimated_size === undefined ? null : JSON.stringify(item.estimated_size),
         ]);
-        const inserted = new Set(
-          (
-            this.insertChildStmt.all({
-              items: JSON.stringify(rows),
-              host: parent.gitlab_host,
-              parent: parentId,
-              credential: parent.credential_id,
-              at,
-            }) as { id: string }[]
-          ).map((r) => r.id),
-        );
+        const { changes } = this.insertChildStmt.run({
+          items: JSON.stringify(rows),
+          host: parent.gitlab_host,
+          parent: parentId,
+          credential: parent.credential_id,
+          at,
+        });
+        // Every item went in (the usual case), or some were duplicates: then which ones did.
+        const inserted = changes === items.length ? null : new Set(this.insertedIdsStmt.all(JSON.stringify(ids)) as string[]);
         items.forEach((item, i) => {
-          if (!inserted.has(ids[i]!)) return;
+          if (inserted !== null && !inserted.has(ids[i]!)) return;
           perType.set(item.job_type, (perType.get(item.job_type) ?? 0) + 1);
           created.push(ids[i]!);
         });
