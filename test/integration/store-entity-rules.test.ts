@@ -8,43 +8,41 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileKeyCipher, openStore } from '../../src/main/store';
 import { JOB_STATUSES } from '../../src/shared/jobs';
 import { mulberry32 } from '../../src/simulator/prng';
-import { isDuplicateEntity } from '../../src/main/store/errors';
+import { isDuplicateEntity, sqliteCode } from '../../src/main/store/validate';
 import { runMigrations } from '../../src/main/store/migrate';
 import { MIGRATIONS } from '../../src/main/store/migrations';
+import { migratedDb } from '../helpers/migrated-db';
 
 type Outcome = 'done' | 'refused';
-
-function open(migrations = MIGRATIONS): Database.Database {
-  const db = new Database(':memory:');
-  db.pragma('foreign_keys = ON');
-  runMigrations(db, migrations);
-  return db;
-}
 
 const COLS = 'id, job_type, gitlab_host, entity_id, parent_job_id, origin, status';
 const rows = (db: Database.Database) => db.prepare(`SELECT ${COLS} FROM jobs ORDER BY id`).all();
 
-/** Runs a write; a rule's refusal is an outcome, anything else fails the test. */
-function attempt(db: Database.Database, sql: string, params: unknown[]): Outcome {
+/**
+ * Runs a write; a rule's refusal is an outcome, anything else fails the test. `refusal` says what a
+ * refusal looks like on that schema: a unique index's at schema 11, the triggers' after it.
+ */
+function attempt(db: Database.Database, sql: string, params: unknown[], refusal: (err: unknown) => boolean): Outcome {
   try {
     return db.prepare(sql).run(...params).changes > 0 ? 'done' : 'refused';
   } catch (err) {
-    if (isDuplicateEntity(err)) return 'refused';
+    if (refusal(err)) return 'refused';
     throw err;
   }
 }
+const uniqueIndex = (err: unknown) => sqliteCode(err) === 'SQLITE_CONSTRAINT_UNIQUE';
 
 describe('discovered-entity rules (migration 012)', () => {
   let before: Database.Database;
   let after: Database.Database;
   beforeEach(() => {
-    before = open(MIGRATIONS.slice(0, 11));
-    after = open();
+    before = migratedDb(MIGRATIONS.slice(0, 11));
+    after = migratedDb();
   });
   afterEach(() => {
     before.close();
@@ -90,7 +88,7 @@ describe('discovered-entity rules (migration 012)', () => {
         // Schema 11: the discovered-jobs insert skipped a duplicate by ON CONFLICT DO NOTHING, and
         // any other insert was refused by the unique index; 012's trigger decides both itself.
         const old = row[5] === 'discovery' ? `${cols} ON CONFLICT DO NOTHING` : cols;
-        outcomes = [attempt(before, old, row), attempt(after, cols, row)];
+        outcomes = [attempt(before, old, row, uniqueIndex), attempt(after, cols, row, isDuplicateEntity)];
         what = `insert ${JSON.stringify(row)}`;
         tally.insert[outcomes[1]]++;
       } else if (r < 0.93) {
@@ -100,14 +98,14 @@ describe('discovered-entity rules (migration 012)', () => {
         ] as readonly (string | null)[];
         const params = [pick(value), pick(ids)];
         const sql = `UPDATE jobs SET ${column} = ? WHERE id = ?`;
-        outcomes = [attempt(before, sql, params), attempt(after, sql, params)];
+        outcomes = [attempt(before, sql, params, uniqueIndex), attempt(after, sql, params, isDuplicateEntity)];
         what = `${sql} ${JSON.stringify(params)}`;
         tally.update[outcomes[1]]++;
       } else {
         // Deleting a parent sets its children's parent_job_id to NULL (a change the update trigger sees).
         const id = random() < 0.3 ? pick(['p1', 'p2']) : pick(ids);
         const sql = 'DELETE FROM jobs WHERE id = ?';
-        outcomes = [attempt(before, sql, [id]), attempt(after, sql, [id])];
+        outcomes = [attempt(before, sql, [id], uniqueIndex), attempt(after, sql, [id], isDuplicateEntity)];
         what = `${sql} ${id}`;
         if (id === 'p1' || id === 'p2') {
           both(`INSERT OR IGNORE INTO jobs (id, job_type, gitlab_host, status, origin, created_at, updated_at)

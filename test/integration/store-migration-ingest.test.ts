@@ -4,17 +4,15 @@
  * so they sort first), the indexes they replace are gone, and children counts
  * of 0 are deleted.
  */
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runMigrations } from '../../src/main/store/migrate';
 import { MIGRATIONS } from '../../src/main/store/migrations';
+import { migratedDb } from '../helpers/migrated-db';
 
 describe('migration 010 (ingest)', () => {
   it('copies the namespace_path order of existing jobs and drops empty children counts', () => {
-    const db = new Database(':memory:');
+    const db = migratedDb(MIGRATIONS.slice(0, 9));
     try {
-      db.pragma('foreign_keys = ON');
-      runMigrations(db, MIGRATIONS.slice(0, 9));
       const insert = db.prepare(
         `INSERT INTO jobs (id, job_type, namespace_path, status, origin, parent_job_id, created_at, updated_at)
          VALUES (?, 'crawl_project', ?, 'queued', ?, ?, 1, 1)`,
@@ -42,10 +40,8 @@ describe('migration 010 (ingest)', () => {
 
 describe('migration 011 (name order)', () => {
   it('copies the entity_name order of existing jobs, and keeps it in step with changes and deletes', () => {
-    const db = new Database(':memory:');
+    const db = migratedDb(MIGRATIONS.slice(0, 10));
     try {
-      db.pragma('foreign_keys = ON');
-      runMigrations(db, MIGRATIONS.slice(0, 10));
       const insert = db.prepare(
         `INSERT INTO jobs (id, job_type, entity_name, status, origin, created_at, updated_at) VALUES (?, 'crawl_project', ?, 'queued', 'operator', 1, 1)`,
       );

@@ -27,7 +27,7 @@ import type { MessageProcessingResult } from '../socket/types/router';
 import type { ProgressTracker } from '../observability/progress-tracker';
 import type { Logger } from '../observability/logger';
 import { type Job, type Store, toJobDto } from '../store';
-import { isDuplicateEntity } from '../store/errors';
+import { isDuplicateEntity } from '../store/validate';
 import { CrawlerReports } from './crawler-reports';
 import { type ConnectionDirectory, CrawlerSessions } from './crawler-sessions';
 import { Dispatcher } from './dispatcher';

@@ -30,13 +30,3 @@ export class StoreError extends Error {
  * discovered job per host and entity).
  */
 export const DUPLICATE_ENTITY = 'duplicate entity:';
-
-/** Whether SQLite refused a change because it would break a discovered-entity rule. */
-export function isDuplicateEntity(err: unknown): boolean {
-  return (
-    err instanceof Error &&
-    'code' in err &&
-    (err.code === 'SQLITE_CONSTRAINT_TRIGGER' || err.code === 'SQLITE_CONSTRAINT_UNIQUE') &&
-    (err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.message.startsWith(DUPLICATE_ENTITY))
-  );
-}

@@ -17,7 +17,7 @@ import {
   type JobStatus,
   type ListJobsQuery,
 } from '../../shared/jobs';
-import { StoreError, isDuplicateEntity } from './errors';
+import { StoreError } from './errors';
 import { newJobId, newJobIds } from './job-id';
 import { JobLister } from './job-list';
 import { JobSortOrder } from './job-sort-order';
@@ -27,7 +27,7 @@ import { DISPATCHABLE_WHERE } from './dispatchable';
 import type { EventInput, EventsRepo } from './events-repo';
 import { JobSchema, rowDecoder, toJson, type Job } from './records';
 import { redactResumeState, scrubSecretText } from './redact';
-import { parseInput, sqliteCode } from './validate';
+import { isDuplicateEntity, parseInput, sqliteCode } from './validate';
 
 /** A new job. Everything but `job_type` has a default. */
 export const NewJobSchema = z.object({
