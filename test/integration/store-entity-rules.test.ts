@@ -4,13 +4,18 @@
  * did, for every writer: a random sequence of inserts, changes and deletes is
  * run against a database at schema 11 (the unique indexes) and one at the
  * latest schema, and every outcome and the rows after it must agree.
+ *
+ * Migration 013: the rules compare hosts however they are spelled. The same
+ * history runs with hosts spelled many ways on the latest schema and in one
+ * form (normalizeHost's) at schema 11: the outcomes must still agree.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFileKeyCipher, openStore } from '../../src/main/store';
+import { createFileKeyCipher, normalizeHost, openStore } from '../../src/main/store';
+import { hostKeySql } from '../../src/main/store/migrations/013_host_key';
 import { JOB_STATUSES } from '../../src/shared/jobs';
 import { mulberry32 } from '../../src/simulator/prng';
 import { isDuplicateEntity, sqliteCode } from '../../src/main/store/validate';
@@ -21,7 +26,9 @@ import { migratedDb } from '../helpers/migrated-db';
 type Outcome = 'done' | 'refused';
 
 const COLS = 'id, job_type, gitlab_host, entity_id, parent_job_id, origin, status';
-const rows = (db: Database.Database) => db.prepare(`SELECT ${COLS} FROM jobs ORDER BY id`).all();
+type Row = { gitlab_host: string };
+const rows = (db: Database.Database, host: (h: string) => string = (h) => h) =>
+  (db.prepare(`SELECT ${COLS} FROM jobs ORDER BY id`).all() as Row[]).map((r) => ({ ...r, gitlab_host: host(r.gitlab_host) }));
 
 /**
  * Runs a write; a rule's refusal is an outcome, anything else fails the test. `refusal` says what a
@@ -64,12 +71,16 @@ describe('discovered-entity rules (migration 012)', () => {
     const random = mulberry32(1412);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
     const TYPES = ['crawl_project', 'crawl_group'];
-    const HOSTS = ['a.example', 'b.example'];
+    // Spelled many ways on the latest schema; schema 11 (which compared hosts as written) is given
+    // each in the one form normalizeHost makes, so the two must still decide alike.
+    const HOSTS = ['a.example', 'https://A.example/', ' a.example', 'b.example', 'http://B.Example//', 'b.example/'];
+    const canonical = (v: unknown) => (typeof v === 'string' && HOSTS.includes(v) ? normalizeHost(v) : v);
     const ENTITIES = [null, '1', '2', '3', '10'];
     const ORIGINS = ['discovery', 'operator'];
     const both = (sql: string, params: unknown[] = []) => {
       for (const db of [before, after]) db.prepare(sql).run(...params);
     };
+    const old = (params: unknown[]) => params.map(canonical);
     both(`INSERT INTO jobs (id, job_type, gitlab_host, status, origin, created_at, updated_at) VALUES
           ('p1', 'discover_namespaces', 'a.example', 'running', 'operator', 0, 0),
           ('p2', 'discover_namespaces', 'b.example', 'running', 'operator', 0, 0)`);
@@ -87,8 +98,8 @@ describe('discovered-entity rules (migration 012)', () => {
         const cols = `INSERT INTO jobs (${COLS}, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0)`;
         // Schema 11: the discovered-jobs insert skipped a duplicate by ON CONFLICT DO NOTHING, and
         // any other insert was refused by the unique index; 012's trigger decides both itself.
-        const old = row[5] === 'discovery' ? `${cols} ON CONFLICT DO NOTHING` : cols;
-        outcomes = [attempt(before, old, row, uniqueIndex), attempt(after, cols, row, isDuplicateEntity)];
+        const sql11 = row[5] === 'discovery' ? `${cols} ON CONFLICT DO NOTHING` : cols;
+        outcomes = [attempt(before, sql11, old(row), uniqueIndex), attempt(after, cols, row, isDuplicateEntity)];
         what = `insert ${JSON.stringify(row)}`;
         tally.insert[outcomes[1]]++;
       } else if (r < 0.93) {
@@ -98,7 +109,7 @@ describe('discovered-entity rules (migration 012)', () => {
         ] as readonly (string | null)[];
         const params = [pick(value), pick(ids)];
         const sql = `UPDATE jobs SET ${column} = ? WHERE id = ?`;
-        outcomes = [attempt(before, sql, params, uniqueIndex), attempt(after, sql, params, isDuplicateEntity)];
+        outcomes = [attempt(before, sql, old(params), uniqueIndex), attempt(after, sql, params, isDuplicateEntity)];
         what = `${sql} ${JSON.stringify(params)}`;
         tally.update[outcomes[1]]++;
       } else {
@@ -113,7 +124,7 @@ describe('discovered-entity rules (migration 012)', () => {
         }
       }
       expect(outcomes[1], `step ${step}: ${what}`).toBe(outcomes[0]);
-      expect(rows(after), `step ${step}: ${what}`).toEqual(rows(before));
+      expect(rows(after, normalizeHost), `step ${step}: ${what}`).toEqual(rows(before));
     }
     // The history met the rules both ways, many times over (not a sequence that never collides).
     expect(tally.insert.refused).toBeGreaterThan(100);
@@ -129,7 +140,7 @@ describe('discovered-entity rules (migration 012)', () => {
     insert.run('p', null, null, 'running');
     insert.run('c1', '1', 'p', 'queued');
     insert.run('c2', '2', 'p', 'completed');
-    expect(runMigrations(before).applied).toEqual(['12_entity_rules']);
+    expect(runMigrations(before).applied).toEqual(MIGRATIONS.slice(11).map((m) => `${m.version}_${m.name}`));
     const tryInsert = (id: string, entity: string, parent: string | null) =>
       before
         .prepare(`INSERT INTO jobs (${COLS}, created_at, updated_at) VALUES (?, 'crawl_project', 'a.example', ?, ?, 'discovery', 'queued', 0, 0) RETURNING id`)
@@ -170,6 +181,72 @@ describe('discovered-entity rules (migration 012)', () => {
     } finally {
       store.close();
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('one host however it is spelled (migration 013)', () => {
+  it('the rules’ host key in SQL agrees with normalizeHost on thousands of spellings', () => {
+    const db = migratedDb();
+    try {
+      const key = db.prepare(`SELECT ${hostKeySql('h')} AS k FROM (SELECT ? AS h)`).pluck();
+      const random = mulberry32(1313);
+      const pieces = ['https', 'HTTP', 'git+ssh', '1http', 'h-t.t', ':', '//', '/', '://', ':///', 'GitLab', '.Example', '.com', ':8443', ' ', '\t', '\n', 'a', 'Z', '-', '+', '.', '/Path/Case', '', 'ü'];
+      const seen = new Set<string>();
+      for (let i = 0; i < 5000; i++) {
+        let h = '';
+        for (let n = 1 + Math.floor(random() * 7); n > 0; n--) h += pieces[Math.floor(random() * pieces.length)];
+        seen.add(normalizeHost(h));
+        // Lower case is ASCII only in SQLite; a host the console accepts is ASCII (GitlabHostSchema).
+        if (/[^\x00-\x7f]/.test(h) && normalizeHost(h) !== h.trim()) continue;
+        expect(key.get(h), JSON.stringify(h)).toBe(normalizeHost(h));
+      }
+      expect(seen.size).toBeGreaterThan(2000); // the spellings were varied, not a handful repeated
+      for (const [a, b] of [
+        ['https://GitLab.example.com/', 'gitlab.example.com'],
+        ['http://gitlab.example.com:8080//', 'gitlab.example.com:8080'],
+        ['  GITLAB.example.com/Group/Root/ ', 'gitlab.example.com/Group/Root'],
+      ]) expect(key.get(a)).toBe(b);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a second discovery under another spelling of the host queues nothing twice; an operator’s duplicate is refused', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-host-key-'));
+    const store = openStore({ dataDir: dir, cipher: createFileKeyCipher(dir) });
+    try {
+      const items = ['1', '2', '3'].map((entity_id) => ({ job_type: 'crawl_project' as const, entity_id, namespace_path: `g/p${entity_id}`, entity_name: `p${entity_id}`, priority: 1 }));
+      const first = store.jobs.insertJob({ job_type: 'discover_namespaces', gitlab_host: 'https://GitLab.example.com/' });
+      const second = store.jobs.insertJob({ job_type: 'discover_namespaces', gitlab_host: 'gitlab.example.com' });
+      const other = store.jobs.insertJob({ job_type: 'discover_namespaces', gitlab_host: 'gitlab.other.example' });
+      expect(store.jobs.insertDiscoveredJobs(first.id, items).created).toHaveLength(3);
+      expect(store.jobs.insertDiscoveredJobs(second.id, items)).toEqual({ created: [], duplicates: 3 });
+      expect(store.jobs.insertDiscoveredJobs(other.id, items).created).toHaveLength(3); // another GitLab: its own jobs
+      expect(() => store.jobs.insertJob({ ...items[0]!, gitlab_host: 'http://gitlab.EXAMPLE.com', origin: 'discovery' })).toThrow(
+        expect.objectContaining({ code: 'conflict' }),
+      );
+    } finally {
+      store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('upgrades a schema-12 database in place: jobs written before compare by the same key', () => {
+    const db = migratedDb(MIGRATIONS.slice(0, 12));
+    try {
+      const insert = db.prepare(
+        `INSERT INTO jobs (${COLS}, created_at, updated_at) VALUES (?, 'crawl_project', ?, ?, NULL, 'discovery', 'queued', 0, 0) RETURNING id`,
+      );
+      insert.get('c1', 'https://H.example/', '1');
+      expect(insert.get('c2', 'h.example', '1')).toEqual({ id: 'c2' }); // schema 12: two hosts
+      expect(runMigrations(db).applied).toEqual(MIGRATIONS.slice(12).map((m) => `${m.version}_${m.name}`));
+      expect(insert.get('c3', 'h.example/', '1')).toBeUndefined();
+      expect(insert.get('c4', 'h2.example', '1')).toEqual({ id: 'c4' });
+      // A change of spelling alone is no change of host: allowed, though two jobs already share the entity.
+      expect(db.prepare("UPDATE jobs SET gitlab_host = 'h.example' WHERE id = 'c1'").run().changes).toBe(1);
+    } finally {
+      db.close();
     }
   });
 });

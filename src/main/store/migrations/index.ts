@@ -11,8 +11,9 @@ import { migration009Heartbeats } from './009_heartbeats';
 import { migration010Ingest } from './010_ingest';
 import { migration011NameOrder } from './011_name_order';
 import { migration012EntityRules } from './012_entity_rules';
+import { migration013HostKey } from './013_host_key';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002Seed, migration003Wild, migration004Robust, migration005Ops, migration006Scale, migration007Power, migration008Scale, migration009Heartbeats, migration010Ingest, migration011NameOrder, migration012EntityRules];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002Seed, migration003Wild, migration004Robust, migration005Ops, migration006Scale, migration007Power, migration008Scale, migration009Heartbeats, migration010Ingest, migration011NameOrder, migration012EntityRules, migration013HostKey];
