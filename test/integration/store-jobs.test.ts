@@ -274,6 +274,50 @@ describe('insertDiscoveredJobs', () => {
     ]);
   });
 
+  it('keeps the cached counts and the parent’s history entry exactly as the rows say', () => {
+    const parent = store.jobs.insertJob({ job_type: 'discover_namespaces', gitlab_host: 'gitlab.example.com', status: 'running' });
+    store.jobs.insertDiscoveredJobs(parent.id, [item('1'), item('2', { job_type: 'crawl_group' }), item('1'), item('3', { job_type: 'crawl_user' })], {
+      crawler_id: 'c7',
+    });
+    store.jobs.insertDiscoveredJobs(parent.id, [item('2', { job_type: 'crawl_group' }), item('4')]);
+    const cached = store.db.prepare('SELECT status, job_type, origin, n FROM job_counts WHERE n > 0 ORDER BY 1, 2, 3').all();
+    const actual = store.db.prepare('SELECT status, job_type, origin, count(*) AS n FROM jobs GROUP BY 1, 2, 3 ORDER BY 1, 2, 3').all();
+    expect(cached).toEqual(actual);
+    expect(store.db.prepare('SELECT n FROM job_children WHERE parent_job_id = ?').pluck().get(parent.id)).toBe(4);
+    expect(store.events.listJobEvents(parent.id).filter((e) => e.kind === 'jobs_discovered')).toEqual([
+      expect.objectContaining({ crawler_id: 'c7', from_status: 'running', to_status: 'running', at: clock, details: { created: 3, duplicates: 1 } }),
+      expect.objectContaining({ crawler_id: null, details: { created: 1, duplicates: 1 } }),
+    ]);
+  });
+
+  it('is all or nothing: a batch that fails midway leaves no job, count or history entry, alone or inside a transaction', () => {
+    const parent = store.jobs.insertJob({ job_type: 'discover_namespaces', gitlab_host: 'gitlab.example.com' });
+    // A fault on the third row (a full disk, a bug): the statement fails after writing two jobs.
+    store.db.exec("CREATE TEMP TRIGGER fault AFTER INSERT ON jobs WHEN new.entity_id = 'boom' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+    const snapshot = () => ({
+      jobs: store.db.prepare('SELECT count(*) FROM jobs').pluck().get(),
+      counts: store.db.prepare('SELECT * FROM job_counts ORDER BY 1, 2, 3').all(),
+      children: store.db.prepare('SELECT * FROM job_children').all(),
+      events: store.db.prepare('SELECT count(*) FROM job_events').pluck().get(),
+    });
+    const before = snapshot();
+    expect(() => store.jobs.insertDiscoveredJobs(parent.id, [item('1'), item('2'), item('boom'), item('4')])).toThrow('disk I/O error');
+    expect(snapshot()).toEqual(before);
+    expect(store.db.inTransaction).toBe(false);
+
+    // Inside a caller's transaction: the failed batch is undone alone; what the transaction wrote before it stays.
+    const outer = store.db.transaction(() => {
+      const ok = store.jobs.insertDiscoveredJobs(parent.id, [item('5')]);
+      expect(() => store.jobs.insertDiscoveredJobs(parent.id, [item('6'), item('boom')])).toThrow('disk I/O error');
+      return ok;
+    });
+    const { created } = outer();
+    expect(store.jobs.childJobs(parent.id).map((j) => j.entity_id)).toEqual(['5']);
+    expect(store.jobs.getJob(created[0]!)).not.toBeNull();
+    expect(store.db.prepare('SELECT n FROM job_children WHERE parent_job_id = ?').pluck().get(parent.id)).toBe(1);
+    expect(store.events.listJobEvents(parent.id).filter((e) => e.kind === 'jobs_discovered')).toHaveLength(1);
+  });
+
   it('dedupes within one message too, and refuses an unknown parent', () => {
     const parent = store.jobs.insertJob({ job_type: 'discover_namespaces', gitlab_host: 'gitlab.example.com' });
     expect(store.jobs.insertDiscoveredJobs(parent.id, [item('1'), item('1')])).toMatchObject({ duplicates: 1 });

@@ -121,7 +121,9 @@ export class JobsRepo {
   private readonly getStmt: Database.Statement;
   private readonly statusStmt: Database.Statement;
   private readonly insertStmt: Database.Statement;
-  private readonly insertChildStmt: Database.Statement;
+  private readonly insertBatchStmt: Database.Statement;
+  private readonly nextRowidStmt: Database.Statement;
+  private readonly countFromRowidStmt: Database.Statement;
   private readonly insertedIdsStmt: Database.Statement;
   private readonly queuedStmt: Database.Statement;
   private readonly leaseStmt: Database.Statement;
@@ -169,21 +171,19 @@ export class JobsRepo {
     this.insertStmt = db.prepare(
       `INSERT INTO jobs (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')}) RETURNING *`,
     );
-    // One statement per batch: the items go in as one JSON array (SQLite reads it in C), one row
-    // each, in order. The discovered-entity rules (migration 012's insert trigger) skip an item
-    // its parent already has a child for, or whose entity another unfinished discovered job
-    // covers, including one inserted by an earlier item of the same batch; any other constraint
-    // violation is a bug and fails the batch. No read per row: the caller knows every value.
-    // jsonb_each: each item comes out as JSONB, which ->> reads in place (json_each gives text,
-    // parsed again by each ->>). No RETURNING: the count of rows inserted says whether any item
-    // was a duplicate (rare); only then are the new ids looked up (insertedIdsStmt).
-    this.insertChildStmt = db.prepare(`
-      INSERT INTO jobs (id, job_type, gitlab_host, entity_id, namespace_path, entity_name, priority, status,
-                        parent_job_id, origin, credential_id, estimated_size, created_at, updated_at)
-      SELECT item.value ->> 0, item.value ->> 1, @host, item.value ->> 2, item.value ->> 3, item.value ->> 4, item.value ->> 5,
-             'queued', @parent, 'discovery', @credential, item.value ->> 6, @at, @at
-      FROM jsonb_each(@items) AS item
-`);
+    // One statement per batch (migration 014's discovered_batch): the items go in as one JSON array
+    // (SQLite reads it in C), one row each, in order; the same statement counts them and writes the
+    // parent's history entry. Run with no transaction open it is its own, so SQLite keeps no statement
+    // journal (a copy of every page it changes, to undo it alone). The discovered-entity rules
+    // (migrations 012-013) skip an item its parent already has a child for, or whose entity another
+    // unfinished discovered job covers, including one inserted by an earlier item of the same batch.
+    // Its jobs are the rows from firstRowid on (new rows take max(rowid) + 1): counted after, and only
+    // when some items were duplicates (rare) are the new ids looked up (insertedIdsStmt).
+    this.insertBatchStmt = db.prepare(`
+      INSERT INTO discovered_batch (parent_job_id, gitlab_host, credential_id, parent_status, crawler_id, at, item_count, first_rowid, items)
+      VALUES (@parent, @host, @credential, @status, @crawler, @at, @count, @first, @items)`);
+    this.nextRowidStmt = db.prepare('SELECT coalesce(max(rowid), 0) + 1 FROM jobs').pluck();
+    this.countFromRowidStmt = db.prepare('SELECT count(*) FROM jobs WHERE rowid >= ?').pluck();
     this.insertedIdsStmt = db.prepare('SELECT j.value AS id FROM json_each(?) AS j WHERE EXISTS (SELECT 1 FROM jobs WHERE id = j.value)').pluck();
     // Only work a crawler can do: a protocol job type and a GitLab host (a job adopted from a
     // crawler, or discovered under one, may lack either; it stays queued, visible, until edited
@@ -302,59 +302,47 @@ export class JobsRepo {
       return leased;
     });
 
-    this.insertDiscoveredJobs = db.transaction(
-      (parentId: string, items: readonly DiscoveredJob[], options: { crawler_id?: string | null; at?: number } = {}) => {
-        const parent = this.getJob(parentId);
-        if (parent === null) throw new StoreError('not_found', `discovering job ${parentId} does not exist`);
-        const at = options.at ?? this.now();
-        const created: string[] = [];
-        const perType = new Map<string, number>();
-        // One row per item, no history entry per child: a discovered job's
-        // "created" entry is its created_at and parent_job_id (the detail view
-        // shows it from those), and the parent's jobs_discovered entry counts them.
-        const ids = newJobIds(items.length, at);
-        const rows = items.map((item, i) => [
-          ids[i],
-          item.job_type,
-          item.entity_id,
-          item.namespace_path ?? null,
-          item.entity_name ?? null,
-          item.priority,
-          item.estimated_size === undefined ? null : JSON.stringify(item.estimated_size),
-        ]);
-        const { changes } = this.insertChildStmt.run({
-          items: JSON.stringify(rows),
-          host: parent.gitlab_host,
-          parent: parentId,
-          credential: parent.credential_id,
-          at,
-        });
-        // Every item went in (the usual case), or some were duplicates: then which ones did.
-        const inserted = changes === items.length ? null : new Set(this.insertedIdsStmt.all(JSON.stringify(ids)) as string[]);
-        items.forEach((item, i) => {
-          if (inserted !== null && !inserted.has(ids[i]!)) return;
-          perType.set(item.job_type, (perType.get(item.job_type) ?? 0) + 1);
-          created.push(ids[i]!);
-        });
-        for (const [type, n] of perType) this.countInsertedStmt.run('queued', type, 'discovery', n);
-        if (created.length > 0) this.countChildrenStmt.run(parentId, created.length);
-        if (created.length > 0) {
-          for (const fill of this.fills) fill.noteInserts();
-          this.events.insert(
-            parentId,
-            {
-              kind: 'jobs_discovered',
-              at,
-              crawler_id: options.crawler_id ?? null,
-              details: { created: created.length, duplicates: items.length - created.length },
-            },
-            parent.status,
-            parent.status,
-          );
-        }
-        return { created, duplicates: items.length - created.length };
-      },
-    );
+    // Not a db.transaction: the batch is one statement (see insertBatchStmt), atomic on its own.
+    this.insertDiscoveredJobs = (parentId, items, options = {}) => {
+      const parent = this.getJob(parentId);
+      if (parent === null) throw new StoreError('not_found', `discovering job ${parentId} does not exist`);
+      if (items.length === 0) return { created: [], duplicates: 0 };
+      const at = options.at ?? this.now();
+      // One row per item, no history entry per child: a discovered job's "created" entry is its
+      // created_at and parent_job_id (the detail view shows it from those), and the parent's
+      // jobs_discovered entry counts them.
+      const ids = newJobIds(items.length, at);
+      const rows = items.map((item, i) => [
+        ids[i],
+        item.job_type,
+        item.entity_id,
+        item.namespace_path ?? null,
+        item.entity_name ?? null,
+        item.priority,
+        item.estimated_size === undefined ? null : JSON.stringify(item.estimated_size),
+      ]);
+      const first = this.nextRowidStmt.get() as number;
+      this.insertBatchStmt.run({
+        parent: parentId,
+        host: parent.gitlab_host,
+        credential: parent.credential_id,
+        status: parent.status,
+        crawler: options.crawler_id ?? null,
+        at,
+        count: items.length,
+        first,
+        items: JSON.stringify(rows),
+      });
+      const n = this.countFromRowidStmt.get(first) as number;
+      // Every item went in (the usual case), or some were duplicates: then which ones did.
+      let created = ids;
+      if (n < items.length) {
+        const inserted = new Set(this.insertedIdsStmt.all(JSON.stringify(ids)) as string[]);
+        created = ids.filter((id) => inserted.has(id));
+      }
+      if (created.length > 0) for (const fill of this.fills) fill.noteInserts();
+      return { created, duplicates: items.length - created.length };
+    };
 
     this.setPriority = db.transaction(
       (

@@ -12,8 +12,9 @@ import { migration010Ingest } from './010_ingest';
 import { migration011NameOrder } from './011_name_order';
 import { migration012EntityRules } from './012_entity_rules';
 import { migration013HostKey } from './013_host_key';
+import { migration014DiscoveredBatch } from './014_discovered_batch';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002Seed, migration003Wild, migration004Robust, migration005Ops, migration006Scale, migration007Power, migration008Scale, migration009Heartbeats, migration010Ingest, migration011NameOrder, migration012EntityRules, migration013HostKey];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002Seed, migration003Wild, migration004Robust, migration005Ops, migration006Scale, migration007Power, migration008Scale, migration009Heartbeats, migration010Ingest, migration011NameOrder, migration012EntityRules, migration013HostKey, migration014DiscoveredBatch];
