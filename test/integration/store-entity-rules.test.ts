@@ -250,3 +250,29 @@ describe('one host however it is spelled (migration 013)', () => {
     }
   });
 });
+
+describe('a discovered batch (migration 014)', () => {
+  it('reads jobs by rowid or by an index search in every step, never by a scan (its cost must not grow with the store)', () => {
+    const db = migratedDb();
+    try {
+      const trigger = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'discovered_batch_insert'").pluck().get() as string;
+      const body = trigger.slice(trigger.indexOf('BEGIN') + 'BEGIN'.length, trigger.lastIndexOf('END'));
+      const steps = body
+        .replace(/--.*$/gm, '')
+        .split(';')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      expect(steps).toHaveLength(4);
+      for (const step of steps) {
+        // Each step as a statement of its own, the trigger's new.* values as parameters: its plan.
+        const sql = step.replace(/\bnew\.\w+/g, '?');
+        const params = Array.from({ length: sql.split('?').length - 1 }, () => null);
+        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+        expect(plan.join('\n'), step).toMatch(/SEARCH jobs USING INTEGER PRIMARY KEY|SCAN item VIRTUAL TABLE/);
+        expect(plan.filter((d) => /^SCAN jobs\b/.test(d)), step).toEqual([]);
+      }
+    } finally {
+      db.close();
+    }
+  });
+});
