@@ -174,11 +174,15 @@ export function openStore(options: OpenStoreOptions): Store {
     // crash may undo the last commits, which would need FULL.
     db.pragma('synchronous = NORMAL');
     // A million jobs (issue 14): a 32 MiB page cache holds the indexes' upper levels and hot leaves
-    // (SQLite's default is 2 MiB: at 1M jobs most index inserts then read their page from the OS), and
-    // the WAL is copied into the database every 32 MiB instead of every 4 MiB, so a page written by
-    // several batches in between is copied (and the file synced) once.
+    // (SQLite's default is 2 MiB: at 1M jobs most index inserts then read their page from the OS).
+    // The WAL worker (wal-checkpointer.ts) copies the log as it grows; this connection's own automatic
+    // checkpoint is the backstop that finishes the copy, syncs both files and lets the log restart, on
+    // this thread. During a burst the log seldom restarts otherwise, so the backstop comes due every
+    // threshold: at 128 MiB instead of 32 (4 MiB by default), 16% less wall time a job with entity ids
+    // in no order and 4% with ascending ones (store alone, 500,000 jobs), for a log of up to ~150 MiB
+    // on disk during the burst (removed when the console closes).
     db.pragma('cache_size = -32768');
-    db.pragma('wal_autocheckpoint = 8192');
+    db.pragma('wal_autocheckpoint = 32768');
     db.pragma('foreign_keys = ON');
     const migration = runMigrations(db);
     const checkpointer =
