@@ -1,7 +1,9 @@
 /**
- * A small uPlot time chart (the crawler page's heartbeats, a job's progress):
- * one or two y scales, colours from the theme's CSS variables, redrawn in
- * place when the data changes and re-created when the colour scheme does.
+ * A uPlot time chart (the crawler page's heartbeats, a job's progress, the
+ * Overview's throughput): one or two y scales, colours from the theme's CSS
+ * variables, redrawn in place when the data changes and re-created when the
+ * colour scheme does. uPlot draws on a canvas: hundreds of points a second
+ * without touching React's tree, where an SVG chart would re-render its nodes.
  */
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
@@ -16,10 +18,18 @@ export interface MiniSeries {
   side: 'left' | 'right';
   /** A CSS variable of the theme (e.g. '--accent'). */
   color: string;
-  /** How a value reads in the legend and on its axis. */
+  /** How a value reads in the legend (and on its axis, unless axisFormat says otherwise). */
   format: (v: number) => string;
+  /** How a value reads on its axis, where space is short. */
+  axisFormat?: (v: number) => string;
+  /** A title for its axis (e.g. 'items/s'). */
+  axisLabel?: string;
   /** Steps instead of lines (counts such as active jobs). */
   stepped?: boolean;
+  /** The area under the line tinted (the series that matters most). */
+  fill?: boolean;
+  /** Line width in CSS pixels (default 1.5). */
+  width?: number;
 }
 
 
@@ -27,6 +37,7 @@ function options(width: number, height: number, series: readonly MiniSeries[]): 
   const text = css('--muted', '#5f6368');
   const grid = css('--border', '#dadce0');
   const font = '11px system-ui, sans-serif';
+  const labelFont = '12px system-ui, sans-serif';
   const scaleOf = (side: 'left' | 'right') => (side === 'left' ? 'y' : 'y2');
   const axisFor = (side: 'left' | 'right'): uPlot.Axis | null => {
     const s = series.find((x) => x.side === side);
@@ -39,7 +50,8 @@ function options(width: number, height: number, series: readonly MiniSeries[]): 
       ticks: { show: false },
       size: 64,
       font,
-      values: (_u, splits) => splits.map((v) => s.format(v)),
+      values: (_u, splits) => splits.map((v) => (s.axisFormat ?? s.format)(v)),
+      ...(s.axisLabel !== undefined && { label: s.axisLabel, labelSize: 18, labelFont }),
     };
   };
   const axes = [{ stroke: text, grid: { show: false }, ticks: { show: false }, font }, axisFor('left'), axisFor('right')].filter((a): a is uPlot.Axis => a !== null);
@@ -58,8 +70,9 @@ function options(width: number, height: number, series: readonly MiniSeries[]): 
           label: s.label,
           scale: scaleOf(s.side),
           stroke: color,
-          width: 1.5,
+          width: s.width ?? 1.5,
           points: { show: false },
+          ...(s.fill && { fill: `${color}22` }),
           ...(s.stepped && { paths: uPlot.paths.stepped!({ align: 1 }) }),
           value: (_u, v) => (v === null || v === undefined ? '—' : s.format(v)),
         };
@@ -68,7 +81,22 @@ function options(width: number, height: number, series: readonly MiniSeries[]): 
   };
 }
 
-export function MiniChart({ xs, series, height = 160, label, testId }: { xs: number[]; series: readonly MiniSeries[]; height?: number; label: string; testId?: string }) {
+export interface MiniChartProps {
+  xs: number[];
+  series: readonly MiniSeries[];
+  height?: number;
+  /** Narrowest it is drawn, in CSS pixels (it follows its container's width above that). */
+  minWidth?: number;
+  /** What it shows, for screen readers (role img). */
+  label: string;
+  testId?: string;
+  /** data-points: the samples it shows (default: one per x; gaps of a history are not samples). */
+  points?: number;
+  /** Other data-* attributes for tests and tools. */
+  data?: Record<`data-${string}`, string | number>;
+}
+
+export function MiniChart({ xs, series, height = 160, minWidth = 240, label, testId, points, data }: MiniChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
   const scheme = useColorScheme();
@@ -84,21 +112,21 @@ export function MiniChart({ xs, series, height = 160, label, testId }: { xs: num
     const el = host.current;
     if (!el) return;
     const shown = seriesRef.current;
-    const u = new uPlot(options(Math.max(240, el.clientWidth), height, shown), [[], ...shown.map(() => [])], el);
+    const u = new uPlot(options(Math.max(minWidth, el.clientWidth), height, shown), [[], ...shown.map(() => [])], el);
     chart.current = u;
-    const ro = new ResizeObserver(() => u.setSize({ width: Math.max(240, el.clientWidth), height }));
+    const ro = new ResizeObserver(() => u.setSize({ width: Math.max(minWidth, el.clientWidth), height }));
     ro.observe(el);
     return () => {
       ro.disconnect();
       u.destroy();
       chart.current = null;
     };
-  }, [scheme, shape, height]);
+  }, [scheme, shape, height, minWidth]);
 
   // After every (re)creation and on new data: the chart draws what it is given.
   useEffect(() => {
     chart.current?.setData([xs, ...series.map((s) => s.values)]);
-  }, [xs, series, scheme, shape, height]);
+  }, [xs, series, scheme, shape, height, minWidth]);
 
-  return <div ref={host} className="chart mini-chart" role="img" aria-label={label} data-testid={testId} data-points={xs.length} />;
+  return <div ref={host} className="chart mini-chart" role="img" aria-label={label} data-testid={testId} data-points={points ?? xs.length} {...data} />;
 }
