@@ -177,7 +177,7 @@ export class JobsRepo {
     // journal (a copy of every page it changes, to undo it alone). The discovered-entity rules
     // (migrations 012-013) skip an item its parent already has a child for, or whose entity another
     // unfinished discovered job covers, including one inserted by an earlier item of the same batch.
-    // Its jobs are the rows from firstRowid on (new rows take max(rowid) + 1): counted after, and only
+    // Its jobs are the rows from `first` on (new rows take max(rowid) + 1): counted after, and only
     // when some items were duplicates (rare) are the new ids looked up (insertedIdsStmt).
     this.insertBatchStmt = db.prepare(`
       INSERT INTO discovered_batch (parent_job_id, gitlab_host, credential_id, parent_status, crawler_id, at, item_count, first_rowid, items)
