@@ -26,7 +26,7 @@ export class StoreError extends Error {
 
 /**
  * The start of the message of a change refused by the discovered-entity rules
- * (migration 012's triggers: one job per parent and entity, one unfinished
- * discovered job per host and entity).
+ * (the triggers of migrations 012 and 013: one job per parent and entity, one
+ * unfinished discovered job per host and entity, however the host is spelled).
  */
 export const DUPLICATE_ENTITY = 'duplicate entity:';
