@@ -10,6 +10,12 @@ import type { ConsoleEvent } from '../../shared/contract';
 export const SSE_HEARTBEAT_MS = 15_000;
 /** How long a browser waits before reconnecting after the stream drops. */
 const RETRY_MS = 2_000;
+/**
+ * How long a tab whose backlog overflowed may take to drain its last batch before it counts as
+ * stalled. A tab that reads is often mid-batch (a large batch fills the socket for a moment):
+ * it gets the resync batch; one that stopped reading is dropped.
+ */
+export const SSE_STALL_GRACE_MS = 1_000;
 
 export interface SseClient {
   close(): void;
@@ -26,6 +32,8 @@ export function openEventStream(
     onClose?: () => void;
     /** The client stopped reading and was dropped. */
     onDrop?: () => void;
+    /** See SSE_STALL_GRACE_MS. */
+    stallGraceMs?: number;
   } = {},
 ): SseClient {
   res.writeHead(200, {
@@ -44,16 +52,26 @@ export function openEventStream(
     deliver: (batch) => res.write(`event: batch\nid: ${batch.seq}\ndata: ${JSON.stringify(batch)}\n\n`),
     // A tab that stopped reading while its backlog outgrew the budget is dropped: holding more for it
     // is how a stalled stream ate a gigabyte. Its EventSource reconnects and the page reloads its state.
+    // Stopped means not drained within the grace period: meanwhile the overflowed batcher keeps
+    // nothing, and the socket holds at most the one batch in flight.
     onOverflow: ({ paused }) => {
-      if (paused) {
-        options.onDrop?.();
-        close();
-        // Not end(): the buffered backlog would keep the socket (and its memory) until the tab reads.
-        res.destroy();
-      }
+      if (paused && stallTimer === null) stallTimer = setTimeout(dropIfStalled, options.stallGraceMs ?? SSE_STALL_GRACE_MS);
     },
   });
-  const onDrain = () => batcher.resume();
+  let stallTimer: NodeJS.Timeout | null = null;
+  const dropIfStalled = () => {
+    stallTimer = null;
+    if (!res.writableNeedDrain) return;
+    options.onDrop?.();
+    close();
+    // Not end(): the buffered backlog would keep the socket (and its memory) until the tab reads.
+    res.destroy();
+  };
+  const onDrain = () => {
+    if (stallTimer !== null) clearTimeout(stallTimer);
+    stallTimer = null;
+    batcher.resume();
+  };
   res.on('drain', onDrain);
   const onEvent = (event: ConsoleEvent) => batcher.push(event);
   core.events.on('event', onEvent);
@@ -66,6 +84,7 @@ export function openEventStream(
     if (closed) return;
     closed = true;
     clearInterval(heartbeat);
+    if (stallTimer !== null) clearTimeout(stallTimer);
     core.events.off('event', onEvent);
     res.off('drain', onDrain);
     batcher.close();
