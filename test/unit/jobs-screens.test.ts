@@ -23,6 +23,7 @@ import type { JobProgress } from '../../src/shared/progress';
 import { describeEvent, timeline } from '../../src/renderer/screens/jobs/timeline';
 import { INITIAL_FORM, fieldErrorsFromDetails, sameHost, toInput, validate } from '../../src/renderer/screens/jobs/assign-form';
 import { formatDuration, formatPercent, shortId } from '../../src/renderer/screens/jobs/format';
+import { newJobIds } from '../../src/main/store/job-id';
 import { credentialLabel, figuresDisagree } from '../../src/renderer/screens/jobs/detail-facts';
 import { jobDto } from '../helpers/job-dto';
 
@@ -223,6 +224,11 @@ describe('the Assign job form', () => {
 describe('formatting', () => {
   it('shortens UUIDs, formats durations and percentages', () => {
     expect(shortId('6f3b06cb-5397-46f4-aa2d-400cdc9d23bd')).toBe('6f3b06cb');
+    // The console's own ids (UUID v7) begin with their creation time: jobs created together differ only at the end.
+    const together = newJobIds(1000, Date.UTC(2026, 11, 2));
+    expect(new Set(together.map((id) => id.slice(0, 8))).size).toBe(1);
+    expect(new Set(together.map(shortId)).size).toBeGreaterThan(990);
+    expect(shortId(together[0]!)).toBe(together[0]!.slice(-8));
     expect(shortId('load-discovery')).toBe('load-discovery');
     expect(formatDuration(850)).toBe('850 ms');
     expect(formatDuration(185_000)).toBe('3 min 5 s');

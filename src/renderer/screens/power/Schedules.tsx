@@ -16,6 +16,7 @@ import { useCredentials } from '../ops/state/credentials-store';
 import { useQuery } from '@tanstack/react-query';
 import { queryKeys } from '../../query/keys';
 import { ViewLink } from '../../router';
+import { shortId } from '../jobs/format';
 
 const UNITS = { seconds: 1_000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
 type Unit = keyof typeof UNITS;
@@ -243,7 +244,7 @@ function ScheduleRow({ s, now, onEdit, onNotice }: { s: Schedule; now: number; o
       <td>
         {s.last_job_id ? (
           <ViewLink view="job" params={{ job_id: s.last_job_id }} className="link mono" title={s.last_job_id} data-testid="schedule-last-job">
-            {s.last_job_id.slice(0, 8)}
+            {shortId(s.last_job_id)}
           </ViewLink>
         ) : (
           <span className="muted">—</span>
