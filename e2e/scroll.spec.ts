@@ -131,3 +131,22 @@ test('every row of a table taller than the cap is reachable: scrollbar, wheel, k
   await expect(row(last)).toBeVisible();
   expect(Math.abs((await placeOf(page, last)).aboveBottom)).toBeLessThanOrEqual(1);
 });
+
+test('the table fills the window below the filters, and grows with it: one scrollbar, not a box of six rows', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(served.url);
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'open');
+  await page.getByTestId('nav-jobs').click();
+  await expect(page.getByTestId('jobs-total')).toHaveText(new RegExp(`^${SHOWN.toLocaleString('en')} jobs`));
+  const grid = page.getByTestId('jobs-grid');
+  // Its bottom is the page's, less the main area's padding (20 px), whatever sits above it.
+  const gap = () => grid.evaluate((el) => Math.round(window.innerHeight - el.getBoundingClientRect().bottom));
+  const height = () => grid.evaluate((el) => el.getBoundingClientRect().height);
+  expect(await gap()).toBeLessThanOrEqual(24);
+  const before = await height();
+  expect(before).toBeGreaterThan(ROW * 10);
+  await page.setViewportSize({ width: 1440, height: 1200 });
+  await expect.poll(height).toBeGreaterThanOrEqual(before + 290);
+  expect(await gap()).toBeLessThanOrEqual(24);
+  expect(await page.evaluate(() => document.scrollingElement!.scrollHeight <= window.innerHeight)).toBe(true);
+});
