@@ -5,10 +5,13 @@
  * answers the bench's questions over IPC.
  */
 import { performance } from 'node:perf_hooks';
+import { applyConsoleHeapPolicy } from '../src/main/core/heap-policy';
 import { startHeadless } from '../src/main/headless/serve';
 import { silentLogger } from '../src/main/observability/logger';
 
 const [dataDir, socketPath, token, staticDir] = process.argv.slice(2) as [string, string, string, string | undefined];
+// As the hosts do (the headless command, the desktop app): the memory measured is the memory users get.
+applyConsoleHeapPolicy();
 const t0 = performance.now();
 const console_ = await startHeadless({
   dataDir,

@@ -55,7 +55,8 @@ interface Running {
 function startConsole(dataDir: string, socketPath: string): Promise<Running> {
   const proc = fork(path.resolve(import.meta.dirname, 'scale-console.ts'), [dataDir, socketPath, TOKEN, values.static ?? ''], {
     // BENCH_CPU_PROF=DIR: a V8 CPU profile of the console process, for finding the hot spots.
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+    // BENCH_NODE_FLAGS="--trace-gc …": more flags for the console process (what its heap does, and when).
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
     stdio: 'inherit',
   });
   return new Promise((resolve, reject) => {

@@ -6,6 +6,7 @@
 import { BrowserWindow, app, dialog, session } from 'electron';
 import path from 'node:path';
 import { startConsoleCore } from '../core/console-core';
+import { applyConsoleHeapPolicy } from '../core/heap-policy';
 import type { ConsoleCore } from '../core/types';
 import { createLogger } from '../observability/logger';
 import { DATA_DIR_ENV, createFileKeyCipher, prepareDataDir } from '../store';
@@ -62,6 +63,7 @@ export async function startElectronApp(): Promise<void> {
     app.quit();
     return;
   }
+  applyConsoleHeapPolicy();
   const args = parseAppArgs(process.argv);
   const renderer: RendererLocation = {
     file: path.join(import.meta.dirname, '../renderer/index.html'),

@@ -44,6 +44,8 @@ async function serve(argv: string[]): Promise<number> {
     return 0;
   }
   const { startHeadless } = await import('./serve');
+  const { applyConsoleHeapPolicy } = await import('../core/heap-policy');
+  applyConsoleHeapPolicy();
   const headless = await startHeadless(parsed.options);
   print('Crawl Console is running (headless).');
   print(`  Open:    ${headless.url}`);
