@@ -4,6 +4,8 @@
  * job_assignment ignored, bare JSON.stringify writes. Real Unix sockets, a real
  * SQLite file.
  */
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CrawlerView } from '../../src/shared/contract';
 import type { JobDto } from '../../src/shared/jobs';
@@ -214,6 +216,47 @@ describe('a whole discovery in one message, as the crawler in the wild sends it'
     const { errors } = await t.api.listErrors({});
     expect(errors.filter((e) => e.code === 'invalid_message').map((e) => e.message)).toEqual([expect.stringMatching(/^discovered_jobs\[31337\] refused: .*entity_id/)]);
     expect(errors.filter((e) => e.code === 'message_too_large')).toEqual([]);
+    expect(c.isClosed).toBe(false);
+  });
+
+  it('creates a whole discovery’s jobs a window of 10,000 items at a time, each in entity-id order; the first listed of a duplicate wins', async () => {
+    t = await startTestConsole({ maxMessageSize: 1024 * 1024 });
+    const c = await wild();
+    const parent = await create('discover_namespaces', 'scattered-gitlab');
+    const [handed] = await c.requestJobs();
+    c.started(handed!);
+    // Ids in no order, as a real discovery lists them (an odd multiplier is a permutation modulo 2^20).
+    const N = 25_000;
+    const items: Record<string, unknown>[] = Array.from({ length: N }, (_, i) => ({
+      job_type: i % 4 === 0 ? 'crawl_group' : 'crawl_project',
+      entity_id: String((Math.imul(i + 1, 0x9e3779b1) >>> 0) & 0xfffff),
+      namespace_path: `group-${i % 97}/project-${i}`,
+      entity_name: `listed ${i}`,
+      priority: 1,
+    }));
+    // A duplicate inside the first window, listed after the original: the original wins.
+    items[7_000] = { ...items[7_000], job_type: items[3_000]!.job_type, entity_id: items[3_000]!.entity_id };
+    c.send(c.jobsDiscovered(parent.job_id, items));
+    expect((await c.requestJobs(15_000)).length).toBeGreaterThan(0);
+
+    const db = new Database(path.join(t.dir, 'console.db'), { readonly: true });
+    try {
+      const rows = db.prepare('SELECT entity_id, entity_name FROM jobs WHERE parent_job_id = ? ORDER BY rowid').all(parent.job_id) as { entity_id: string; entity_name: string }[];
+      expect(rows).toHaveLength(N - 1);
+      expect(rows.find((r) => r.entity_id === items[3_000]!.entity_id)!.entity_name).toBe('listed 3000');
+      expect(rows.some((r) => r.entity_name === 'listed 7000')).toBe(false);
+      // Windows follow the listing; inside each, the jobs were created in entity-id order (as text, the index's order).
+      const expected = [0, 10_000, 20_000].flatMap((w) =>
+        items
+          .slice(w, w + 10_000)
+          .filter((item) => item.entity_name !== 'listed 7000')
+          .map((item) => item.entity_id as string)
+          .sort(),
+      );
+      expect(rows.map((r) => r.entity_id)).toEqual(expected);
+    } finally {
+      db.close();
+    }
     expect(c.isClosed).toBe(false);
   });
 

@@ -5,7 +5,7 @@
  * cannot take is refused with its reason, and what it holds stays bounded.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeCrawlerMessage } from '../../src/shared/protocol';
+import { decodeCrawlerMessage, discoveredEntityKey } from '../../src/shared/protocol';
 import { DiscoverySplitter } from '../../src/shared/protocol/discovery-splitter';
 import { type FrameEvent, FrameReader } from '../../src/shared/protocol/framing';
 import { mulberry32 } from '../../src/simulator/prng';
@@ -59,12 +59,12 @@ describe('DiscoverySplitter', () => {
     }
   });
 
-  it('gives each part the head of the message, the items offset, and the summary on the last part', () => {
+  it('gives each part the head of the message, each item’s index, and the summary on the last part', () => {
     const events = parts(feed(reader(16_384, 100), bytes(text), [1000]));
-    // Cut at 100 items, or earlier at about maxBytes of them; each part's offset is the items before it.
+    // Cut at 100 items, or earlier at about maxBytes of them; each item's index is its place in the message.
     const sizes = events.map((e) => (e.value!.data as { discovered_jobs: unknown[] }).discovered_jobs.length);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(300);
-    expect(events.map((e) => (e.value!.data as { items_offset: number }).items_offset)).toEqual(sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0)));
+    expect(events.flatMap((e) => (e.value!.data as { items_index: number[] }).items_index)).toEqual(list.map((_, i) => i));
     expect(Math.max(...sizes)).toBe(100);
     for (const e of events) expect(e.value).toMatchObject({ type: 'jobs_discovered', jobId: 'disc-1', timestamp: '2026-12-02T00:00:00Z' });
     expect(events.at(-1)!.value!.data).toMatchObject({ discovery_summary: { total_groups: 3, total_projects: 4 } });
@@ -77,7 +77,7 @@ describe('DiscoverySplitter', () => {
   it('keeps the message’s other fields on every part (what a user’s handler reads as extras)', () => {
     const events = parts(feed(reader(8192, 100), bytes(wild(list, { trace: 'run-7' })), [2000]));
     expect(events.length).toBeGreaterThan(2);
-    for (const e of events) expect(e.value).toMatchObject({ trace: 'run-7', jobId: 'disc-1', data: { items_offset: expect.any(Number) } });
+    for (const e of events) expect(e.value).toMatchObject({ trace: 'run-7', jobId: 'disc-1', data: { items_index: expect.any(Array) } });
   });
 
   it('names a refused item by its index in the whole message', () => {
@@ -167,6 +167,90 @@ describe('DiscoverySplitter', () => {
         }
       }
     }
+  });
+
+  describe('with orderBy (the console: entity id)', () => {
+    // Ids in no order, some listed twice (the first listed must stay first among equals), one item without an id.
+    const scattered = items(2_000).map((item, i) => ({ ...item, entity_id: String((Math.imul(i % 1_900, 0x9e3779b1) >>> 0) % 100_000) }));
+    (scattered as unknown[])[1_234] = { job_type: 'crawl_project', priority: 1 };
+    const input = bytes(wild(scattered));
+    const sorted = (maxBytes: number, batchItems: number, windowItems: number) =>
+      new FrameReader({ maxMessageBytes: maxBytes, parse: true, split: () => new DiscoverySplitter({ maxBytes, batchItems, windowItems, orderBy: discoveredEntityKey }) });
+    const handed = (events: FrameEvent[]) =>
+      parts(events).flatMap((e) => {
+        const data = e.value!.data as { discovered_jobs: unknown[]; items_index: number[] };
+        expect(data.items_index).toHaveLength(data.discovered_jobs.length);
+        return data.discovered_jobs.map((item, k) => ({ item, index: data.items_index[k]! }));
+      });
+
+    it('hands on each window of the message sorted by the key, stably, every item once with its index, in bounded parts', () => {
+      for (const sizes of [[input.length], [4096], [1, 5000, 3]]) {
+        const events = feed(sorted(8192, 64, 320), input, sizes);
+        expect(events.filter((e) => e.kind !== 'line')).toEqual([]);
+        const got = handed(events);
+        for (const { item, index } of got) expect(item).toEqual(scattered[index]);
+        expect(got.map((g) => g.index).sort((a, b) => a - b)).toEqual(scattered.map((_, i) => i));
+        // Windows (320 items, or twice maxBytes of them) follow the listing: the items handed on are always a
+        // prefix of the message, so a window ends where the indices so far are exactly 0..end-1. Inside a
+        // window, the items are ordered by (key, index).
+        let start = 0;
+        let windows = 0;
+        while (start < got.length) {
+          let end = start;
+          let most = -1;
+          do most = Math.max(most, got[end++]!.index);
+          while (most !== end - 1);
+          expect(end - start).toBeLessThanOrEqual(320);
+          windows++;
+          const window = got.slice(start, end);
+          const want = [...window].sort((a, b) => {
+            const ka = discoveredEntityKey(a.item);
+            const kb = discoveredEntityKey(b.item);
+            return ka < kb ? -1 : ka > kb ? 1 : a.index - b.index;
+          });
+          expect(window).toEqual(want);
+          start = end;
+        }
+        expect(windows).toBeGreaterThan(2_000 / 320);
+        expect(windows).toBeLessThan(2_000 / 100); // windows, not single items: sorted across parts
+        for (const e of parts(events)) expect((e.value!.data as { discovered_jobs: unknown[] }).discovered_jobs.length).toBeLessThanOrEqual(64);
+      }
+    });
+
+    it('holds at most one window of items, and names a refused item by its index in the message', () => {
+      // Where each item ends in the message: an item is complete, and may be held, once its bytes have arrived.
+      const head = wild([]).indexOf('[') + 1;
+      const ends: number[] = [];
+      let at = head;
+      for (const item of scattered) {
+        at += bytes(JSON.stringify(item)).length;
+        ends.push(at);
+        at += 1; // the comma
+      }
+      const r = sorted(16 * 1024, 50, 200);
+      let handedOn = 0;
+      let most = 0;
+      const events: FrameEvent[] = [];
+      for (let off = 0; off < input.length; off += 1000) {
+        const out: FrameEvent[] = [];
+        r.push(input.subarray(off, off + 1000), out);
+        events.push(...out);
+        handedOn += handed(out).length;
+        const complete = ends.filter((e) => e <= off + 1000).length;
+        most = Math.max(most, complete - handedOn);
+      }
+      r.flush(events);
+      expect(handed(events)).toHaveLength(2_000);
+      // A window (200 items) is held, not only a part (50); before it knows the message is oversized the reader
+      // itself holds up to maxBytes (about 130 of these items).
+      expect(most).toBeGreaterThan(150);
+      expect(most).toBeLessThan(200);
+      const rejected = parts(events).flatMap((e) => {
+        const d = decodeCrawlerMessage(e.value);
+        return d.ok && d.message.type === 'jobs_discovered' ? d.message.data.rejected_items.map((x) => x.index) : [];
+      });
+      expect(rejected).toEqual([1_234]);
+    });
   });
 
   it('without a splitter (before authentication) an oversized message is skipped as before', () => {

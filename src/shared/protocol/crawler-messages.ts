@@ -94,6 +94,17 @@ export const DiscoveredJobSchema = z.looseObject({
 });
 export type DiscoveredJob = z.infer<typeof DiscoveredJobSchema>;
 
+/**
+ * A discovered item's entity id as the store keys it (DiscoveredJobSchema's transform: numbers as text),
+ * read from an item as sent, so anything goes: '' when it has none (validation refuses it later). The
+ * order in which the console creates a whole discovery's jobs (DiscoverySplitter's `orderBy`).
+ */
+export const discoveredEntityKey = (item: unknown): string => {
+  if (typeof item !== 'object' || item === null) return '';
+  const id = (item as { entity_id?: unknown }).entity_id;
+  return typeof id === 'string' ? id : typeof id === 'number' ? String(id) : '';
+};
+
 export const DiscoverySummarySchema = z.looseObject({
   total_users: z.number().optional(),
   total_groups: z.number().optional(),
@@ -274,9 +285,9 @@ const JobsDiscoveredWire = z.looseObject({
   discovery_summary: DiscoverySummarySchema.optional(),
   /**
    * A part of a larger message (the console's own split of an oversized jobs_discovered, discovery-splitter.ts):
-   * the index its first item had in the whole message, so refused items are named by that index.
+   * the index each item had in the whole message, so refused items are named by that index.
    */
-  items_offset: z.number().int().nonnegative().optional(),
+  items_index: z.array(z.number().int().nonnegative()).optional(),
 });
 const DiscoveryWire = z.looseObject({
   entityType: z.string().min(1),
@@ -461,14 +472,13 @@ export const WIRE_FORMS: { [T in CrawlerMessageType]: MessageForms<T> } = {
     crawlerKeys: ['isRecoverable', 'errorType', 'resumeState', 'partialCounts'],
   },
   jobs_discovered: {
-    documented: form(JobsDiscoveredWire, ['discovered_jobs', 'discovery_summary', 'items_offset'], (d) => {
+    documented: form(JobsDiscoveredWire, ['discovered_jobs', 'discovery_summary', 'items_index'], (d) => {
       const accepted: DiscoveredJob[] = [];
       const rejected: RejectedItem[] = [];
-      const offset = d.items_offset ?? 0;
       d.discovered_jobs.forEach((item, index) => {
         const r = DiscoveredJobSchema.safeParse(item);
         if (r.success) accepted.push(r.data);
-        else rejected.push({ index: offset + index, error: summarizeIssues(r.error.issues) });
+        else rejected.push({ index: d.items_index?.[index] ?? index, error: summarizeIssues(r.error.issues) });
       });
       return undefinedFree({ discovered_jobs: accepted, rejected_items: rejected, discovery_summary: d.discovery_summary });
     }),

@@ -11,17 +11,29 @@
  * current items of `data.discovered_jobs`, and hands on a `jobs_discovered` of
  * at most `batchItems` items (and about maxMessageSize bytes) at a time, each
  * with the message's other fields, parsed like any message. What it holds is
- * bounded: those fields, one part's items, one item, each about maxMessageSize.
+ * bounded: those fields and one item, each about maxMessageSize, and one part's
+ * items (a window's with `orderBy`: at most about twice maxMessageSize).
  *
- * Parts say where their items were in the whole message (`data.items_offset`),
- * so an item refused by validation is named by its index in what the crawler sent.
+ * Parts say where each item was in the whole message (`data.items_index`), so
+ * an item refused by validation is named by its index in what the crawler sent.
+ *
+ * With `orderBy`, the items are handed on a window of parts at a time (by
+ * default 5 parts: 10,000 items), each window sorted by that key (stably: equal
+ * keys keep the order they were sent in). The console orders by entity id: a
+ * real discovery lists entities in no order of id, and the store's dedupe index
+ * is keyed by it, so parts cut from a sorted window each write a narrow run of
+ * that index instead of a random leaf per job (store alone at a million jobs,
+ * 27.6-29.1 -> 19.6-19.9 µs a job; ascending ids 15.3). Windows follow each
+ * other in the order sent, so the items handed on are always a prefix of the
+ * message.
  *
  * Taken in parts only when the head comes first: `type` must be
  * `jobs_discovered` and the job id known when the first item is complete (the
  * crawler writes them before `data`). Anything else oversized is refused as
  * before, with the reason. Items already handed on stay handed on if the
- * message turns out truncated (each part is a message of its own; re-sending
- * the discovery creates no duplicates).
+ * message turns out faulty, and a message cut short hands on the items before
+ * the cut; the refusal says how many (each part is a message of its own;
+ * re-sending the discovery creates no duplicates).
  *
  * Pure TypeScript over Uint8Array, like the framing it plugs into.
  */
@@ -36,6 +48,13 @@ export interface DiscoverySplitterOptions {
    * million jobs; measured against 1,000, 7-19% more jobs a second, as a commit's fixed cost is spread wider).
    */
   batchItems?: number;
+  /**
+   * Hand the items on sorted by this key, a window of parts at a time (see above). It is given each item as
+   * sent (not yet validated), so it must accept anything.
+   */
+  orderBy?: (item: unknown) => string;
+  /** Items per window with `orderBy` (default 5 parts' worth); the window is also cut at twice maxBytes of items. */
+  windowItems?: number;
   /** Strict UTF-8 decoding: the text, or null when the bytes are not valid UTF-8 (default: a fatal TextDecoder). */
   decode?: (bytes: Uint8Array) => string | null;
 }
@@ -68,6 +87,9 @@ const BACKSLASH = 0x5c;
 export class DiscoverySplitter implements OversizedSplitter {
   private readonly maxBytes: number;
   private readonly batchItems: number;
+  private readonly orderBy: ((item: unknown) => string) | null;
+  private readonly windowItems: number;
+  private readonly windowBytes: number;
   private readonly decode: (bytes: Uint8Array) => string | null;
 
   private readonly stack: Level[] = [];
@@ -89,9 +111,11 @@ export class DiscoverySplitter implements OversizedSplitter {
   private readonly fields: Record<string, unknown> = {};
   private readonly dataFields: Record<string, unknown> = {};
   private envelopeBytes = 0;
+  /** The window: items not yet handed on, in the order sent, and the bytes each took on the wire. */
   private items: unknown[] = [];
+  private sizes: number[] = [];
   private itemBytes = 0;
-  /** Items handed on so far (the next part's items_offset). */
+  /** Items handed on so far: the window's first item is the message's item at this index. */
   private handedOn = 0;
   private failure: string | null = null;
   private bytes = 0;
@@ -99,6 +123,9 @@ export class DiscoverySplitter implements OversizedSplitter {
   constructor(options: DiscoverySplitterOptions) {
     this.maxBytes = options.maxBytes;
     this.batchItems = options.batchItems ?? 2000;
+    this.orderBy = options.orderBy ?? null;
+    this.windowItems = this.orderBy === null ? this.batchItems : (options.windowItems ?? 5 * this.batchItems);
+    this.windowBytes = this.orderBy === null ? this.maxBytes : 2 * this.maxBytes;
     this.decode = options.decode ?? strictUtf8Decoder();
   }
 
@@ -331,8 +358,9 @@ export class DiscoverySplitter implements OversizedSplitter {
         return;
       }
       this.items.push(value);
+      this.sizes.push(size);
       this.itemBytes += size;
-      if (this.items.length >= this.batchItems || this.itemBytes >= this.maxBytes) this.handOn(out, false);
+      if (this.items.length >= this.windowItems || this.itemBytes >= this.windowBytes) this.handOn(out, false);
     }
   }
 
@@ -342,20 +370,46 @@ export class DiscoverySplitter implements OversizedSplitter {
   }
 
   /**
-   * The items held so far, as one jobs_discovered with the message's other fields (the summary only on the
-   * last part: it describes the whole discovery). A data that was not an object goes on as it came (refused by validation).
+   * The window's items, as jobs_discovered parts of at most batchItems items and about maxBytes each, with
+   * the message's other fields (the summary only on the very last part: it describes the whole discovery),
+   * in `orderBy` order if given. The last call hands on one part even with no items, for the summary.
+   * A data that was not an object goes on as it came (refused by validation).
    */
   private handOn(out: FrameEvent[], last: boolean): void {
-    if (!last && this.items.length === 0) return;
-    const { discovery_summary: summary, ...rest } = this.dataFields;
+    const n = this.items.length;
+    if (!last && n === 0) return;
+    const order = Array.from({ length: n }, (_, i) => i);
+    const orderBy = this.orderBy;
+    if (orderBy !== null && n > 1) {
+      const keys = this.items.map((item) => orderBy(item));
+      order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : a - b));
+    }
+    for (let start = 0; start < n || (start === 0 && last); ) {
+      let end = start;
+      let bytes = 0;
+      while (end < n && end - start < this.batchItems && bytes < this.maxBytes) bytes += this.sizes[order[end++]!]!;
+      this.pushPart(out, order.slice(start, end), last && end >= n);
+      if (end === start) break; // the empty last part
+      start = end;
+    }
+    this.handedOn += n;
+    this.items = [];
+    this.sizes = [];
+    this.itemBytes = 0;
+  }
+
+  private pushPart(out: FrameEvent[], positions: number[], last: boolean): void {
     const value: Record<string, unknown> = { ...this.fields };
     if (!('data' in this.fields)) {
-      value.data = { ...rest, ...(last && summary !== undefined && { discovery_summary: summary }), discovered_jobs: this.items, items_offset: this.handedOn };
+      const { discovery_summary: summary, ...rest } = this.dataFields;
+      value.data = {
+        ...rest,
+        ...(last && summary !== undefined && { discovery_summary: summary }),
+        discovered_jobs: positions.map((p) => this.items[p]),
+        items_index: positions.map((p) => this.handedOn + p),
+      };
     }
     out.push({ kind: 'line', text: '', value });
-    this.handedOn += this.items.length;
-    this.items = [];
-    this.itemBytes = 0;
   }
 
   private tooLarge(target: Target): void {

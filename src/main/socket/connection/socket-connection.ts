@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { DiscoverySplitter, encodeConsoleMessage, type Spelling, type WebAppMessage } from '../../../shared/protocol';
+import { DiscoverySplitter, discoveredEntityKey, encodeConsoleMessage, type Spelling, type WebAppMessage } from '../../../shared/protocol';
 import type { ConnectionInfo, ConnectionState } from '../../../shared/connection';
 import type { ConnectionEvent, ConnectionEventOf, ConnectionEventType, ConnectionMetadata } from '../types/connection';
 import { LineReader, type LineEvent } from './line-reader';
@@ -30,6 +30,12 @@ export interface SocketConnectionOptions {
 /** Inbound lines queued beyond this pause reading from the socket until the queue drains. */
 const PAUSE_AT = 1024;
 const RESUME_AT = 128;
+/**
+ * Lines handled back to back give the event loop a turn after this long: a window of a whole discovery's
+ * parts (DiscoverySplitter) arrives at once, some 30-50 ms of store work each at a million jobs, and other
+ * crawlers, the UI and timers must not wait for all of them.
+ */
+const YIELD_AFTER_MS = 20;
 /** Senders allowed to wait for one slow peer; past this, the peer is dropped rather than queued for. */
 const MAX_WAITING_WRITERS = 256;
 
@@ -80,7 +86,10 @@ export class SocketConnection extends EventEmitter {
       delimiter: options.messageDelimiter,
       maxMessageBytes: options.maxMessageSize,
       parse: true,
-      split: () => (this.metadata.authenticated ? new DiscoverySplitter({ maxBytes: options.maxMessageSize }) : null),
+      // Its parts come sorted by entity id, a window of 10,000 items at a time: they then write the store's
+      // dedupe index (keyed by entity id) in runs, not a random leaf per job.
+      split: () =>
+        this.metadata.authenticated ? new DiscoverySplitter({ maxBytes: options.maxMessageSize, orderBy: discoveredEntityKey }) : null,
     });
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     this.socketClosedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
@@ -267,8 +276,17 @@ export class SocketConnection extends EventEmitter {
 
   private async drainQueue(): Promise<void> {
     this.processing = true;
+    let since = performance.now();
     try {
       while (this.queueHead < this.queue.length) {
+        if (performance.now() - since > YIELD_AFTER_MS) {
+          // Not reading meanwhile: what arrives waits in the socket (and the crawler's), not in this queue.
+          const pausedHere = !this.paused && !this.socket.destroyed;
+          if (pausedHere) this.socket.pause();
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (pausedHere && !this.paused && !this.socket.destroyed) this.socket.resume();
+          since = performance.now();
+        }
         const event = this.queue[this.queueHead]!;
         this.queueHead++;
         if (this.queueHead > 4096 && this.queueHead * 2 > this.queue.length) {
