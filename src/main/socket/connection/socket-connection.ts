@@ -31,6 +31,12 @@ export interface SocketConnectionOptions {
 const PAUSE_AT = 1024;
 const RESUME_AT = 128;
 /**
+ * …and so do this many bytes of them (or twice maxMessageSize, if more): while a handler waits (a user's
+ * async handler, a reply to a peer that does not read), a peer's large messages must not pile up in memory
+ * (1,024 of them near the 1 MiB default would be a gigabyte). Reading resumes below half of it.
+ */
+const PAUSE_AT_BYTES = 8 * 1024 * 1024;
+/**
  * Lines handled back to back give the event loop a turn after this long: a window of a whole discovery's
  * parts (DiscoverySplitter) arrives at once, some 30-50 ms of store work each at a million jobs, and other
  * crawlers, the UI and timers must not wait for all of them.
@@ -53,6 +59,11 @@ export class SocketConnection extends EventEmitter {
 
   private readonly reader: LineReader;
   private readonly queue: LineEvent[] = [];
+  /** The bytes read that each queued line was made of (aligned with `queue`), their sum, and what was read towards lines still to come. */
+  private readonly queueBytes: number[] = [];
+  private queuedBytes = 0;
+  private unqueuedBytes = 0;
+  private readonly pauseAtBytes: number;
   private queueHead = 0;
   private processing = false;
   private paused = false;
@@ -91,6 +102,7 @@ export class SocketConnection extends EventEmitter {
       split: () =>
         this.metadata.authenticated ? new DiscoverySplitter({ maxBytes: options.maxMessageSize, orderBy: discoveredEntityKey }) : null,
     });
+    this.pauseAtBytes = Math.max(PAUSE_AT_BYTES, 2 * options.maxMessageSize);
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     this.socketClosedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.setMaxListeners(MAX_WAITING_WRITERS + 16);
@@ -265,9 +277,18 @@ export class SocketConnection extends EventEmitter {
 
   private onData(chunk: Buffer, ended = false): void {
     this.stats.bytesReceived += chunk.length;
+    const before = this.queue.length;
     this.reader.push(chunk, this.queue);
     if (ended) this.reader.flush(this.queue);
-    if (!this.paused && this.queue.length - this.queueHead > PAUSE_AT) {
+    this.unqueuedBytes += chunk.length;
+    if (this.queue.length > before) {
+      // The new lines were made of this read and what earlier reads left over: counted on the last of them.
+      for (let i = before + 1; i < this.queue.length; i++) this.queueBytes.push(0);
+      this.queueBytes.push(this.unqueuedBytes);
+      this.queuedBytes += this.unqueuedBytes;
+      this.unqueuedBytes = 0;
+    }
+    if (!this.paused && (this.queue.length - this.queueHead > PAUSE_AT || this.queuedBytes > this.pauseAtBytes)) {
       this.paused = true;
       this.socket.pause();
     }
@@ -288,21 +309,25 @@ export class SocketConnection extends EventEmitter {
           since = performance.now();
         }
         const event = this.queue[this.queueHead]!;
+        this.queuedBytes -= this.queueBytes[this.queueHead]!;
         this.queueHead++;
         if (this.queueHead > 4096 && this.queueHead * 2 > this.queue.length) {
           this.queue.splice(0, this.queueHead);
+          this.queueBytes.splice(0, this.queueHead);
           this.queueHead = 0;
         }
         // Lines that arrived before a close are still handled: a crawler may report
         // job_completed and disconnect at once, and that report must not be lost.
         const pending = this.options.onLine(this, event);
         if (pending) await pending;
-        if (this.paused && this.queue.length - this.queueHead < RESUME_AT && !this.socket.destroyed) {
+        if (this.paused && this.queue.length - this.queueHead < RESUME_AT && this.queuedBytes < this.pauseAtBytes / 2 && !this.socket.destroyed) {
           this.paused = false;
           this.socket.resume();
         }
       }
       this.queue.length = 0;
+      this.queueBytes.length = 0;
+      this.queuedBytes = 0;
       this.queueHead = 0;
     } finally {
       this.processing = false;
