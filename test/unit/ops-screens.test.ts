@@ -286,6 +286,31 @@ describe('the Overview and Errors caches, written by events (query/live.ts)', ()
     expect(newest().total).toBe(3);
     expect(older()).toMatchObject({ total: 53, unseen: [2, 4] });
   });
+
+  it('keeps an error that arrives while its list is being read: the answer may predate it', async () => {
+    // The page opens (its first read in flight), a crawler errs, the answer comes back without that error.
+    const filter = {};
+    let answer: (page: ErrorsPage) => void = () => undefined;
+    const read = client.fetchQuery({ queryKey: queryKeys.errorsPage(filter, 0), queryFn: () => new Promise<ErrorsPage>((r) => (answer = r)) });
+    let latest: (list: ErrorRecord[]) => void = () => undefined;
+    const readLatest = client.fetchQuery({ queryKey: queryKeys.latestErrors, queryFn: () => new Promise<ErrorRecord[]>((r) => (latest = r)) });
+    send({ type: 'error', error: errorRecord({ id: 7 }) }, { type: 'error', error: errorRecord({ id: 8, message: 'as sent' }) });
+    // Error 8 was recorded before the read and has been repeated since: the answer's row is newer than the event.
+    answer({ errors: [errorRecord({ id: 8, message: 'repeated since' }), errorRecord({ id: 5 })], total: 2 });
+    latest([errorRecord({ id: 5 })]);
+    await Promise.all([read, readLatest]);
+    const page = client.getQueryData<ErrorsPage>(queryKeys.errorsPage(filter, 0))!;
+    expect(page.errors.map((r) => [r.id, r.message])).toEqual([
+      [7, expect.any(String)],
+      [8, 'repeated since'],
+      [5, expect.any(String)],
+    ]);
+    expect(page.total).toBe(3);
+    expect(client.getQueryData<ErrorRecord[]>(queryKeys.latestErrors)!.map((e) => e.id)).toEqual([8, 7, 5]);
+    // Applied once: a later read of the page is left as it is.
+    await client.fetchQuery({ queryKey: queryKeys.errorsPage(filter, 0), queryFn: async () => ({ errors: [], total: 0 }), staleTime: 0 });
+    expect(client.getQueryData<ErrorsPage>(queryKeys.errorsPage(filter, 0))).toEqual({ errors: [], total: 0 });
+  });
 });
 
 describe('errors under a filter', () => {

@@ -6,7 +6,7 @@
  * says the page fell behind) refetches everything in use.
  */
 // query-core, not react-query: this module is React-free (the unit tests run it under Node).
-import type { QueryClient } from '@tanstack/query-core';
+import { type QueryClient, type QueryKey, hashKey } from '@tanstack/query-core';
 import type { CommandOutput, ConsoleEvent, JobDetail } from '../../shared/contract';
 import type { ErrorRecord } from '../../shared/records';
 import { ERRORS_PAGE_SIZE, type ErrorFilter } from '../screens/ops/state/errors-page';
@@ -20,7 +20,21 @@ type CrawlerPage = CommandOutput<'getCrawler'>;
 type Schedules = CommandOutput<'listSchedules'>;
 type JobsPage = CommandOutput<'listJobs'>;
 
-function applyEvent(client: QueryClient, e: ConsoleEvent, stale: Set<string>, staleKeys: (readonly unknown[])[], soon: Set<readonly unknown[]>): void {
+/**
+ * Errors that arrived while a list of them was being read, by the list's query hash. The answer on its way
+ * may have been read before they were recorded, and an event is sent once: so they are put on that answer
+ * when it lands, or they would be missing until the next refetch.
+ */
+type ArrivedDuringRead = Map<string, { key: QueryKey; errors: ErrorRecord[] }>;
+
+function applyEvent(
+  client: QueryClient,
+  e: ConsoleEvent,
+  stale: Set<string>,
+  staleKeys: (readonly unknown[])[],
+  soon: Set<readonly unknown[]>,
+  arrived: ArrivedDuringRead,
+): void {
   const mark = (key: readonly unknown[]) => {
     const id = JSON.stringify(key);
     if (!stale.has(id)) {
@@ -80,7 +94,7 @@ function applyEvent(client: QueryClient, e: ConsoleEvent, stale: Set<string>, st
       return;
     }
     case 'error':
-      addError(client, e.error);
+      addError(client, e.error, arrived);
       if (e.error.job_id && client.getQueryData(queryKeys.job(e.error.job_id))) soon.add(queryKeys.job(e.error.job_id));
       if (e.error.crawler_id) mark(queryKeys.crawlerErrors(e.error.crawler_id));
       soon.add(queryKeys.errorGroupsAll);
@@ -115,9 +129,20 @@ function applyEvent(client: QueryClient, e: ConsoleEvent, stale: Set<string>, st
 }
 
 /** A new (or repeated) error, written into the Overview's latest errors and every cached page of the Errors screen it matches. */
-function addError(client: QueryClient, error: ErrorRecord): void {
+function addError(client: QueryClient, error: ErrorRecord, arrived: ArrivedDuringRead): void {
+  const noteIfReading = (key: QueryKey) => {
+    if (client.getQueryState(key)?.fetchStatus !== 'fetching') return;
+    const hash = hashKey(key);
+    const entry = arrived.get(hash) ?? { key, errors: [] };
+    // A page shows at most ERRORS_PAGE_SIZE of them: a flood during one read keeps no more.
+    entry.errors = [...entry.errors, error].slice(-ERRORS_PAGE_SIZE);
+    arrived.set(hash, entry);
+  };
+  noteIfReading(queryKeys.latestErrors);
   client.setQueryData<ErrorRecord[]>(queryKeys.latestErrors, (list) => (list ? withNewErrors(list, [error], LATEST_ERRORS).list : list));
   for (const [key, page] of client.getQueriesData<ErrorsPage>({ queryKey: queryKeys.errorsPageAll })) {
+    // Older pages only count new errors (unseen), and their answer's total may include them already.
+    if (key[3] === 0) noteIfReading(key);
     if (!page) continue;
     const filter = key[2] as ErrorFilter;
     const offset = key[3] as number;
@@ -125,6 +150,13 @@ function addError(client: QueryClient, error: ErrorRecord): void {
     if (next !== page) client.setQueryData(key, next);
   }
 }
+
+const LATEST_ERRORS_HASH = hashKey(queryKeys.latestErrors);
+
+const missingFrom = (list: readonly ErrorRecord[], errors: readonly ErrorRecord[]): ErrorRecord[] => {
+  const have = new Set(list.map((e) => e.id));
+  return errors.filter((e) => !have.has(e.id));
+};
 
 export const upsert = (list: readonly Schedule[], s: Schedule): Schedule[] => {
   const i = list.findIndex((x) => x.id === s.id);
@@ -151,17 +183,35 @@ export function bindQueryCache(client: QueryClient): () => void {
       }, THROTTLE_MS),
     );
   };
+  const arrived: ArrivedDuringRead = new Map();
+  // An answer that lands after errors arrived gets those it does not have (those it has are as new or newer).
+  const offCache = client.getQueryCache().subscribe((event) => {
+    if (event.type !== 'updated') return;
+    const entry = arrived.get(event.query.queryHash);
+    if (!entry) return;
+    if (event.action.type === 'error') arrived.delete(event.query.queryHash);
+    if (event.action.type !== 'success' || event.action.manual) return;
+    arrived.delete(event.query.queryHash);
+    if (event.query.queryHash === LATEST_ERRORS_HASH) {
+      client.setQueryData<ErrorRecord[]>(entry.key, (list) => (list ? withNewErrors(list, missingFrom(list, entry.errors), LATEST_ERRORS).list : list));
+    } else {
+      client.setQueryData<ErrorsPage>(entry.key, (page) =>
+        page ? withErrorsOnPage(page, entry.key[2] as ErrorFilter, 0, missingFrom(page.errors, entry.errors), ERRORS_PAGE_SIZE) : page,
+      );
+    }
+  });
   const offBatch = onBatch((batch) => {
     const stale = new Set<string>();
     const staleKeys: (readonly unknown[])[] = [];
     const soon = new Set<readonly unknown[]>();
-    for (const e of batch.events) applyEvent(client, e, stale, staleKeys, soon);
+    for (const e of batch.events) applyEvent(client, e, stale, staleKeys, soon, arrived);
     // One refetch per query per batch, however many of its events the batch held.
     for (const queryKey of staleKeys) void client.invalidateQueries({ queryKey, exact: true });
     for (const queryKey of soon) throttled(queryKey);
   });
   const offReconnect = onReconnect(() => void client.invalidateQueries());
   return () => {
+    offCache();
     offBatch();
     offReconnect();
     for (const t of timers.values()) clearTimeout(t);
