@@ -187,13 +187,19 @@ describe('discovery by a crawler in the wild', () => {
 });
 
 describe('a whole discovery in one message, as the crawler in the wild sends it', () => {
-  it('takes a jobs_discovered far over maxMessageSize in parts: every job created, refused items named by their index, the connection served', async () => {
-    // 1 MiB is the default limit; the crawler sends every area it found in one message (here ~5 MiB).
+  /** A console at the default 1 MiB limit, and a crawler that has started the discovery job of `entity`. */
+  async function discovering(entity: string) {
     t = await startTestConsole({ maxMessageSize: 1024 * 1024 });
     const c = await wild();
-    const parent = await create('discover_namespaces', 'whole-gitlab');
+    const parent = await create('discover_namespaces', entity);
     const [handed] = await c.requestJobs();
     c.started(handed!);
+    return { c, parent };
+  }
+
+  it('takes a jobs_discovered far over maxMessageSize in parts: every job created, refused items named by their index, the connection served', async () => {
+    // 1 MiB is the default limit; the crawler sends every area it found in one message (here ~5 MiB).
+    const { c, parent } = await discovering('whole-gitlab');
     const N = 40_000;
     const items: Record<string, unknown>[] = Array.from({ length: N }, (_, i) => ({
       job_type: i % 4 === 0 ? 'crawl_group' : 'crawl_project',
@@ -220,11 +226,7 @@ describe('a whole discovery in one message, as the crawler in the wild sends it'
   });
 
   it('creates a whole discovery’s jobs a window of 10,000 items at a time, each in entity-id order; the first listed of a duplicate wins', async () => {
-    t = await startTestConsole({ maxMessageSize: 1024 * 1024 });
-    const c = await wild();
-    const parent = await create('discover_namespaces', 'scattered-gitlab');
-    const [handed] = await c.requestJobs();
-    c.started(handed!);
+    const { c, parent } = await discovering('scattered-gitlab');
     // Ids in no order, as a real discovery lists them (an odd multiplier is a permutation modulo 2^20).
     const N = 25_000;
     const items: Record<string, unknown>[] = Array.from({ length: N }, (_, i) => ({
