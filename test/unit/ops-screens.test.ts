@@ -310,6 +310,13 @@ describe('the Overview and Errors caches, written by events (query/live.ts)', ()
     // Applied once: a later read of the page is left as it is.
     await client.fetchQuery({ queryKey: queryKeys.errorsPage(filter, 0), queryFn: async () => ({ errors: [], total: 0 }), staleTime: 0 });
     expect(client.getQueryData<ErrorsPage>(queryKeys.errorsPage(filter, 0))).toEqual({ errors: [], total: 0 });
+    // A list removed from the cache while being read leaves nothing behind: read again later, it is as answered.
+    const other = { category: 'connection' as const };
+    void client.fetchQuery({ queryKey: queryKeys.errorsPage(other, 0), queryFn: () => new Promise<ErrorsPage>(() => undefined) }).catch(() => undefined);
+    send({ type: 'error', error: errorRecord({ id: 9, category: 'connection' }) });
+    client.removeQueries({ queryKey: queryKeys.errorsPage(other, 0) });
+    await client.fetchQuery({ queryKey: queryKeys.errorsPage(other, 0), queryFn: async () => ({ errors: [], total: 0 }) });
+    expect(client.getQueryData<ErrorsPage>(queryKeys.errorsPage(other, 0))).toEqual({ errors: [], total: 0 });
   });
 });
 

@@ -186,6 +186,8 @@ export function bindQueryCache(client: QueryClient): () => void {
   const arrived: ArrivedDuringRead = new Map();
   // An answer that lands after errors arrived gets those it does not have (those it has are as new or newer).
   const offCache = client.getQueryCache().subscribe((event) => {
+    // A list dropped from the cache (another filter, long unused) keeps nothing here either.
+    if (event.type === 'removed') arrived.delete(event.query.queryHash);
     if (event.type !== 'updated') return;
     const entry = arrived.get(event.query.queryHash);
     if (!entry) return;

@@ -288,11 +288,14 @@ export class SocketConnection extends EventEmitter {
       this.queuedBytes += this.unqueuedBytes;
       this.unqueuedBytes = 0;
     }
-    if (!this.paused && (this.queue.length - this.queueHead > PAUSE_AT || this.queuedBytes > this.pauseAtBytes)) {
-      this.paused = true;
-      this.socket.pause();
-    }
+    if (this.queue.length - this.queueHead > PAUSE_AT || this.queuedBytes > this.pauseAtBytes) this.pauseReading();
     if (!this.processing) void this.drainQueue();
+  }
+
+  private pauseReading(): void {
+    if (this.paused || this.socket.destroyed) return;
+    this.paused = true;
+    this.socket.pause();
   }
 
   private async drainQueue(): Promise<void> {
@@ -302,10 +305,9 @@ export class SocketConnection extends EventEmitter {
       while (this.queueHead < this.queue.length) {
         if (performance.now() - since > YIELD_AFTER_MS) {
           // Not reading meanwhile: what arrives waits in the socket (and the crawler's), not in this queue.
-          const pausedHere = !this.paused && !this.socket.destroyed;
-          if (pausedHere) this.socket.pause();
+          // Reading resumes below the thresholds, as after any pause (the line handled next checks).
+          this.pauseReading();
           await new Promise<void>((resolve) => setImmediate(resolve));
-          if (pausedHere && !this.paused && !this.socket.destroyed) this.socket.resume();
           since = performance.now();
         }
         const event = this.queue[this.queueHead]!;
