@@ -21,7 +21,7 @@ const console_ = await startHeadless({
   staticDir: staticDir || null,
   logger: silentLogger,
   env: {},
-  config: { maxConnections: 16, maxConcurrentJobs: 500, maxMessageSize: 8 * 1024 * 1024 },
+  config: { maxConnections: 16, maxConcurrentJobs: 500 },
 });
 const openMs = performance.now() - t0;
 let peak = process.memoryUsage().rss;

@@ -119,8 +119,14 @@ class Crawler {
   next(type: string): Promise<Record<string, unknown>> {
     return new Promise((resolve) => this.waiters.push({ type, resolve }));
   }
+  static line(message: unknown): string {
+    return `${JSON.stringify(message)}\n`;
+  }
   write(message: unknown): Promise<void> {
-    return this.socket.write(`${JSON.stringify(message)}\n`) ? Promise.resolve() : new Promise((r) => this.socket.once('drain', () => r()));
+    return this.writeLine(Crawler.line(message));
+  }
+  writeLine(line: string): Promise<void> {
+    return this.socket.write(line) ? Promise.resolve() : new Promise((r) => this.socket.once('drain', () => r()));
   }
   close(): void {
     this.socket.destroy();
@@ -169,12 +175,17 @@ async function measure(size: number): Promise<Row> {
 
   // Ingest: committed before acknowledged — a job_request is answered after every earlier line was handled.
   const cpu = async () => (await ask<{ cpu: number }>(c.proc, 'cpu')).cpu;
-  const cpu0 = await cpu();
-  const t0 = performance.now();
+  // The messages are written out before the clock starts: the figure is the console's, and a bench that
+  // serialized a whole discovery (200,000 items, ~1 s) between two sends would leave the console waiting on it.
+  const messages: string[] = [];
   for (let start = 0; start < size; start += PER_MESSAGE) {
     const parent = `discovery-${Math.floor(start / PER_PARENT)}`;
-    await crawler.write({ type: 'jobs_discovered', timestamp: ts(), job_id: parent, data: { discovered_jobs: discoveredItems(start, Math.min(PER_MESSAGE, size - start), { scatteredIds: values['scattered-ids'] }) } });
+    const items = discoveredItems(start, Math.min(PER_MESSAGE, size - start), { scatteredIds: values['scattered-ids'] });
+    messages.push(Crawler.line({ type: 'jobs_discovered', timestamp: ts(), job_id: parent, data: { discovered_jobs: items } }));
   }
+  const cpu0 = await cpu();
+  const t0 = performance.now();
+  for (const m of messages.splice(0)) await crawler.writeLine(m);
   const leased = crawler.next('job_response');
   await crawler.write({ type: 'job_request', timestamp: ts(), data: { max_jobs: 300 } });
   const response = (await leased) as { data?: { jobs?: { id: string }[] } };
