@@ -307,6 +307,7 @@ export class JobsRepo {
       const parent = this.getJob(parentId);
       if (parent === null) throw new StoreError('not_found', `discovering job ${parentId} does not exist`);
       if (items.length === 0) return { created: [], duplicates: 0 };
+      const started = performance.now();
       const at = options.at ?? this.now();
       // One row per item, no history entry per child: a discovered job's "created" entry is its
       // created_at and parent_job_id (the detail view shows it from those), and the parent's
@@ -340,7 +341,10 @@ export class JobsRepo {
         const inserted = new Set(this.insertedIdsStmt.all(JSON.stringify(ids)) as string[]);
         created = ids.filter((id) => inserted.has(id));
       }
-      if (created.length > 0) for (const fill of this.fills) fill.noteInserts();
+      if (created.length > 0) {
+        const writeMs = performance.now() - started;
+        for (const fill of this.fills) fill.noteInserts(writeMs);
+      }
       return { created, duplicates: items.length - created.length };
     };
 

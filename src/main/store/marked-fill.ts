@@ -6,9 +6,15 @@
  * Filling them as jobs are written would cost more than the rows themselves, so a
  * discovery burst is acknowledged at the speed of the table and the fill catches
  * up after it: in chunks, in the background, with at most half the main thread,
- * stepping aside while inserts keep coming (one step a second at most then).
- * Readers treat the rows above the mark as they are (so answers are exact at any
- * backlog; only their speed depends on it).
+ * stepping aside while inserts keep coming. Readers treat the rows above the mark
+ * as they are (so answers are exact at any backlog; only their speed depends on it).
+ *
+ * While inserts keep coming, a fill steps once a second if they leave the thread room
+ * (a steady trickle must not starve it), and once every ten seconds if writing them
+ * takes most of the thread: then rows arrive faster than one step a second could
+ * follow (a step fills 2,000; a discovery burst writes 30,000 a second or more), so
+ * such steps would not shorten the backlog the burst leaves, only move its work into
+ * the burst (3% of the thread at a million jobs, three fills).
  */
 import type Database from 'better-sqlite3';
 
@@ -18,8 +24,19 @@ const CHUNK = 2000;
 const MIN_REST_MS = 5;
 /** Inserts this recent mean a burst is under way: the fill waits… */
 const QUIET_MS = 250;
-/** …but never longer than this between two steps, so a steady trickle of inserts cannot starve it. */
+/** …but no longer than this between two steps, so a steady trickle of inserts cannot starve it… */
 const MAX_WAIT_MS = 1000;
+/** …unless writing the inserts took more than this share of the thread meanwhile (a burst, not a trickle)… */
+const BURST_SHARE = 0.5;
+/** …and never longer than this: the backlog still moves, slowly, under inserts that never pause. */
+const MAX_BUSY_WAIT_MS = 10_000;
+
+/** When a fill steps while inserts keep coming (tests shorten them). */
+export interface FillPacing {
+  maxWaitMs: number;
+  burstShare: number;
+  maxBusyWaitMs: number;
+}
 
 export class MarkedFill {
   private readonly markStmt: Database.Statement;
@@ -30,6 +47,8 @@ export class MarkedFill {
   private stopped = false;
   private lastInsertAt = 0;
   private waitingSince: number | null = null;
+  /** Time spent writing inserts since the wait began (what noteInserts was told). */
+  private writeMsWaiting = 0;
   /** Why the last step failed (a full or read-only disk), until one succeeds: said in getStatus, not swallowed. */
   lastFailure: string | null = null;
 
@@ -41,6 +60,7 @@ export class MarkedFill {
     private readonly db: Database.Database,
     stateTable: string,
     fillSql: string,
+    private readonly pacing: FillPacing = { maxWaitMs: MAX_WAIT_MS, burstShare: BURST_SHARE, maxBusyWaitMs: MAX_BUSY_WAIT_MS },
   ) {
     this.markStmt = db.prepare(`SELECT indexed_upto AS n FROM ${stateTable} WHERE id = 1`);
     this.backlogStmt = db.prepare('SELECT COUNT(*) AS n FROM jobs WHERE rowid > ?');
@@ -88,9 +108,14 @@ export class MarkedFill {
     while (this.indexSome(50_000) > 0);
   }
 
-  /** New rows were written: filling continues in the background once inserts pause. */
-  noteInserts(): void {
+  /**
+   * New rows were written, in `writeMs` of this thread (the writer measures it: what the event loop
+   * reports about itself differs between Node and Electron's main process): filling continues in the
+   * background once inserts pause.
+   */
+  noteInserts(writeMs = 0): void {
     this.lastInsertAt = performance.now();
+    this.writeMsWaiting += writeMs;
     this.schedule(QUIET_MS);
   }
 
@@ -112,8 +137,11 @@ export class MarkedFill {
     this.timer = null;
     if (this.stopped || !this.db.open) return;
     const t0 = performance.now();
-    this.waitingSince ??= t0;
-    if (t0 - this.lastInsertAt < QUIET_MS && t0 - this.waitingSince < MAX_WAIT_MS) {
+    if (this.waitingSince === null) {
+      this.waitingSince = t0;
+      this.writeMsWaiting = 0;
+    }
+    if (t0 - this.lastInsertAt < QUIET_MS && !this.dueDuringInserts(t0 - this.waitingSince)) {
       this.schedule(QUIET_MS);
       return;
     }
@@ -129,5 +157,12 @@ export class MarkedFill {
       return;
     }
     if (n > 0) this.schedule(Math.max(MIN_REST_MS, performance.now() - t0));
+  }
+
+  /** Inserts keep coming: whether this fill's step is due anyway, `waited` ms after its last chance. */
+  private dueDuringInserts(waited: number): boolean {
+    if (waited < this.pacing.maxWaitMs) return false;
+    if (waited >= this.pacing.maxBusyWaitMs) return true;
+    return this.writeMsWaiting < this.pacing.burstShare * waited;
   }
 }
