@@ -109,9 +109,9 @@ export class MarkedFill {
   }
 
   /**
-   * New rows were written, in `writeMs` of this thread (the writer measures it: what the event loop
-   * reports about itself differs between Node and Electron's main process): filling continues in the
-   * background once inserts pause.
+   * New rows were written, in `writeMs` of this thread (the writer measures it; the event loop's own
+   * utilization is not used: in Electron's main process Chromium drives the loop): filling continues
+   * in the background once inserts pause.
    */
   noteInserts(writeMs = 0): void {
     this.lastInsertAt = performance.now();
