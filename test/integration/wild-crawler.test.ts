@@ -8,6 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CrawlerView } from '../../src/shared/contract';
+import { DEFAULT_WINDOW_ITEMS } from '../../src/shared/protocol/discovery-splitter';
 import type { JobDto } from '../../src/shared/jobs';
 import { type TestConsole, startTestConsole } from '../helpers/console';
 import { type WildCrawler, WildCrawler as Wild } from '../helpers/wild-crawler';
@@ -225,10 +226,12 @@ describe('a whole discovery in one message, as the crawler in the wild sends it'
     expect(c.isClosed).toBe(false);
   });
 
-  it('creates a whole discovery’s jobs a window of 10,000 items at a time, each in entity-id order; the first listed of a duplicate wins', async () => {
+  it('creates a whole discovery’s jobs a window of 50,000 items at a time, each in entity-id order; the first listed of a duplicate wins', async () => {
     const { c, parent } = await discovering('scattered-gitlab');
     // Ids in no order, as a real discovery lists them (an odd multiplier is a permutation modulo 2^20).
-    const N = 25_000;
+    // A window and a half: the second window is created after the first, whatever the ids.
+    const W = DEFAULT_WINDOW_ITEMS;
+    const N = W + W / 2;
     const items: Record<string, unknown>[] = Array.from({ length: N }, (_, i) => ({
       job_type: i % 4 === 0 ? 'crawl_group' : 'crawl_project',
       entity_id: String((Math.imul(i + 1, 0x9e3779b1) >>> 0) & 0xfffff),
@@ -239,7 +242,7 @@ describe('a whole discovery in one message, as the crawler in the wild sends it'
     // A duplicate inside the first window, listed after the original: the original wins.
     items[7_000] = { ...items[7_000], job_type: items[3_000]!.job_type, entity_id: items[3_000]!.entity_id };
     c.send(c.jobsDiscovered(parent.job_id, items));
-    expect((await c.requestJobs(15_000)).length).toBeGreaterThan(0);
+    expect((await c.requestJobs(30_000)).length).toBeGreaterThan(0);
 
     const db = new Database(path.join(t.dir, 'console.db'), { readonly: true });
     try {
@@ -248,9 +251,9 @@ describe('a whole discovery in one message, as the crawler in the wild sends it'
       expect(rows.find((r) => r.entity_id === items[3_000]!.entity_id)!.entity_name).toBe('listed 3000');
       expect(rows.some((r) => r.entity_name === 'listed 7000')).toBe(false);
       // Windows follow the listing; inside each, the jobs were created in entity-id order (as text, the index's order).
-      const expected = [0, 10_000, 20_000].flatMap((w) =>
+      const expected = [0, W].flatMap((w) =>
         items
-          .slice(w, w + 10_000)
+          .slice(w, w + W)
           .filter((item) => item.entity_name !== 'listed 7000')
           .map((item) => item.entity_id as string)
           .sort(),

@@ -97,7 +97,7 @@ export class SocketConnection extends EventEmitter {
       delimiter: options.messageDelimiter,
       maxMessageBytes: options.maxMessageSize,
       parse: true,
-      // Its parts come sorted by entity id, a window of 10,000 items at a time: they then write the store's
+      // Its parts come sorted by entity id, a window of 50,000 items at a time: they then write the store's
       // dedupe index (keyed by entity id) in runs, not a random leaf per job.
       split: () =>
         this.metadata.authenticated ? new DiscoverySplitter({ maxBytes: options.maxMessageSize, orderBy: discoveredEntityKey }) : null,
