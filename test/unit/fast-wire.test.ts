@@ -8,7 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeCrawlerMessage } from '../../src/shared/protocol';
-import { WIRE_FORMS } from '../../src/shared/protocol/crawler-messages';
+import { DiscoveredJobSchema, WIRE_FORMS } from '../../src/shared/protocol/crawler-messages';
+import { fastDiscoveredJob } from '../../src/shared/protocol/fast-wire';
 import { mulberry32 as rng } from '../../src/simulator/prng';
 
 type Obj = Record<string, unknown>;
@@ -120,7 +121,34 @@ const CASES = {
       { processed: 0, entityType: 'areas', stage: 'discovering', estimatedTimeRemaining: 3, currentPage: 2, resumeState: { lastEntityId: 7, entityType: 'x' } },
     ],
   },
+  'jobs_discovered / documented': {
+    form: WIRE_FORMS.jobs_discovered.documented,
+    bases: [
+      // The crawler in the wild's items (no estimated_size) and its summary.
+      {
+        discovered_jobs: [
+          { job_type: 'crawl_group', entity_id: '42', namespace_path: 'grp', entity_name: 'Group', priority: 1 },
+          { job_type: 'crawl_project', entity_id: '7', namespace_path: 'grp/app', entity_name: 'app', priority: 1 },
+        ],
+        discovery_summary: { total_groups: 1, total_projects: 1 },
+      },
+      // A part the console cut from a larger message: the items' indexes in the whole.
+      { discovered_jobs: [{ job_type: 'crawl_user', entity_id: 9, namespace_path: 'u', entity_name: 'U' }], items_index: [5] },
+    ],
+  },
+  // Not a form: the per-item check inside jobs_discovered's, held to the item schema the same way.
+  'jobs_discovered item': {
+    form: { fast: fastDiscoveredJob, schema: DiscoveredJobSchema },
+    bases: [
+      { job_type: 'crawl_project', entity_id: '123', namespace_path: 'grp/app', entity_name: 'app', priority: 1 },
+      { job_type: 'crawl_group', entity_id: 77, namespace_path: 'grp', entity_name: 'Group', priority: 3, estimated_size: { issues: 12, merge_requests: 0.5 } },
+      { job_type: 'discover_namespaces', entity_id: 'x', namespace_path: '', entity_name: '' },
+      { job_type: 'crawl_user', entity_id: -1.5, namespace_path: 'u', entity_name: 'U', estimated_size: {} },
+    ],
+  },
 } as const;
+
+const typeOf = (name: string): string => name.slice(0, name.indexOf(' '));
 
 describe('fast wire paths', () => {
   for (const [name, { form, bases }] of Object.entries(CASES)) {
@@ -150,7 +178,13 @@ describe('fast wire paths', () => {
 
   /** decodeCrawlerMessage with the fast paths taken off for the call (put back after it). */
   const decodeWithout = (m: unknown) => {
-    const forms = [WIRE_FORMS.heartbeat.documented, WIRE_FORMS.heartbeat.crawler!, WIRE_FORMS.job_progress.documented, WIRE_FORMS.job_progress.crawler!];
+    const forms = [
+      WIRE_FORMS.heartbeat.documented,
+      WIRE_FORMS.heartbeat.crawler!,
+      WIRE_FORMS.job_progress.documented,
+      WIRE_FORMS.job_progress.crawler!,
+      WIRE_FORMS.jobs_discovered.documented,
+    ];
     const saved = forms.map((f) => f.fast);
     forms.forEach((f) => delete f.fast);
     try {
@@ -164,7 +198,8 @@ describe('fast wire paths', () => {
     let accepted = 0;
     let refused = 0;
     for (const [name, { bases }] of Object.entries(CASES)) {
-      const type = name.startsWith('heartbeat') ? 'heartbeat' : 'job_progress';
+      if (name.endsWith(' item')) continue;
+      const type = typeOf(name);
       const keys = [...new Set(bases.flatMap((b) => Object.keys(b))), 'extra'];
       const datas = [...bases.flatMap((b) => [...variants(b as Obj)]), ...randomCases(bases as unknown as Obj[], keys, 1500, 7)];
       for (const data of datas) {
@@ -192,7 +227,8 @@ describe('fast wire paths', () => {
     let accepted = 0;
     let refused = 0;
     for (const [name, { bases }] of Object.entries(CASES)) {
-      const type = name.startsWith('heartbeat') ? 'heartbeat' : 'job_progress';
+      if (name.endsWith(' item')) continue;
+      const type = typeOf(name);
       for (const data of [...bases, { ...bases[0], memoryUsage: deep(70) }, { ...bases[0], memoryUsage: { rss: 1 } }, null, [], 'x']) {
         for (const envelope of envelopes) {
           for (const timestamp of [TS, '2026-12-02T00:00:00', 'yesterday', 5, undefined]) {

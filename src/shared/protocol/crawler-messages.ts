@@ -12,7 +12,7 @@ import {
   ResumeStateSchema,
   type ResumeState,
 } from './common';
-import { fastCrawlerHeartbeat, fastCrawlerJobProgress, fastDocHeartbeat, fastDocJobProgress } from './fast-wire';
+import { fastCrawlerHeartbeat, fastCrawlerJobProgress, fastDiscoveredJob, fastDocHeartbeat, fastDocJobProgress, fastJobsDiscovered } from './fast-wire';
 
 // ───────────────────────────── internal model ─────────────────────────────
 
@@ -472,16 +472,24 @@ export const WIRE_FORMS: { [T in CrawlerMessageType]: MessageForms<T> } = {
     crawlerKeys: ['isRecoverable', 'errorType', 'resumeState', 'partialCounts'],
   },
   jobs_discovered: {
-    documented: form(JobsDiscoveredWire, ['discovered_jobs', 'discovery_summary', 'items_index'], (d) => {
-      const accepted: DiscoveredJob[] = [];
-      const rejected: RejectedItem[] = [];
-      d.discovered_jobs.forEach((item, index) => {
-        const r = DiscoveredJobSchema.safeParse(item);
-        if (r.success) accepted.push(r.data);
-        else rejected.push({ index: d.items_index?.[index] ?? index, error: summarizeIssues(r.error.issues) });
-      });
-      return undefinedFree({ discovered_jobs: accepted, rejected_items: rejected, discovery_summary: d.discovery_summary });
-    }),
+    documented: form(
+      JobsDiscoveredWire,
+      ['discovered_jobs', 'discovery_summary', 'items_index'],
+      (d) => {
+        const accepted: DiscoveredJob[] = [];
+        const rejected: RejectedItem[] = [];
+        d.discovered_jobs.forEach((item, index) => {
+          // The common item by hand (the schema's exact result), anything else by the schema, errors included.
+          const fast = fastDiscoveredJob(item) as DiscoveredJob | undefined;
+          if (fast !== undefined) return void accepted.push(fast);
+          const r = DiscoveredJobSchema.safeParse(item);
+          if (r.success) accepted.push(r.data);
+          else rejected.push({ index: d.items_index?.[index] ?? index, error: summarizeIssues(r.error.issues) });
+        });
+        return undefinedFree({ discovered_jobs: accepted, rejected_items: rejected, discovery_summary: d.discovery_summary });
+      },
+      fastJobsDiscovered,
+    ),
   },
   token_refresh_request: {
     documented: form(

@@ -251,3 +251,109 @@ export function fastCrawlerJobProgress(d: Obj): Obj | undefined {
   if (has & 256) out.currentPage = d.currentPage;
   return out;
 }
+
+const JOB_TYPES: ReadonlySet<unknown> = new Set(['discover_namespaces', 'crawl_user', 'crawl_group', 'crawl_project']);
+
+/** CountsSchema (a record of numbers) for a plain object whose keys are all ordinary: a copy, in the same key order. */
+function fastCounts(c: unknown): Obj | undefined {
+  if (!isPlain(c)) return NO;
+  const out: Obj = {};
+  for (const k in c) {
+    const v = c[k];
+    if (!isNum(v) || k === '__proto__' || k === 'constructor') return NO;
+    out[k] = v;
+  }
+  return out;
+}
+
+const DISCOVERED_BITS = { job_type: 1, entity_id: 2, namespace_path: 4, entity_name: 8, priority: 16, estimated_size: 32 } as const;
+
+/**
+ * One discovered item (DiscoveredJobSchema): the schema's output for an item with only the modelled keys, in
+ * the schema's key order, entity_id as text and priority 1 when absent. A whole discovery is a million of
+ * these, and the schema's run per item was the largest cost of decoding one.
+ */
+export function fastDiscoveredJob(d: unknown): Obj | undefined {
+  if (!isPlain(d)) return NO;
+  let has = 0;
+  for (const k in d) {
+    const v = d[k];
+    switch (k) {
+      case 'job_type':
+        if (!JOB_TYPES.has(v)) return NO;
+        break;
+      case 'entity_id':
+        if (!(typeof v === 'string' ? v.length > 0 : isNum(v))) return NO;
+        break;
+      case 'namespace_path':
+      case 'entity_name':
+        if (typeof v !== 'string') return NO;
+        break;
+      case 'priority':
+        if (!Number.isSafeInteger(v)) return NO;
+        break;
+      case 'estimated_size':
+        break; // checked below
+      default:
+        return NO;
+    }
+    has |= DISCOVERED_BITS[k];
+  }
+  if ((has & 15) !== 15) return NO;
+  const out: Obj = { job_type: d.job_type, entity_id: String(d.entity_id), namespace_path: d.namespace_path, entity_name: d.entity_name, priority: has & 16 ? d.priority : 1 };
+  if (has & 32) {
+    const size = fastCounts(d.estimated_size);
+    if (size === NO) return NO;
+    out.estimated_size = size;
+  }
+  return out;
+}
+
+const SUMMARY_KEYS: ReadonlySet<string> = new Set(['total_users', 'total_groups', 'total_projects', 'hierarchy_depth']);
+
+/** DiscoverySummarySchema for a summary of its four numbers only, in the schema's key order. */
+function fastDiscoverySummary(s: unknown): Obj | undefined {
+  if (!isPlain(s)) return NO;
+  for (const k in s) if (!SUMMARY_KEYS.has(k) || !isNum(s[k])) return NO;
+  const out: Obj = {};
+  for (const k of SUMMARY_KEYS) if (k in s) out[k] = s[k];
+  return out;
+}
+
+/**
+ * jobs_discovered data (its wire schema: the items unchecked, each is checked on its own by fastDiscoveredJob
+ * or the item schema): discovered_jobs, and the optional discovery_summary and items_index, nothing else.
+ */
+export function fastJobsDiscovered(d: Obj): Obj | undefined {
+  if (!isPlain(d)) return NO;
+  let has = 0;
+  for (const k in d) {
+    if (k === 'discovered_jobs') has |= 1;
+    else if (k === 'discovery_summary') has |= 2;
+    else if (k === 'items_index') has |= 4;
+    else return NO;
+  }
+  const raw = d.discovered_jobs;
+  if (!Array.isArray(raw)) return NO;
+  // A copy with every index set, as the schema's array is (a hole in the input is an undefined item in it).
+  const items: unknown[] = new Array<unknown>(raw.length);
+  for (let i = 0; i < raw.length; i++) items[i] = raw[i];
+  const out: Obj = { discovered_jobs: items };
+  if (has & 2) {
+    const summary = fastDiscoverySummary(d.discovery_summary);
+    if (summary === NO) return NO;
+    out.discovery_summary = summary;
+  }
+  if (has & 4) {
+    const rawIndex = d.items_index;
+    if (!Array.isArray(rawIndex)) return NO;
+    const index: number[] = new Array<number>(rawIndex.length);
+    for (let i = 0; i < rawIndex.length; i++) {
+      const v: unknown = rawIndex[i];
+      if (!Number.isSafeInteger(v) || (v as number) < 0) return NO;
+      index[i] = v as number;
+    }
+    out.items_index = index;
+  }
+  return out;
+}
