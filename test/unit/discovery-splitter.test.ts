@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeCrawlerMessage, discoveredEntityKey } from '../../src/shared/protocol';
+import { MAX_MESSAGE_DEPTH, exceedsDepth } from '../../src/shared/protocol/depth';
 import { DiscoverySplitter } from '../../src/shared/protocol/discovery-splitter';
 import { type FrameEvent, FrameReader } from '../../src/shared/protocol/framing';
 import { mulberry32 } from '../../src/simulator/prng';
@@ -119,6 +120,36 @@ describe('DiscoverySplitter', () => {
       expect(oversized, message.slice(0, 60)).toMatchObject({ kind: 'oversized', reason: expect.stringMatching(reason) });
       expect(parts(events).at(-1)!.value).toMatchObject({ type: 'job_request' });
     }
+  });
+
+  it('hands on only parts within the message depth limit, so decoding may skip its own walk (depthBounded)', () => {
+    const nest = (n: number): unknown => {
+      let v: unknown = 1;
+      for (let i = 0; i < n; i++) v = i % 2 ? { a: v } : [v];
+      return v;
+    };
+    let handed = 0;
+    let refused = 0;
+    // Around the limit, in an item, in a field of data and in a field of the message (each part carries those).
+    for (let d = MAX_MESSAGE_DEPTH - 6; d <= MAX_MESSAGE_DEPTH + 2; d++) {
+      for (const message of [
+        wild([...list.slice(0, 40), { ...list[40]!, deep: nest(d) }]),
+        JSON.stringify({ type: 'jobs_discovered', jobId: 'x', data: { meta: nest(d - 1), discovered_jobs: list.slice(0, 60) } }),
+        JSON.stringify({ type: 'jobs_discovered', jobId: 'x', meta: nest(d), data: { discovered_jobs: list.slice(0, 60) } }),
+      ]) {
+        const events = feed(reader(4096, 16), bytes(message), [500]);
+        for (const e of parts(events)) {
+          expect(e.depthBounded).toBe(true);
+          expect(exceedsDepth(e.value, MAX_MESSAGE_DEPTH), `depth ${d}`).toBe(false);
+          expect(decodeCrawlerMessage(e.value, { depthBounded: true })).toEqual(decodeCrawlerMessage(e.value));
+          handed++;
+        }
+        if (events.some((e) => e.kind === 'oversized')) refused++;
+      }
+    }
+    // Both sides of the limit were met: parts handed on near it, and messages refused past it.
+    expect(handed).toBeGreaterThan(20);
+    expect(refused).toBeGreaterThan(3);
   });
 
   it('a message cut off by the end of the stream keeps the items before the cut and says so', () => {

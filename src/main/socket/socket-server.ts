@@ -80,6 +80,8 @@ export interface SocketServerDeps {
   tlsIdentity?: () => TlsIdentity;
 }
 
+/** decodeCrawlerMessage's option for a splitter's part, whose nesting its scan already bounded. */
+const DEPTH_BOUNDED = { depthBounded: true } as const;
 /** A TCP peer that authenticated (or a Unix one): these, and only these, count against maxConnections. */
 const countsAsCrawler = (c: SocketConnection): boolean => c.state !== 'closed' && c.metadata.authenticated;
 
@@ -618,7 +620,7 @@ export class SocketServer extends EventEmitter<SocketServerEvents> {
         return this.refuse(connection, { code: 'invalid_json', message: `invalid JSON: ${(err as Error).message}` });
       }
     }
-    const decoded = decodeCrawlerMessage(value);
+    const decoded = decodeCrawlerMessage(value, event.depthBounded === true ? DEPTH_BOUNDED : undefined);
     if (!decoded.ok) return this.refuse(connection, decoded.error);
     const message = decoded.message;
     connection.stats.messagesReceived++;

@@ -48,7 +48,11 @@ function hasAnyKey(data: Record<string, unknown>, keys: readonly string[] | unde
   return false;
 }
 
-export function decodeCrawlerMessage(value: unknown): DecodeResult {
+/**
+ * `depthBounded`: the value is known to nest no deeper than MAX_MESSAGE_DEPTH (a DiscoverySplitter's part,
+ * whose scan refused anything deeper), so the walk that checks it is skipped: a part holds 2,000 items.
+ */
+export function decodeCrawlerMessage(value: unknown, options?: { depthBounded?: boolean }): DecodeResult {
   if (!isRecord(value)) {
     return fail('not_an_object', `a message must be a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
   }
@@ -56,7 +60,7 @@ export function decodeCrawlerMessage(value: unknown): DecodeResult {
   if (common !== undefined) return common;
   const { type, timestamp, job_id: docJobId, jobId: crawlerJobId, data: rawData } = value;
   // Before anything else looks at it: a value too deep to serialise must never be kept.
-  if (exceedsDepth(value, MAX_MESSAGE_DEPTH)) {
+  if (options?.depthBounded !== true && exceedsDepth(value, MAX_MESSAGE_DEPTH)) {
     const t = typeof type === 'string' && isCrawlerMessageType(type) ? { ref_type: type } : {};
     return fail('invalid_message', `message nests objects or arrays deeper than ${MAX_MESSAGE_DEPTH} levels`, t);
   }

@@ -419,7 +419,8 @@ export class DiscoverySplitter implements OversizedSplitter {
         items_index: positions.map((p) => this.handedOn + p),
       };
     }
-    out.push({ kind: 'line', text: '', value });
+    // Every value in it was scanned within MAX_MESSAGE_DEPTH (push, scanOpaque): decoding need not walk it again.
+    out.push({ kind: 'line', text: '', value, depthBounded: true });
   }
 
   private tooLarge(target: Target): void {

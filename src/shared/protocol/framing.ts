@@ -33,8 +33,11 @@ export type FrameEvent =
    * One JSON object's text, complete and valid UTF-8 (the caller parses it). With
    * the `parse` option it may come parsed already (`value`, what JSON.parse(text) gives).
    */
-  | { kind: 'line'; text: string; value?: Record<string, unknown> }
-  /* A part of an oversized object taken by a splitter is a line with its `value` and an empty `text`. */
+  | { kind: 'line'; text: string; value?: Record<string, unknown>; depthBounded?: true }
+  /*
+   * A part of an oversized object taken by a splitter is a line with its `value` and an empty `text`, and
+   * `depthBounded`: the splitter's scan refused nesting past MAX_MESSAGE_DEPTH, so the part is within it.
+   */
   /** An object or line longer than maxMessageBytes was skipped; `reason` ("was discarded: …") says why a splitter did not take it, or not all of it. */
   | { kind: 'oversized'; bytes: number; reason?: string }
   /** An object whose bytes are not valid UTF-8 was skipped. */
