@@ -63,7 +63,7 @@ export interface DiscoverySplitterOptions {
 }
 
 /** Items per part, unless batchItems says otherwise. */
-const BATCH_ITEMS = 2000;
+export const BATCH_ITEMS = 2000;
 /** Items per window with `orderBy`, unless windowItems says otherwise. */
 export const DEFAULT_WINDOW_ITEMS = 25 * BATCH_ITEMS;
 /** A window's items are cut at this many bytes (or twice maxBytes, if more: one item may be that large). */
