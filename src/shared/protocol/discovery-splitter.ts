@@ -12,7 +12,7 @@
  * at most `batchItems` items (and about maxMessageSize bytes) at a time, each
  * with the message's other fields, parsed like any message. What it holds is
  * bounded: those fields and one item, each about maxMessageSize, and one part's
- * items (a window's with `orderBy`: at most 8 MiB or twice maxMessageSize).
+ * items (a window's with `orderBy`: at most 8 MiB, or twice maxMessageSize if that is more).
  *
  * Parts say where each item was in the whole message (`data.items_index`), so
  * an item refused by validation is named by its index in what the crawler sent.
@@ -56,7 +56,7 @@ export interface DiscoverySplitterOptions {
    * sent (not yet validated), so it must accept anything.
    */
   orderBy?: (item: unknown) => string;
-  /** Items per window with `orderBy` (default 25 parts' worth); the window is also cut at 8 MiB or twice maxBytes of items. */
+  /** Items per window with `orderBy` (default 25 parts' worth); the window is also cut at 8 MiB of items, or twice maxBytes if that is more. */
   windowItems?: number;
   /** Strict UTF-8 decoding: the text, or null when the bytes are not valid UTF-8 (default: a fatal TextDecoder). */
   decode?: (bytes: Uint8Array) => string | null;

@@ -327,25 +327,19 @@ function fastDiscoverySummary(s: unknown): Obj | undefined {
  */
 export function fastJobsDiscovered(d: Obj): Obj | undefined {
   if (!isPlain(d)) return NO;
-  let has = 0;
-  for (const k in d) {
-    if (k === 'discovered_jobs') has |= 1;
-    else if (k === 'discovery_summary') has |= 2;
-    else if (k === 'items_index') has |= 4;
-    else return NO;
-  }
+  for (const k in d) if (k !== 'discovered_jobs' && k !== 'discovery_summary' && k !== 'items_index') return NO;
   const raw = d.discovered_jobs;
   if (!Array.isArray(raw)) return NO;
   // A copy with every index set, as the schema's array is (a hole in the input is an undefined item in it).
   const items: unknown[] = new Array<unknown>(raw.length);
   for (let i = 0; i < raw.length; i++) items[i] = raw[i];
   const out: Obj = { discovered_jobs: items };
-  if (has & 2) {
+  if (Object.hasOwn(d, 'discovery_summary')) {
     const summary = fastDiscoverySummary(d.discovery_summary);
     if (summary === NO) return NO;
     out.discovery_summary = summary;
   }
-  if (has & 4) {
+  if (Object.hasOwn(d, 'items_index')) {
     const rawIndex = d.items_index;
     if (!Array.isArray(rawIndex)) return NO;
     const index: number[] = new Array<number>(rawIndex.length);
