@@ -41,3 +41,23 @@ export function scatteredName(i: number, user: boolean): string {
   const b = SECOND[(h >>> 8) % SECOND.length]!;
   return user ? `${a[0]!.toUpperCase()}${a.slice(1)} ${b[0]!.toUpperCase()}${b.slice(1)} ${i}` : `${a}-${b} ${i}`;
 }
+
+/**
+ * A discovery exactly as the crawler in the wild lists it (crawler/src/api/gitlab-processor.ts in
+ * pdiegmann/copilot-study maps each area to these five keys): groups and projects only (one group
+ * for nine projects here), `priority` always 1, no `estimated_size`, entity ids as text in no order.
+ */
+export function wildDiscoveredItems(start: number, n: number) {
+  return Array.from({ length: n }, (_, k) => {
+    const i = start + k;
+    const group = i % 10 === 0;
+    const path = group ? `group-${i % 997}/sub-${i}` : `group-${i % 997}/sub-${i % 31}/project-${i}`;
+    return {
+      job_type: group ? 'crawl_group' : 'crawl_project',
+      entity_id: String((Math.imul(i + 1, 0x9e3779b1) >>> 0) & 0xffffff),
+      namespace_path: path,
+      entity_name: scatteredName(i, false),
+      priority: 1,
+    };
+  });
+}

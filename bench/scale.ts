@@ -7,11 +7,13 @@
  * warm-up), getJob of a discovery parent, a streamed CSV export, a restart and
  * the database's size. Rows should stay flat as the size grows.
  *
- *   npm run bench -- scale [--sizes 10000,100000,1000000] [--keep DIR] [--ingest-only] [--whole-discovery]
+ *   npm run bench -- scale [--sizes 10000,100000,1000000] [--keep DIR] [--ingest-only] [--whole-discovery] [--scattered-ids] [--wild]
  *
  * `--whole-discovery`: each discovery's 200,000 jobs in one message (~30 MiB), as the crawler in the
  * wild sends a discovery; the console takes it in parts (it is far over maxMessageSize).
  * `--scattered-ids`: entity ids in no order, as a real discovery lists them (by default they ascend).
+ * `--wild`: every message as the crawler in the wild writes it: no hello, `jobId`, a whole discovery per
+ * message with its `discovery_summary`, items of its five keys (wildDiscoveredItems), no delimiter.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,7 +23,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { JOB_SORT_FIELDS, type JobSortField } from '../src/shared/jobs';
-import { discoveredItems } from './discovered-items';
+import { discoveredItems, wildDiscoveredItems } from './discovered-items';
 
 const { values } = parseArgs({
   args: process.argv.slice(3),
@@ -35,10 +37,13 @@ const { values } = parseArgs({
     'whole-discovery': { type: 'boolean', default: false },
     // Entity ids in no order, as a real discovery lists them (see discovered-items).
     'scattered-ids': { type: 'boolean', default: false },
+    // Messages exactly as the crawler in the wild writes them (see above).
+    wild: { type: 'boolean', default: false },
   },
 });
+const WILD = values.wild;
 const SIZES = values.sizes.split(',').map(Number);
-const PER_MESSAGE = values['whole-discovery'] ? 200_000 : 1000;
+const PER_MESSAGE = values['whole-discovery'] || WILD ? 200_000 : 1000;
 const PER_PARENT = 200_000;
 const TOKEN = 'bench-scale-token';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-scale-'));
@@ -168,8 +173,10 @@ async function measure(size: number): Promise<Row> {
   let c = await startConsole(dataDir, socketPath);
   let consolePeak = 0;
   const crawler = await Crawler.connect(socketPath);
-  await crawler.write({ type: 'hello', timestamp: ts(), data: { crawler_id: 'bench-crawler', name: 'bench', version: '1', max_concurrent_jobs: 500 } });
-  await crawler.next('welcome');
+  if (!WILD) {
+    await crawler.write({ type: 'hello', timestamp: ts(), data: { crawler_id: 'bench-crawler', name: 'bench', version: '1', max_concurrent_jobs: 500 } });
+    await crawler.next('welcome');
+  }
   const step = (s: string) => process.env.BENCH_DEBUG && process.stderr.write(`  ${s}\n`);
   step('connected');
 
@@ -180,7 +187,15 @@ async function measure(size: number): Promise<Row> {
   const messages: string[] = [];
   for (let start = 0; start < size; start += PER_MESSAGE) {
     const parent = `discovery-${Math.floor(start / PER_PARENT)}`;
-    const items = discoveredItems(start, Math.min(PER_MESSAGE, size - start), { scatteredIds: values['scattered-ids'] });
+    const n = Math.min(PER_MESSAGE, size - start);
+    if (WILD) {
+      const items = wildDiscoveredItems(start, n);
+      const groups = items.filter((item) => item.job_type === 'crawl_group').length;
+      const data = { discovered_jobs: items, discovery_summary: { total_groups: groups, total_projects: items.length - groups } };
+      messages.push(JSON.stringify({ type: 'jobs_discovered', timestamp: ts(), jobId: parent, data }));
+      continue;
+    }
+    const items = discoveredItems(start, n, { scatteredIds: values['scattered-ids'] });
     messages.push(Crawler.line({ type: 'jobs_discovered', timestamp: ts(), job_id: parent, data: { discovered_jobs: items } }));
   }
   const cpu0 = await cpu();
