@@ -18,8 +18,7 @@ export function discoveredItems(start: number, n: number, options: { scatteredId
     const type = TYPES[i % TYPES.length]!;
     return {
       job_type: type,
-      // an odd multiplier is a permutation modulo 2^24: unique, in no order
-      entity_id: String(options.scatteredIds ? (Math.imul(i + 1, 0x9e3779b1) >>> 0) & 0xffffff : 100_000 + i),
+      entity_id: String(options.scatteredIds ? scatteredEntityId(i) : 100_000 + i),
       namespace_path: `group-${i % 997}/sub-${i % 31}/${type === 'crawl_user' ? 'user' : 'project'}-${i}`,
       entity_name: scatteredName(i, type === 'crawl_user'),
       priority: 1 + (i % 3),
@@ -27,6 +26,9 @@ export function discoveredItems(start: number, n: number, options: { scatteredId
     };
   });
 }
+
+/** Item i's entity id in no order: an odd multiplier is a permutation modulo 2^24 (unique, short ascending runs that wrap). */
+export const scatteredEntityId = (i: number): number => (Math.imul(i + 1, 0x9e3779b1) >>> 0) & 0xffffff;
 
 const FIRST = ['alpha', 'atlas', 'beacon', 'cedar', 'comet', 'delta', 'ember', 'falcon', 'garnet', 'harbor', 'iris', 'juniper', 'kepler', 'lumen', 'maple', 'nova', 'onyx', 'pine', 'quartz', 'raven', 'sierra', 'tundra', 'umber', 'vega', 'willow', 'xenon', 'yarrow', 'zephyr'];
 const SECOND = ['api', 'backend', 'cli', 'core', 'dashboard', 'docs', 'engine', 'frontend', 'gateway', 'infra', 'lib', 'mobile', 'operator', 'pipeline', 'runner', 'sdk', 'service', 'tools', 'web', 'worker'];
@@ -54,7 +56,7 @@ export function wildDiscoveredItems(start: number, n: number) {
     const path = group ? `group-${i % 997}/sub-${i}` : `group-${i % 997}/sub-${i % 31}/project-${i}`;
     return {
       job_type: group ? 'crawl_group' : 'crawl_project',
-      entity_id: String((Math.imul(i + 1, 0x9e3779b1) >>> 0) & 0xffffff),
+      entity_id: String(scatteredEntityId(i)),
       namespace_path: path,
       entity_name: scatteredName(i, false),
       priority: 1,
