@@ -55,7 +55,7 @@ export function wildDiscoveredItems(start: number, n: number) {
     const group = i % 10 === 0;
     const path = group ? `group-${i % 997}/sub-${i}` : `group-${i % 997}/sub-${i % 31}/project-${i}`;
     return {
-      job_type: group ? 'crawl_group' : 'crawl_project',
+      job_type: group ? ('crawl_group' as const) : ('crawl_project' as const),
       entity_id: String(scatteredEntityId(i)),
       namespace_path: path,
       entity_name: scatteredName(i, false),

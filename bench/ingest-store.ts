@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/ingest-store.ts [--jobs 100000] [--reps 3] [--shape bench|real]`: what a
+ * `npx tsx bench/ingest-store.ts [--jobs 100000] [--reps 3] [--shape bench|real|wild]`: what a
  * discovered job costs the store, without the socket. Each variant inserts discovered jobs into
  * a fresh store, as `jobs_discovered` does, and reports the median over `reps` runs of CPU time
  * (the process: the WAL worker included) and of main-thread time inside `insertDiscoveredJobs`,
@@ -8,8 +8,13 @@
  *
  * Shapes:
  * - `bench`: the scale bench's data, 1,000 a batch, entity ids ascending;
- * - `real`: a real discovery as the console takes it whole: entity ids in no order, a window of
- *   50,000 items sorted by entity id (DiscoverySplitter's default), in parts of 2,000.
+ * - `real`: a whole discovery of the bench's items as the console takes it: entity ids in no order, a
+ *   window of 50,000 items sorted by entity id (DiscoverySplitter's default), in parts of 2,000;
+ * - `wild`: the same, with the crawler in the wild's items (wildDiscoveredItems: five keys, groups and
+ *   projects, priority 1, no estimated_size).
+ *
+ * A batch goes in as the console writes it, with no transaction open (the statement is its own, and
+ * keeps no statement journal: migration 014); only the grouped variant opens one around its batches.
  *
  * Variants: as now; as before migration 010 (the namespace_path index back on `jobs`); and the
  * schema's per-job costs one at a time, each removed for the measurement only: the entity rules'
@@ -24,15 +29,17 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BATCH_ITEMS, DEFAULT_WINDOW_ITEMS } from '../src/shared/protocol/discovery-splitter';
 import { createFileKeyCipher, openStore, type Store } from '../src/main/store';
-import { discoveredItems } from './discovered-items';
+import { discoveredItems, wildDiscoveredItems } from './discovered-items';
 
 const { values } = parseArgs({
   options: { jobs: { type: 'string', default: '100000' }, reps: { type: 'string', default: '3' }, shape: { type: 'string', default: 'bench' } },
 });
 const JOBS = Number(values.jobs);
 const REPS = Number(values.reps);
-if (values.shape !== 'bench' && values.shape !== 'real') throw new Error('--shape is bench or real');
-const REAL = values.shape === 'real';
+if (values.shape !== 'bench' && values.shape !== 'real' && values.shape !== 'wild') throw new Error('--shape is bench, real or wild');
+const WILD = values.shape === 'wild';
+/** A whole discovery: ids in no order, windows sorted, parts of a splitter's size. */
+const REAL = values.shape === 'real' || WILD;
 const BATCH = REAL ? BATCH_ITEMS : 1000;
 const WINDOW = REAL ? DEFAULT_WINDOW_ITEMS : BATCH;
 
@@ -70,9 +77,12 @@ const VARIANTS: Variant[] = [
 ];
 
 /** The batches in the order the store gets them: each window sorted by entity id (stably), cut in batches. */
-function* batches(): Generator<ReturnType<typeof discoveredItems>> {
+type Item = Parameters<Store['jobs']['insertDiscoveredJobs']>[1][number];
+
+function* batches(): Generator<Item[]> {
   for (let start = 0; start < JOBS; start += WINDOW) {
-    const items = discoveredItems(start, Math.min(WINDOW, JOBS - start), { scatteredIds: REAL });
+    const n = Math.min(WINDOW, JOBS - start);
+    const items: Item[] = WILD ? wildDiscoveredItems(start, n) : discoveredItems(start, n, { scatteredIds: REAL });
     if (REAL) items.sort((a, b) => (a.entity_id < b.entity_id ? -1 : a.entity_id > b.entity_id ? 1 : 0));
     for (let i = 0; i < items.length; i += BATCH) yield items.slice(i, i + BATCH);
   }
@@ -88,13 +98,15 @@ function run(v: Variant): { cpu: number; main: number } {
     const parent = store.jobs.insertJob({ job_type: 'discover_namespaces', gitlab_host: 'gitlab.example' }).id;
     let cpu = 0;
     let main = 0;
-    let group: ReturnType<typeof discoveredItems>[] = [];
+    let group: Item[][] = [];
+    const insert = () => {
+      for (const b of group) store.jobs.insertDiscoveredJobs(parent, b);
+    };
     const flush = () => {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
-      store.transaction(() => {
-        for (const b of group) store.jobs.insertDiscoveredJobs(parent, b);
-      });
+      if (group.length === 1) insert();
+      else store.transaction(insert);
       const c = process.cpuUsage(c0);
       cpu += c.user + c.system;
       main += (performance.now() - t0) * 1000;
@@ -113,7 +125,7 @@ function run(v: Variant): { cpu: number; main: number } {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const shape = REAL ? `a real discovery's shape (ids in no order, windows of ${WINDOW.toLocaleString('en')} sorted, parts of ${BATCH.toLocaleString('en')})` : `batches of ${BATCH}, ids ascending`;
+const shape = REAL ? `${WILD ? "the crawler in the wild's items" : "the bench's items"}, a whole discovery's shape (ids in no order, windows of ${WINDOW.toLocaleString('en')} sorted, parts of ${BATCH.toLocaleString('en')})` : `batches of ${BATCH}, ids ascending`;
 console.log(`store-level ingest, ${JOBS.toLocaleString('en')} discovered jobs, ${shape}, median of ${REPS}, interleaved — ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}\n`);
 const runs = new Map<Variant, { cpu: number; main: number }[]>(VARIANTS.map((v) => [v, []]));
 for (let r = 0; r < REPS; r++) for (const v of VARIANTS) runs.get(v)!.push(run(v));
